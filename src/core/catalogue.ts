@@ -1,0 +1,124 @@
+/**
+ * The phone-model catalogue (SPEC §7): capabilities are data, in
+ * `templates/catalogue.json`. Code asks the catalogue; it never switches on
+ * model names. A user's `--templates DIR/catalogue.json` can add model ids to a
+ * family or define a new family; its entries win over the shipped ones.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Transport } from './inventory.js';
+import { SipbcError, ExitCode } from './errors.js';
+
+/** How a family writes one file: `name` is a pattern where `{mac}` is the normalised lower-case MAC, `{MAC}` upper case. */
+export interface FileSpec {
+  name: string;
+  template: string;
+  /** Escaping/refusal rules for values rendered into this file (one function per format). */
+  format: 'keyvalue' | 'xml';
+  /** The file holds credentials: written with mode 0600, redacted by --redact. */
+  secret: boolean;
+}
+
+export interface Family {
+  vendor: string;
+  /** Sub-directory of `phones/` the family's files go to. */
+  dir: string;
+  label: string;
+  /** Can register to both sites at the same time. */
+  dualRegistration: boolean;
+  /** How active-backup is expressed: one SRV name (`S-preferred.B`), or a backup proxy/registrar set (`S.B` then `T.B`). */
+  activeBackup: 'srv' | 'backup-registrar';
+  /** Can resolve its server through DNS SRV. */
+  srv: boolean;
+  transports: Transport[];
+  /** Extension DNs of places with this family's phones need `dr-forward = no-agent` (Alcatel-Lucent 4000). */
+  drForwardNoAgent?: boolean;
+  files: FileSpec[];
+  /** Files written once per vendor directory when at least one such phone exists. */
+  commonFiles: FileSpec[];
+}
+
+export interface Model {
+  id: string;
+  family: string;
+  name: string;
+}
+
+export interface Catalogue {
+  families: Record<string, Family>;
+  models: Record<string, Model>;
+}
+
+/** The package root (where templates/ and schemas/ live), from dist/src/core or src/core. */
+export const PACKAGE_ROOT = (() => {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return here.includes('/dist/') ? join(here, '..', '..', '..') : join(here, '..', '..');
+})();
+export const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
+
+interface CatalogueFile {
+  families?: Record<string, Family>;
+  models?: Record<string, { family: string; name: string }>;
+}
+
+function parseCatalogueFile(path: string): CatalogueFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SipbcError(`cannot read catalogue ${path}: ${(e as Error).message}`, ExitCode.USAGE);
+  }
+  try {
+    return JSON.parse(text) as CatalogueFile;
+  } catch (e) {
+    throw new SipbcError(`catalogue ${path} is not valid JSON: ${(e as Error).message}`, ExitCode.USAGE);
+  }
+}
+
+function merge(into: Catalogue, file: CatalogueFile, origin: string): void {
+  for (const [id, fam] of Object.entries(file.families ?? {})) {
+    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(id) || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(fam.dir ?? '')) {
+      throw new SipbcError(`${origin}: family "${id}" needs an id and a dir made of lower-case letters, digits and '-'`, ExitCode.USAGE);
+    }
+    into.families[id] = fam;
+  }
+  for (const [id, m] of Object.entries(file.models ?? {})) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) {
+      throw new SipbcError(`${origin}: model id "${id}" must be lower-case letters, digits and '-'`, ExitCode.USAGE);
+    }
+    if (!Object.hasOwn(into.families, m.family)) {
+      throw new SipbcError(`${origin}: model "${id}" names unknown family "${m.family}"`, ExitCode.USAGE);
+    }
+    into.models[id] = { id, family: m.family, name: m.name };
+  }
+}
+
+let shipped: Catalogue | undefined;
+
+/** The shipped catalogue, merged with `<userTemplatesDir>/catalogue.json` when that file exists. */
+export function loadCatalogue(userTemplatesDir?: string): Catalogue {
+  if (!shipped) {
+    shipped = { families: Object.create(null), models: Object.create(null) };
+    merge(shipped, parseCatalogueFile(join(SHIPPED_TEMPLATES, 'catalogue.json')), 'shipped catalogue');
+  }
+  if (!userTemplatesDir) return shipped;
+  const cat: Catalogue = {
+    families: Object.assign(Object.create(null), shipped.families),
+    models: Object.assign(Object.create(null), shipped.models),
+  };
+  const userFile = join(userTemplatesDir, 'catalogue.json');
+  let exists = true;
+  try {
+    readFileSync(userFile);
+  } catch {
+    exists = false;
+  }
+  if (exists) merge(cat, parseCatalogueFile(userFile), userFile);
+  return cat;
+}
+
+export function familyOf(cat: Catalogue, modelId: string): Family | undefined {
+  const m = Object.hasOwn(cat.models, modelId) ? cat.models[modelId] : undefined;
+  return m ? cat.families[m.family] : undefined;
+}
