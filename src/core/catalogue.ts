@@ -31,6 +31,8 @@ export interface Family {
   activeBackup: 'srv' | 'backup-registrar';
   /** Can resolve its server through DNS SRV. */
   srv: boolean;
+  /** Dual-registration lines use SRV (`S.B` with port 0). False where the vendor forbids it (Cisco MPP: DNS SRV must be off with Dual Registration); those lines use the `S.B` A record with an explicit port. */
+  dualSrv: boolean;
   transports: Transport[];
   /** Extension DNs of places with this family's phones need `dr-forward = no-agent` (Alcatel-Lucent 4000). */
   drForwardNoAgent?: boolean;

@@ -1,0 +1,274 @@
+/**
+ * Registration policy (SPEC §3 resolution rules, §7): for every phone, its
+ * preferred site, its mode, and per line the name, port and transport it
+ * registers to — each decision with a human-readable "why". Pure: inventory
+ * + catalogue in, plan out. Assumes the inventory passed validation.
+ */
+import { createHash } from 'node:crypto';
+import type { Catalogue, Family, Model } from './catalogue.js';
+import { baseDomain, defaultPort, preferredName, siteName } from './dns-names.js';
+import type { Agent, Inventory, Mode, Phone, Place, SecretRef, Site, Transport } from './inventory.js';
+import { normaliseMac } from './mac.js';
+
+export const DEFAULT_REGISTER_EXPIRES = 3600;
+
+/** One server entry of a line: the name the phone is given and how it resolves it. */
+export interface LineServer {
+  /** Host name written into the phone file (`S.B`, `T.B` or `S-preferred.B`). */
+  host: string;
+  /** Explicit port, or 0 when the phone resolves the name through DNS SRV (NAPTR/SRV, RFC 3263). */
+  port: number;
+  srv: boolean;
+  transport: Transport;
+  /** The site this entry reaches first. */
+  site: string;
+  /** SIP user on that site's switch (auth.user, else the place's Extension DN on that site). */
+  user: string;
+}
+
+export type SiteSource = 'phone' | 'agents' | 'default' | 'auto';
+
+export interface PhonePolicy {
+  /** Index in inventory.phones (for locating findings). */
+  index: number;
+  mac: string;
+  modelId: string;
+  model: Model;
+  familyId: string;
+  family: Family;
+  place: Place;
+  agents: Agent[];
+  preferredSite: string;
+  peerSite: string;
+  siteSource: SiteSource;
+  mode: Mode;
+  transport: Transport;
+  registerExpires: number;
+  /** Server entries of line 1, in the phone's order of preference. */
+  servers: LineServer[];
+  authUser: string;
+  password?: SecretRef;
+  /** Why this site and this mode, in words an admin reads (policy output). */
+  why: string[];
+  /** The default asked for dual but the model cannot: recorded as a note (SPEC §3). */
+  notes: string[];
+}
+
+export interface AgentPolicy {
+  agent: Agent;
+  place: Place;
+  site: string;
+  peerSite: string;
+  siteSource: SiteSource;
+}
+
+export interface Plan {
+  base: string;
+  sites: Site[];
+  phones: PhonePolicy[];
+  agents: AgentPolicy[];
+  /** Preferred site of every place id (what its phones and agents use). */
+  placeSites: Map<string, string>;
+}
+
+export function siteLabel(site: Site): string {
+  return site.name ?? site.id;
+}
+
+/**
+ * `auto`: weighted rendezvous (highest random weight) hashing of the place id
+ * over the sites. Each (place, site) pair gets a score −w / ln(h) with h a
+ * uniform hash in (0,1); the highest score wins. The winner for a place depends
+ * only on that place's id and the sites, so adding or removing a place never
+ * moves another, and the share of places per site follows the weights
+ * (capacity, or equal when any capacity is absent).
+ */
+export function autoSite(placeId: string, sites: readonly Site[]): string {
+  const weighted = sites.every((s) => typeof s.capacity === 'number' && s.capacity > 0);
+  let best = sites[0].id;
+  let bestScore = -Infinity;
+  for (const s of sites) {
+    const digest = createHash('sha256').update(`${placeId}\u0000${s.id}`).digest();
+    const h = (digest.readUIntBE(0, 6) + 0.5) / 2 ** 48; // (0,1)
+    const score = -(weighted ? s.capacity! : 1) / Math.log(h);
+    if (score > bestScore || (score === bestScore && s.id < best)) {
+      best = s.id;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function port(site: Site, transport: Transport): number {
+  const ep = site.sipServer.vip ?? site.sipServer.primary;
+  return ep?.port ?? defaultPort(transport);
+}
+
+export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
+  const base = baseDomain(inv);
+  const sites = inv.sites;
+  const peerOf = new Map(sites.map((s, i) => [s.id, sites[1 - i].id]));
+  const defaults = inv.defaults ?? {};
+  const defaultSite = defaults.preferredSite ?? 'auto';
+  const places = new Map(inv.places.map((p) => [p.id, p]));
+
+  const agentsAt = new Map<string, Agent[]>();
+  for (const a of inv.agents ?? []) {
+    const list = agentsAt.get(a.place);
+    if (list) list.push(a);
+    else agentsAt.set(a.place, [a]);
+  }
+  const phonesAt = new Map<string, Phone[]>();
+  for (const p of inv.phones ?? []) {
+    const list = phonesAt.get(p.place);
+    if (list) list.push(p);
+    else phonesAt.set(p.place, [p]);
+  }
+
+  /** `auto` or a site id → a site id, for this place. */
+  const concrete = (pref: string, placeId: string): { site: string; auto: boolean } =>
+    pref === 'auto' ? { site: autoSite(placeId, sites), auto: true } : { site: pref, auto: false };
+
+  /** What the agents at a place (or, with none, the default) prefer. */
+  const placeSites = new Map<string, string>();
+  const placeWhy = new Map<string, { source: SiteSource; why: string }>();
+  for (const place of inv.places) {
+    const agents = agentsAt.get(place.id) ?? [];
+    if (agents.length > 0) {
+      const resolved = agents.map((a) => concrete(a.preferredSite ?? defaultSite, place.id));
+      const distinct = [...new Set(resolved.map((r) => r.site))];
+      if (distinct.length === 1) {
+        const auto = resolved.every((r) => r.auto);
+        placeSites.set(place.id, distinct[0]);
+        placeWhy.set(place.id, {
+          source: auto ? 'auto' : 'agents',
+          why: auto
+            ? `site ${distinct[0]} chosen by auto (rendezvous hash of place ${place.id})`
+            : `the agents at ${place.id} (${agents.map((a) => a.login).join(', ')}) prefer ${distinct[0]}`,
+        });
+        continue;
+      }
+      // Agents disagree: only valid when every phone at the place names its site (validation checks this).
+      placeSites.set(place.id, resolved[0].site);
+      placeWhy.set(place.id, { source: 'agents', why: `the agents at ${place.id} disagree; each phone names its site` });
+      continue;
+    }
+    const r = concrete(defaultSite, place.id);
+    placeSites.set(place.id, r.site);
+    placeWhy.set(place.id, {
+      source: r.auto ? 'auto' : 'default',
+      why: r.auto
+        ? `no agent at ${place.id}; site ${r.site} chosen by auto (rendezvous hash of the place)`
+        : `no agent at ${place.id}; defaults.preferredSite is ${r.site}`,
+    });
+  }
+
+  const phones: PhonePolicy[] = [];
+  (inv.phones ?? []).forEach((phone, index) => {
+    const model = catalogue.models[phone.model];
+    const family = catalogue.families[model.family];
+    const place = places.get(phone.place)!;
+    const why: string[] = [];
+    const notes: string[] = [];
+
+    let preferredSite: string;
+    let siteSource: SiteSource;
+    if (phone.preferredSite !== undefined) {
+      const r = concrete(phone.preferredSite, place.id);
+      preferredSite = r.site;
+      siteSource = r.auto ? 'auto' : 'phone';
+      why.push(r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : `phone sets preferredSite ${r.site}`);
+    } else {
+      preferredSite = placeSites.get(place.id)!;
+      const pw = placeWhy.get(place.id)!;
+      siteSource = pw.source;
+      why.push(pw.why);
+    }
+    const peerSite = peerOf.get(preferredSite)!;
+
+    const asked = phone.registration ?? defaults.registration ?? 'active-backup';
+    let mode: Mode = asked;
+    if (asked === 'dual' && !family.dualRegistration) {
+      mode = 'active-backup';
+      const note = `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`;
+      why.push(note);
+      notes.push(note);
+    } else if (phone.registration) {
+      why.push(`phone sets registration ${mode}`);
+    } else if (mode === 'active-backup' && !family.dualRegistration) {
+      why.push(`${family.label} cannot dual-register`);
+    } else {
+      why.push(`defaults.registration ${mode}`);
+    }
+
+    const transport = phone.transport ?? defaults.transport ?? 'udp';
+    const userOn = (site: string) => phone.auth?.user ?? place.extensions[site];
+    const siteEntry = (site: string, srv: boolean): LineServer => ({
+      host: siteName(base, site),
+      port: srv ? 0 : port(sites.find((s) => s.id === site)!, transport),
+      srv,
+      transport,
+      site,
+      user: userOn(site),
+    });
+
+    let servers: LineServer[];
+    if (mode === 'dual') {
+      servers = [siteEntry(preferredSite, family.dualSrv), siteEntry(peerSite, family.dualSrv)];
+      why.push(`dual: line 1 registers to ${preferredSite} (outbound calls) and ${peerSite} at the same time`);
+    } else if (family.activeBackup === 'srv') {
+      servers = [{ host: preferredName(base, preferredSite), port: 0, srv: true, transport, site: preferredSite, user: userOn(preferredSite) }];
+      why.push(`active-backup via SRV ${preferredName(base, preferredSite)}: ${preferredSite} first, ${peerSite} when it is unreachable`);
+    } else {
+      servers = [siteEntry(preferredSite, false), siteEntry(peerSite, false)];
+      why.push(`active-backup via backup registrar: ${preferredSite}, then ${peerSite}`);
+    }
+
+    phones.push({
+      index,
+      mac: normaliseMac(phone.mac)!,
+      modelId: phone.model,
+      model,
+      familyId: model.family,
+      family,
+      place,
+      agents: agentsAt.get(place.id) ?? [],
+      preferredSite,
+      peerSite,
+      siteSource,
+      mode,
+      transport,
+      registerExpires: defaults.registerExpires ?? DEFAULT_REGISTER_EXPIRES,
+      servers,
+      authUser: userOn(preferredSite),
+      password: phone.auth?.password,
+      why,
+      notes,
+    });
+  });
+
+  // An agent follows the phones at its place when they agree, so desktop and phone always name the same site.
+  const phoneSitesAt = new Map<string, Set<string>>();
+  for (const p of phones) {
+    const set = phoneSitesAt.get(p.place.id);
+    if (set) set.add(p.preferredSite);
+    else phoneSitesAt.set(p.place.id, new Set([p.preferredSite]));
+  }
+  const agents: AgentPolicy[] = (inv.agents ?? []).map((agent) => {
+    const place = places.get(agent.place)!;
+    const phoneSites = [...(phoneSitesAt.get(place.id) ?? [])];
+    let site: string;
+    let siteSource: SiteSource;
+    if (phoneSites.length === 1) {
+      site = phoneSites[0];
+      siteSource = placeWhy.get(place.id)!.source;
+    } else {
+      const r = concrete(agent.preferredSite ?? defaultSite, place.id);
+      site = r.site;
+      siteSource = r.auto ? 'auto' : agent.preferredSite ? 'agents' : 'default';
+    }
+    return { agent, place, site, peerSite: peerOf.get(site)!, siteSource };
+  });
+
+  return { base, sites, phones, agents, placeSites };
+}
