@@ -1,0 +1,216 @@
+/**
+ * The records of SPEC §6, built from an inventory. For site S with peer T,
+ * B = <subdomain>.<zone>, P = the SRV prefix of each transport in use:
+ *
+ *   P.S.B            S's pair: primary 10, backup 20 (or the VIP alone at 10)       weight 100
+ *   P.S-preferred.B  S's pair at 10/20, then T's pair at 30/40 (VIPs at 10 / 30)   weight 100
+ *   P.B              both primaries (or VIPs) at 10, both backups at 20; where two sites share a
+ *                    priority the weights are proportional to site capacity (summing to 100; 50/50
+ *                    when a capacity is unset), a priority held by one site alone has weight 100
+ *   S.B              A/AAAA: the VIP's address, else the primary's
+ *   <server host>    A/AAAA for each server host inside the zone that has an address
+ *
+ * `--drain S` (SPEC §6.3): in S-preferred.B and B, S goes behind T (T at 10/20, S at 30/40, all
+ * weight 100): new registrations go to T, S stays reachable as a last resort. P.S.B, P.T.B and
+ * the address records do not change.
+ *
+ * Transports in use = defaults.transport (udp when unset) plus every phones[].transport.
+ * Port = the endpoint's port, else 5060 (5061 for tls).
+ */
+import { ExitCode, SipbcError } from '../errors.js';
+import type { Inventory, ServerEndpoint, Site, Transport } from '../inventory.js';
+import { TRANSPORTS } from '../inventory.js';
+import { balancedName, baseDomain, defaultPort, preferredName, siteName, srvPrefix } from '../dns-names.js';
+import { addressRecord, canonicalName, DnsRecord, isInZone, SrvRecord } from './records.js';
+import { sortRecords } from './zone.js';
+
+export const DEFAULT_TTL = 300;
+
+/** Where a record came from in the inventory (a JSON path), so a problem can point at a line. */
+export type Origin = (string | number)[];
+
+export interface BuildOptions {
+  /** Site id to drain (SPEC §6.3). */
+  drain?: string;
+}
+
+/** The transports whose SRV names are published, in the order udp, tcp, tls. */
+export function transportsInUse(inv: Inventory): Transport[] {
+  const used = new Set<Transport>([inv.defaults?.transport ?? 'udp']);
+  for (const p of inv.phones ?? []) if (p.transport) used.add(p.transport);
+  return TRANSPORTS.filter((t) => used.has(t));
+}
+
+/** `P.name`: the SRV owner of `name` for a transport. */
+export function srvOwner(transport: Transport, name: string): string {
+  return `${srvPrefix(transport)}.${canonicalName(name)}`;
+}
+
+export function zoneOf(inv: Pick<Inventory, 'dns'>): string {
+  return canonicalName(inv.dns.zone);
+}
+
+export function ttlOf(inv: Pick<Inventory, 'dns'>): number {
+  return inv.dns.ttl ?? DEFAULT_TTL;
+}
+
+interface Tier {
+  endpoint: ServerEndpoint;
+  origin: Origin;
+}
+
+/** A site's servers in order: [vip] or [primary, backup]. */
+function tiers(site: Site, index: number): Tier[] {
+  const s = site.sipServer ?? {};
+  const base: Origin = ['sites', index, 'sipServer'];
+  if (s.vip) return [{ endpoint: s.vip, origin: [...base, 'vip'] }];
+  const out: Tier[] = [];
+  if (s.primary) out.push({ endpoint: s.primary, origin: [...base, 'primary'] });
+  if (s.backup) out.push({ endpoint: s.backup, origin: [...base, 'backup'] });
+  return out;
+}
+
+/**
+ * SRV weights for sites sharing one priority: proportional to capacity, summing to 100
+ * (a site with capacity > 0 gets at least 1); equal when any capacity is unset or all are 0.
+ */
+export function capacityWeights(capacities: readonly (number | undefined)[]): number[] {
+  if (capacities.length === 1) return [100];
+  const n = capacities.length;
+  const sum = capacities.reduce<number>((a, c) => a + (c ?? 0), 0);
+  if (capacities.some((c) => c === undefined || !Number.isFinite(c) || c < 0) || sum <= 0) {
+    const w = Math.floor(100 / n);
+    return capacities.map((_, i) => (i === 0 ? 100 - w * (n - 1) : w));
+  }
+  const raw = capacities.map((c) => Math.round((100 * (c as number)) / sum));
+  const ws = raw.map((w, i) => ((capacities[i] as number) > 0 ? Math.max(1, w) : 0));
+  // Keep the sum at 100 after rounding: the largest share absorbs the difference.
+  const diff = 100 - ws.reduce((a, w) => a + w, 0);
+  const biggest = ws.indexOf(Math.max(...ws));
+  ws[biggest] += diff;
+  return ws;
+}
+
+function validDrain(inv: Inventory, drain: string | undefined): string | undefined {
+  if (drain === undefined) return undefined;
+  const ids = inv.sites.map((s) => s.id);
+  if (!ids.includes(drain)) {
+    throw new SipbcError(`--drain ${drain}: no such site; the sites are ${ids.join(', ')}`, ExitCode.USAGE, `use one of: ${ids.join(', ')}`);
+  }
+  return drain;
+}
+
+export function buildDnsRecords(inv: Inventory, opts: BuildOptions = {}): DnsRecord[] {
+  const drain = validDrain(inv, opts.drain);
+  const zone = zoneOf(inv);
+  const base = baseDomain(inv);
+  const ttl = ttlOf(inv);
+  const sites = inv.sites.map((site, index) => ({ site, index, tiers: tiers(site, index) }));
+  const out: DnsRecord[] = [];
+
+  const srv = (owner: string, priority: number, weight: number, port: number, t: Tier) => {
+    const r = new SrvRecord(owner, ttl, priority, weight, port, t.endpoint.host);
+    return withOrigin(r, [...t.origin, 'host']);
+  };
+
+  for (const transport of transportsInUse(inv)) {
+    const port = (t: Tier) => t.endpoint.port ?? defaultPort(transport);
+
+    // P.S.B — one site's pair.
+    for (const s of sites) {
+      const owner = srvOwner(transport, siteName(base, s.site.id));
+      s.tiers.forEach((t, i) => out.push(srv(owner, 10 * (i + 1), 100, port(t), t)));
+    }
+
+    // P.S-preferred.B — S first, then its peers (a drained site always goes last).
+    for (const s of sites) {
+      const owner = srvOwner(transport, preferredName(base, s.site.id));
+      let order = [s, ...sites.filter((o) => o !== s)];
+      if (drain) order = [...order.filter((o) => o.site.id !== drain), ...order.filter((o) => o.site.id === drain)];
+      order.forEach((o, k) => o.tiers.forEach((t, i) => out.push(srv(owner, 20 * k + 10 * (i + 1), 100, port(t), t))));
+    }
+
+    // P.B — load balanced over the sites; a drained site goes behind the others.
+    const owner = srvOwner(transport, balancedName(base));
+    const sharing = sites.filter((s) => s.site.id !== drain);
+    const levels = Math.max(0, ...sharing.map((s) => s.tiers.length));
+    for (let i = 0; i < levels; i++) {
+      const here = sharing.filter((s) => s.tiers[i]);
+      const weights = capacityWeights(here.map((s) => s.site.capacity));
+      here.forEach((s, k) => out.push(srv(owner, 10 * (i + 1), weights[k], port(s.tiers[i]), s.tiers[i])));
+    }
+    // The drained site at 30/40, as in the preferred names (behind T's 10/20 even when T has only a VIP).
+    for (const s of sites.filter((o) => o.site.id === drain)) {
+      s.tiers.forEach((t, i) => out.push(srv(owner, 10 * (Math.max(levels, 2) + i + 1), 100, port(t), t)));
+    }
+  }
+
+  // S.B A/AAAA — the VIP's address, else the primary's.
+  for (const s of sites) {
+    const first = s.tiers[0];
+    if (!first?.endpoint.address) continue;
+    const r = addressRecord(siteName(base, s.site.id), ttl, first.endpoint.address);
+    if (r) out.push(withOrigin(r, [...first.origin, 'address']));
+  }
+
+  // Server hosts inside the zone that have an address: the SRV targets.
+  for (const s of sites) {
+    for (const t of s.tiers) {
+      if (!t.endpoint.address || !t.endpoint.host || !isInZone(t.endpoint.host, zone)) continue;
+      const r = addressRecord(t.endpoint.host, ttl, t.endpoint.address);
+      if (r) out.push(withOrigin(r, [...t.origin, 'address']));
+    }
+  }
+
+  return sortRecords(dedupe(out));
+}
+
+const origins = new WeakMap<DnsRecord, Origin>();
+
+function withOrigin<R extends DnsRecord>(r: R, origin: Origin): R {
+  origins.set(r, origin);
+  return r;
+}
+
+/** The inventory path a built record came from (the server's host for SRV, its address for A/AAAA). */
+export function originOf(r: DnsRecord): Origin | undefined {
+  return origins.get(r);
+}
+
+/** Identical records (same owner, type and RDATA) once: e.g. a VIP host that is also S.B. */
+function dedupe(records: DnsRecord[]): DnsRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    const key = `${r.name} ${r.type} ${r.rdataText()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What a phone file points at: an SRV name for a transport, or a host name resolved through A/AAAA. */
+export interface DnsNeed {
+  name: string;
+  type: 'SRV' | 'A';
+  transport?: Transport;
+}
+
+/**
+ * The SPEC §4 cross-check: the names a phone file points at that lack the records it needs
+ * ("_sip._udp.east-preferred.sip.contoso.example SRV", "east.sip.contoso.example A/AAAA").
+ * An SRV need looks for `P.name` (P from `transport`, udp when unset); an A need is met by A or AAAA.
+ */
+export function missingDnsFor(records: readonly DnsRecord[], needs: readonly DnsNeed[]): string[] {
+  const have = new Set(records.map((r) => `${r.name} ${r.type === 'AAAA' ? 'A' : r.type}`));
+  const missing = new Set<string>();
+  for (const need of needs) {
+    if (need.type === 'SRV') {
+      const owner = srvOwner(need.transport ?? 'udp', need.name);
+      if (!have.has(`${owner} SRV`)) missing.add(`${owner} SRV`);
+    } else {
+      const name = canonicalName(need.name);
+      if (!have.has(`${name} A`)) missing.add(`${name} A/AAAA`);
+    }
+  }
+  return [...missing].sort();
+}

@@ -1,0 +1,33 @@
+/**
+ * The records as an `nsupdate` script (SPEC §6.1 `nsupdate`) that replaces exactly these RRsets
+ * and nothing else: for each RRset (in the zone printer's order), `update delete <owner> <type>`
+ * then one `update add` per record; one `send` at the end, so the server applies the whole
+ * change as a single RFC 2136 UPDATE (all or nothing).
+ *
+ * The `server` line is left for the user (a commented hint), unless `server` is given.
+ * Names are absolute (trailing dot) so the script does not depend on nsupdate's `origin`.
+ */
+import { canonicalName, DnsRecord, rrsets } from './records.js';
+import { banner, sortRecords } from './zone.js';
+
+export interface NsupdateOptions {
+  zone: string;
+  /** The inventory file name, for the banner. */
+  source: string;
+  /** Adds `server <host> [port]`. */
+  server?: { host: string; port?: number };
+}
+
+export function renderNsupdate(records: readonly DnsRecord[], opts: NsupdateOptions): string {
+  const zone = canonicalName(opts.zone);
+  const lines = [banner(opts.source)];
+  if (opts.server) lines.push(`server ${opts.server.host}${opts.server.port !== undefined ? ` ${opts.server.port}` : ''}`);
+  else lines.push('; add "server <primary name server> [port]" here, or run: nsupdate -k <tsig key file> <this file>');
+  lines.push(`zone ${zone}.`);
+  for (const set of rrsets(sortRecords(records)).values()) {
+    lines.push(`update delete ${set[0].name}. ${set[0].type}`);
+    for (const r of set) lines.push(`update add ${r.name}. ${r.ttl} ${r.class} ${r.type} ${r.rdataText()}`);
+  }
+  lines.push('send');
+  return lines.join('\n') + '\n';
+}

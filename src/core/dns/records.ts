@@ -1,0 +1,271 @@
+/**
+ * The DNS record model (SPEC §6): each record type knows how to check and
+ * print itself. No templates: the zone printer (zone.ts), the nsupdate script
+ * (nsupdate.ts), the JSON form and the RFC 2136 message (wire.ts) all read
+ * these objects.
+ *
+ * Names are held lower-case, absolute, WITHOUT the trailing dot — the
+ * convention of `dns-packet` (what it encodes from and decodes to). Printers
+ * that need the dot (zone file, nsupdate) add it.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { dnsNameProblem, hostNameProblem } from '../dns-names.js';
+
+export type RecordType = 'SRV' | 'A' | 'AAAA';
+
+export interface SrvData {
+  priority: number;
+  weight: number;
+  port: number;
+  /** Absolute host name, no trailing dot (dns-packet's form). */
+  target: string;
+}
+
+/** A record as `dns-packet` encodes/decodes it (an "answer"). */
+export interface DnsPacketRecord {
+  name: string;
+  type: RecordType;
+  ttl: number;
+  class: 'IN';
+  data: SrvData | string;
+}
+
+/** A problem with one record or RRset. `error` stops output; `warning` is reported and the records are still written. */
+export interface DnsProblem {
+  severity: 'error' | 'warning';
+  /** Stable rule code (the validate command reports it as is). */
+  code: string;
+  /** Owner name of the record (absolute, no trailing dot). */
+  name: string;
+  type: RecordType;
+  message: string;
+  /** The record the problem was found on (not part of the message). */
+  record?: DnsRecord;
+}
+
+const U16_MAX = 65535;
+/** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
+const TTL_MAX = 2147483647;
+
+/** Lower-case, no trailing dot. */
+export function canonicalName(name: string): string {
+  return name.replace(/\.$/, '').toLowerCase();
+}
+
+/** `name` is `zone` or below it. */
+export function isInZone(name: string, zone: string): boolean {
+  const n = canonicalName(name);
+  const z = canonicalName(zone);
+  return n === z || n.endsWith('.' + z);
+}
+
+export abstract class DnsRecord {
+  readonly class = 'IN' as const;
+  abstract readonly type: RecordType;
+  readonly name: string;
+
+  constructor(
+    name: string,
+    readonly ttl: number,
+  ) {
+    this.name = canonicalName(name);
+  }
+
+  /** The RDATA in zone-file presentation form (absolute names end with '.'). */
+  abstract rdataText(): string;
+
+  /** The `data` member in dns-packet's shape. */
+  abstract packetData(): SrvData | string;
+
+  /** Problems this record has on its own (the set-level rules are in `checkDnsRecords`). */
+  problems(): DnsProblem[] {
+    const out: DnsProblem[] = [];
+    const nameProblem = dnsNameProblem(this.name);
+    if (nameProblem) out.push(this.problem('SIPBC-DNS-NAME-INVALID', `the DNS name "${this.name}" ${nameProblem}; shorten the subdomain, zone or site id`));
+    if (!Number.isInteger(this.ttl) || this.ttl < 0 || this.ttl > TTL_MAX) {
+      out.push(this.problem('SIPBC-DNS-TTL-RANGE', `TTL ${this.ttl} of ${this.name} ${this.type} is not an integer from 0 to ${TTL_MAX}`));
+    }
+    return out;
+  }
+
+  /** dns-packet's record object: `{ name, type, ttl, class, data }`. */
+  toJSON(): DnsPacketRecord {
+    return { name: this.name, type: this.type, ttl: this.ttl, class: this.class, data: this.packetData() };
+  }
+
+  /** The RRset this record belongs to. */
+  get rrsetKey(): string {
+    return `${this.name} ${this.type}`;
+  }
+
+  protected problem(code: string, message: string, severity: DnsProblem['severity'] = 'error'): DnsProblem {
+    return { severity, code, name: this.name, type: this.type, message, record: this };
+  }
+}
+
+export class SrvRecord extends DnsRecord {
+  readonly type = 'SRV' as const;
+  readonly target: string;
+
+  constructor(
+    name: string,
+    ttl: number,
+    readonly priority: number,
+    readonly weight: number,
+    readonly port: number,
+    target: string,
+  ) {
+    super(name, ttl);
+    this.target = canonicalName(target);
+  }
+
+  rdataText(): string {
+    return `${this.priority} ${this.weight} ${this.port} ${this.target}.`;
+  }
+
+  packetData(): SrvData {
+    return { priority: this.priority, weight: this.weight, port: this.port, target: this.target };
+  }
+
+  override problems(): DnsProblem[] {
+    const out = super.problems();
+    for (const [field, v] of [
+      ['priority', this.priority],
+      ['weight', this.weight],
+      ['port', this.port],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 0 || v > U16_MAX) {
+        out.push(this.problem('SIPBC-DNS-SRV-RANGE', `SRV ${field} ${v} of ${this.name} is not an integer from 0 to ${U16_MAX}`));
+      }
+    }
+    if (isIPv4(this.target) || isIPv6(this.target)) {
+      out.push(this.problem('SIPBC-DNS-SRV-TARGET-IP', `SRV target of ${this.name} is the IP address ${this.target}; an SRV target must be a host name with A/AAAA records (RFC 2782): give the server a host name`));
+    } else {
+      const p = hostNameProblem(this.target);
+      if (p) out.push(this.problem('SIPBC-DNS-SRV-TARGET-NAME', `SRV target "${this.target}" of ${this.name} ${p}`));
+    }
+    return out;
+  }
+}
+
+export class ARecord extends DnsRecord {
+  readonly type = 'A' as const;
+  constructor(
+    name: string,
+    ttl: number,
+    readonly address: string,
+  ) {
+    super(name, ttl);
+  }
+  rdataText(): string {
+    return this.address;
+  }
+  packetData(): string {
+    return this.address;
+  }
+  override problems(): DnsProblem[] {
+    const out = super.problems();
+    if (!isIPv4(this.address)) out.push(this.problem('SIPBC-DNS-ADDRESS', `A record ${this.name}: "${this.address}" is not an IPv4 address`));
+    return out;
+  }
+}
+
+export class AaaaRecord extends DnsRecord {
+  readonly type = 'AAAA' as const;
+  readonly address: string;
+  constructor(name: string, ttl: number, address: string) {
+    super(name, ttl);
+    this.address = address.toLowerCase();
+  }
+  rdataText(): string {
+    return this.address;
+  }
+  packetData(): string {
+    return this.address;
+  }
+  override problems(): DnsProblem[] {
+    const out = super.problems();
+    if (!isIPv6(this.address)) out.push(this.problem('SIPBC-DNS-ADDRESS', `AAAA record ${this.name}: "${this.address}" is not an IPv6 address`));
+    return out;
+  }
+}
+
+/** An A or AAAA record for `address`, whichever family it is (undefined when it is neither). */
+export function addressRecord(name: string, ttl: number, address: string): ARecord | AaaaRecord | undefined {
+  if (isIPv4(address)) return new ARecord(name, ttl, address);
+  if (isIPv6(address)) return new AaaaRecord(name, ttl, address);
+  return undefined;
+}
+
+/** Records grouped by RRset (owner + type), in first-seen order. */
+export function rrsets(records: readonly DnsRecord[]): Map<string, DnsRecord[]> {
+  const sets = new Map<string, DnsRecord[]>();
+  for (const r of records) {
+    const list = sets.get(r.rrsetKey);
+    if (list) list.push(r);
+    else sets.set(r.rrsetKey, [r]);
+  }
+  return sets;
+}
+
+/**
+ * Every rule for a set of records that will be loaded into `zone`:
+ * each record's own rules, plus
+ * - owners inside the zone;
+ * - one TTL per RRset, no duplicate records;
+ * - an SRV target inside the zone has A/AAAA records in this set (else named-checkzone only warns
+ *   "has no address records" and phones get nowhere); outside the zone it cannot be checked here: a warning;
+ * - an SRV target is never an alias: the set has no CNAME for it (we never emit CNAMEs, and a name with
+ *   A/AAAA records cannot hold one).
+ */
+export function checkDnsRecords(records: readonly DnsRecord[], zone: string): DnsProblem[] {
+  const out: DnsProblem[] = [];
+  const z = canonicalName(zone);
+  const withAddress = new Set(records.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => r.name));
+  const warnedOutside = new Set<string>();
+  for (const r of records) {
+    out.push(...r.problems());
+    if (!isInZone(r.name, z)) {
+      out.push({ severity: 'error', code: 'SIPBC-DNS-OUT-OF-ZONE', name: r.name, type: r.type, message: `${r.name} is not inside the zone ${z}; it cannot be loaded there`, record: r });
+    }
+    if (r instanceof SrvRecord && !isIPv4(r.target) && !isIPv6(r.target)) {
+      if (isInZone(r.target, z)) {
+        if (!withAddress.has(r.target)) {
+          out.push({
+            severity: 'error',
+            code: 'SIPBC-DNS-SRV-TARGET-NO-ADDRESS',
+            name: r.name,
+            type: 'SRV',
+            message: `SRV target ${r.target} (of ${r.name}) is inside the zone ${z} but has no A/AAAA record here: give that server an address in the inventory`,
+            record: r,
+          });
+        }
+      } else if (!warnedOutside.has(r.target)) {
+        warnedOutside.add(r.target);
+        out.push({
+          severity: 'warning',
+          code: 'SIPBC-DNS-SRV-TARGET-OUTSIDE-ZONE',
+          name: r.name,
+          type: 'SRV',
+          message: `SRV target ${r.target} is outside the zone ${z}: sipbc cannot publish or check its A/AAAA records; make sure they exist (and are not a CNAME)`,
+          record: r,
+        });
+      }
+    }
+  }
+  for (const set of rrsets(records).values()) {
+    const ttls = [...new Set(set.map((r) => r.ttl))];
+    if (ttls.length > 1) {
+      out.push({ severity: 'error', code: 'SIPBC-DNS-RRSET-TTL', name: set[0].name, type: set[0].type, message: `the RRset ${set[0].name} ${set[0].type} has different TTLs (${ttls.join(', ')}); an RRset has one TTL`, record: set[0] });
+    }
+    const seen = new Set<string>();
+    for (const r of set) {
+      const key = r.rdataText();
+      if (seen.has(key)) {
+        out.push({ severity: 'error', code: 'SIPBC-DNS-DUPLICATE', name: r.name, type: r.type, message: `${r.name} ${r.type} ${key} appears twice`, record: r });
+      }
+      seen.add(key);
+    }
+  }
+  return out;
+}
