@@ -71,7 +71,7 @@ export function dnsProblems(inv: Inventory, records: readonly DnsRecord[] = buil
     const which = site.sipServer?.vip ? 'vip' : 'primary';
     out.push({
       severity: 'warning',
-      code: 'SIPBC-DNS-SITE-NO-ADDRESS',
+      code: 'SIPBC-W-DNS-SITE-NO-ADDRESS',
       name,
       type: 'A',
       message: `${name} gets no A/AAAA record because the site's ${which} has no address: phones that do not use SRV cannot reach site ${site.id}; add sipServer.${which}.address`,

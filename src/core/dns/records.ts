@@ -81,9 +81,9 @@ export abstract class DnsRecord {
   problems(): DnsProblem[] {
     const out: DnsProblem[] = [];
     const nameProblem = dnsNameProblem(this.name);
-    if (nameProblem) out.push(this.problem('SIPBC-DNS-NAME-INVALID', `the DNS name "${this.name}" ${nameProblem}; shorten the subdomain, zone or site id`));
+    if (nameProblem) out.push(this.problem('SIPBC-E-DNS-NAME-TOO-LONG', `the DNS name "${this.name}" ${nameProblem}; shorten the subdomain, zone or site id`));
     if (!Number.isInteger(this.ttl) || this.ttl < 0 || this.ttl > TTL_MAX) {
-      out.push(this.problem('SIPBC-DNS-TTL-RANGE', `TTL ${this.ttl} of ${this.name} ${this.type} is not an integer from 0 to ${TTL_MAX}`));
+      out.push(this.problem('SIPBC-E-DNS-TTL', `TTL ${this.ttl} of ${this.name} ${this.type} is not an integer from 0 to ${TTL_MAX}`));
     }
     return out;
   }
@@ -135,14 +135,14 @@ export class SrvRecord extends DnsRecord {
       ['port', this.port],
     ] as const) {
       if (!Number.isInteger(v) || v < 0 || v > U16_MAX) {
-        out.push(this.problem('SIPBC-DNS-SRV-RANGE', `SRV ${field} ${v} of ${this.name} is not an integer from 0 to ${U16_MAX}`));
+        out.push(this.problem('SIPBC-E-DNS-SRV-RANGE', `SRV ${field} ${v} of ${this.name} is not an integer from 0 to ${U16_MAX}`));
       }
     }
     if (isIPv4(this.target) || isIPv6(this.target)) {
-      out.push(this.problem('SIPBC-DNS-SRV-TARGET-IP', `SRV target of ${this.name} is the IP address ${this.target}; an SRV target must be a host name with A/AAAA records (RFC 2782): give the server a host name`));
+      out.push(this.problem('SIPBC-E-DNS-SRV-TARGET-IP', `SRV target of ${this.name} is the IP address ${this.target}; an SRV target must be a host name with A/AAAA records (RFC 2782): give the server a host name`));
     } else {
       const p = hostNameProblem(this.target);
-      if (p) out.push(this.problem('SIPBC-DNS-SRV-TARGET-NAME', `SRV target "${this.target}" of ${this.name} ${p}`));
+      if (p) out.push(this.problem('SIPBC-E-DNS-SRV-TARGET-NAME', `SRV target "${this.target}" of ${this.name} ${p}`));
     }
     return out;
   }
@@ -165,7 +165,7 @@ export class ARecord extends DnsRecord {
   }
   override problems(): DnsProblem[] {
     const out = super.problems();
-    if (!isIPv4(this.address)) out.push(this.problem('SIPBC-DNS-ADDRESS', `A record ${this.name}: "${this.address}" is not an IPv4 address`));
+    if (!isIPv4(this.address)) out.push(this.problem('SIPBC-E-DNS-ADDRESS', `A record ${this.name}: "${this.address}" is not an IPv4 address`));
     return out;
   }
 }
@@ -185,7 +185,7 @@ export class AaaaRecord extends DnsRecord {
   }
   override problems(): DnsProblem[] {
     const out = super.problems();
-    if (!isIPv6(this.address)) out.push(this.problem('SIPBC-DNS-ADDRESS', `AAAA record ${this.name}: "${this.address}" is not an IPv6 address`));
+    if (!isIPv6(this.address)) out.push(this.problem('SIPBC-E-DNS-ADDRESS', `AAAA record ${this.name}: "${this.address}" is not an IPv6 address`));
     return out;
   }
 }
@@ -226,14 +226,14 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
   for (const r of records) {
     out.push(...r.problems());
     if (!isInZone(r.name, z)) {
-      out.push({ severity: 'error', code: 'SIPBC-DNS-OUT-OF-ZONE', name: r.name, type: r.type, message: `${r.name} is not inside the zone ${z}; it cannot be loaded there`, record: r });
+      out.push({ severity: 'error', code: 'SIPBC-E-DNS-OUT-OF-ZONE', name: r.name, type: r.type, message: `${r.name} is not inside the zone ${z}; it cannot be loaded there`, record: r });
     }
     if (r instanceof SrvRecord && !isIPv4(r.target) && !isIPv6(r.target)) {
       if (isInZone(r.target, z)) {
         if (!withAddress.has(r.target)) {
           out.push({
             severity: 'error',
-            code: 'SIPBC-DNS-SRV-TARGET-NO-ADDRESS',
+            code: 'SIPBC-E-DNS-TARGET-NO-ADDRESS',
             name: r.name,
             type: 'SRV',
             message: `SRV target ${r.target} (of ${r.name}) is inside the zone ${z} but has no A/AAAA record here: give that server an address in the inventory`,
@@ -244,7 +244,7 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
         warnedOutside.add(r.target);
         out.push({
           severity: 'warning',
-          code: 'SIPBC-DNS-SRV-TARGET-OUTSIDE-ZONE',
+          code: 'SIPBC-W-DNS-TARGET-OUTSIDE-ZONE',
           name: r.name,
           type: 'SRV',
           message: `SRV target ${r.target} is outside the zone ${z}: sipbc cannot publish or check its A/AAAA records; make sure they exist (and are not a CNAME)`,
@@ -256,13 +256,13 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
   for (const set of rrsets(records).values()) {
     const ttls = [...new Set(set.map((r) => r.ttl))];
     if (ttls.length > 1) {
-      out.push({ severity: 'error', code: 'SIPBC-DNS-RRSET-TTL', name: set[0].name, type: set[0].type, message: `the RRset ${set[0].name} ${set[0].type} has different TTLs (${ttls.join(', ')}); an RRset has one TTL`, record: set[0] });
+      out.push({ severity: 'error', code: 'SIPBC-E-DNS-RRSET-TTL', name: set[0].name, type: set[0].type, message: `the RRset ${set[0].name} ${set[0].type} has different TTLs (${ttls.join(', ')}); an RRset has one TTL`, record: set[0] });
     }
     const seen = new Set<string>();
     for (const r of set) {
       const key = r.rdataText();
       if (seen.has(key)) {
-        out.push({ severity: 'error', code: 'SIPBC-DNS-DUPLICATE', name: r.name, type: r.type, message: `${r.name} ${r.type} ${key} appears twice`, record: r });
+        out.push({ severity: 'error', code: 'SIPBC-E-DNS-DUPLICATE', name: r.name, type: r.type, message: `${r.name} ${r.type} ${key} appears twice`, record: r });
       }
       seen.add(key);
     }
