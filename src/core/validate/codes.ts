@@ -1,0 +1,66 @@
+/**
+ * Every validation rule code, in one table (SPEC §4). Codes are stable public
+ * interface (CI pipelines filter on them): never rename one, only add.
+ *
+ * Scheme: `SIPBC-<E|W>-<WHAT>` — E = error, W = warning (the default
+ * severity; `--strict` fails on warnings too).
+ *
+ * Adding a rule: write `rules/<name>.ts`, append it to `rules/index.ts`, add
+ * its code(s) here (the SARIF output and `README` table read this).
+ */
+import type { Severity } from '../findings.js';
+
+export interface RuleCodeInfo {
+  severity: Severity;
+  /** One line: what the rule checks (SARIF rule description). */
+  summary: string;
+}
+
+export const RULE_CODES = {
+  // Shape (JSON Schema, schemas/inventory.schema.json)
+  'SIPBC-E-UNKNOWN-KEY': { severity: 'error', summary: 'A key the inventory format does not know (typo?).' },
+  'SIPBC-E-MISSING-KEY': { severity: 'error', summary: 'A required key is missing.' },
+  'SIPBC-E-TYPE': { severity: 'error', summary: 'A value has the wrong type (e.g. a list where a mapping is expected).' },
+  'SIPBC-E-QUOTE-VALUE': { severity: 'error', summary: 'YAML read a number/boolean where a string is required (an unquoted MAC loses its leading zeros): quote it.' },
+  'SIPBC-E-VALUE': { severity: 'error', summary: 'A value outside what the format allows (enum, pattern, range).' },
+  'SIPBC-E-SITE-COUNT': { severity: 'error', summary: 'There must be exactly two sites.' },
+  'SIPBC-E-SERVER-SHAPE': { severity: 'error', summary: 'A sipServer must have either vip, or primary and backup.' },
+  'SIPBC-E-PORT': { severity: 'error', summary: 'A port outside 1-65535.' },
+  'SIPBC-E-PROTO-KEY': { severity: 'error', summary: 'A key named __proto__, constructor or prototype (refused everywhere).' },
+  // Identity and references
+  'SIPBC-E-DUP-SITE': { severity: 'error', summary: 'Two sites with the same id.' },
+  'SIPBC-E-DUP-PLACE': { severity: 'error', summary: 'Two places with the same id.' },
+  'SIPBC-E-DUP-LOGIN': { severity: 'error', summary: 'Two agents with the same Agent Login.' },
+  'SIPBC-E-DUP-MAC': { severity: 'error', summary: 'Two phones with the same MAC address (after normalisation).' },
+  'SIPBC-E-UNKNOWN-PLACE': { severity: 'error', summary: 'An agent or phone names a place that does not exist.' },
+  'SIPBC-E-UNKNOWN-SITE': { severity: 'error', summary: 'A preferredSite that is neither a site id nor auto.' },
+  'SIPBC-E-PLACE-EXTENSIONS': { severity: 'error', summary: "A place's extensions are not keyed by exactly the two site ids." },
+  // Directory numbers
+  'SIPBC-E-DUP-EXTENSION': { severity: 'error', summary: 'An Extension DN used by more than one place on the same site.' },
+  'SIPBC-E-EXTENSION-IS-SWITCH-DN': { severity: 'error', summary: 'An Extension DN that is also an ACD Queue or Call Processing Port DN.' },
+  'SIPBC-E-DUP-SWITCH-DN': { severity: 'error', summary: 'The same switch DN number listed twice.' },
+  // Phones
+  'SIPBC-E-UNKNOWN-MODEL': { severity: 'error', summary: 'A phone model id that is not in the catalogue (`sipbc models`).' },
+  'SIPBC-E-MAC-MALFORMED': { severity: 'error', summary: 'A MAC address that is not 12 hex digits in a common notation.' },
+  'SIPBC-E-DUAL-UNSUPPORTED': { severity: 'error', summary: 'registration: dual on a phone whose model cannot dual-register.' },
+  'SIPBC-E-TRANSPORT-UNSUPPORTED': { severity: 'error', summary: 'A transport the phone model cannot use (e.g. TLS on Alcatel-Lucent 4000).' },
+  'SIPBC-E-PLACE-SITE-CONFLICT': { severity: 'error', summary: 'Agents at one place prefer different sites and no phone there says which.' },
+  'SIPBC-W-NO-SRV-NO-VIP': { severity: 'warning', summary: 'A phone that cannot use DNS SRV prefers a site without a VIP: it reaches only the primary server.' },
+  'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },
+  // Servers and DNS
+  'SIPBC-E-HOST-NAME': { severity: 'error', summary: 'A server host that is not a valid fully qualified domain name.' },
+  'SIPBC-E-ADDRESS': { severity: 'error', summary: 'A server address that is not a valid IPv4 or IPv6 address.' },
+  'SIPBC-E-SHARED-SERVER': { severity: 'error', summary: 'The two sites share a server host or address.' },
+  'SIPBC-E-DNS-ZONE': { severity: 'error', summary: 'dns.zone or dns.subdomain is not a valid DNS name.' },
+  'SIPBC-E-DNS-NAME-TOO-LONG': { severity: 'error', summary: 'A generated DNS name exceeds 253 octets or a label exceeds 63.' },
+  // Capacity and Genesys
+  'SIPBC-W-CAPACITY': { severity: 'warning', summary: 'If the other site fails, this site cannot carry every agent.' },
+  'SIPBC-E-STAT-SERVER-VERSION': { severity: 'error', summary: 'Stat Server older than 8.1.2 (Business Continuity needs 8.1.2 or later).' },
+} as const satisfies Record<string, RuleCodeInfo>;
+
+export type RuleCode = keyof typeof RULE_CODES;
+
+/** Info for a code (also codes added by other modules later: unknown ones default to error). */
+export function ruleInfo(code: string): RuleCodeInfo {
+  return (RULE_CODES as Record<string, RuleCodeInfo>)[code] ?? { severity: code.includes('-W-') ? 'warning' : 'error', summary: code };
+}

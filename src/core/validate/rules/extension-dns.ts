@@ -1,0 +1,66 @@
+/**
+ * SIPBC-E-DUP-EXTENSION, -EXTENSION-IS-SWITCH-DN, -DUP-SWITCH-DN: an Extension
+ * DN belongs to one place per site, and never doubles as an ACD Queue or Call
+ * Processing Port DN (only Extension DNs may be agent DNs).
+ */
+import type { Finding } from '../../findings.js';
+import { isObject, type RuleContext, str } from '../context.js';
+
+export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const first = new Map<string, number>();
+  for (const { v, i } of ctx.switchDNs) {
+    const n = str(v.number);
+    if (n === undefined) continue;
+    const j = first.get(n);
+    if (j === undefined) first.set(n, i);
+    else out.push(ctx.finding('SIPBC-E-DUP-SWITCH-DN', ['switchDNs', i, 'number'], `switch DN "${n}" is already listed as switchDNs[${j}] (line ${ctx.lineOf(['switchDNs', j, 'number'])}); list each DN once.`));
+  }
+  return out;
+}
+
+export function extensionNumbers(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const switchDN = new Map<string, { i: number; type: string }>();
+  for (const { v, i } of ctx.switchDNs) {
+    const n = str(v.number);
+    if (n !== undefined && !switchDN.has(n)) switchDN.set(n, { i, type: str(v.type) ?? 'switch' });
+  }
+  const sites = new Set(ctx.siteIds);
+  const firstBySite = new Map<string, Map<string, number>>();
+  for (const { v, i } of ctx.places) {
+    const ext = v.extensions as unknown;
+    if (!isObject(ext)) continue;
+    for (const site of Object.keys(ext)) {
+      const n = str(ext[site]);
+      if (n === undefined || !sites.has(site)) continue;
+      const path = ['places', i, 'extensions', site];
+      const sw = switchDN.get(n);
+      if (sw) {
+        out.push(
+          ctx.finding(
+            'SIPBC-E-EXTENSION-IS-SWITCH-DN',
+            path,
+            `Extension DN "${n}" of places[${i}] on site ${site} is also the ${sw.type} DN switchDNs[${sw.i}] (line ${ctx.lineOf(['switchDNs', sw.i, 'number'])}); only Extension DNs may be agent DNs: give the place another number.`,
+          ),
+        );
+      }
+      let seen = firstBySite.get(site);
+      if (!seen) firstBySite.set(site, (seen = new Map()));
+      const j = seen.get(n);
+      if (j === undefined) seen.set(n, i);
+      else {
+        const other = (ctx.inv.places as unknown[])[j];
+        const placeId = (isObject(other) ? str(other.id) : undefined) ?? `places[${j}]`;
+        out.push(
+          ctx.finding(
+            'SIPBC-E-DUP-EXTENSION',
+            path,
+            `Extension DN "${n}" on site ${site} is already the DN of place ${placeId} (line ${ctx.lineOf(['places', j, 'extensions', site])}); an Extension DN belongs to one place per site.`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}

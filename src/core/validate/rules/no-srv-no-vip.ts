@@ -1,0 +1,48 @@
+/**
+ * SIPBC-W-NO-SRV-NO-VIP: a phone whose model cannot use DNS SRV finds its
+ * preferred site through the `S.B` A record, which is the VIP, or only the
+ * primary's address when the site has no VIP: it would never reach the backup
+ * SIP Server of that pair. The preferred site is resolved as the policy does
+ * (phone, else the agents at the place when they agree, else the default; auto
+ * per place).
+ */
+import { familyOf } from '../../catalogue.js';
+import type { Finding } from '../../findings.js';
+import type { Site } from '../../inventory.js';
+import { autoSite } from '../../policy.js';
+import { isObject, type RuleContext, str } from '../context.js';
+
+export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const sites = ctx.sites.map((s) => s.v).filter((s): s is Site => typeof s.id === 'string' && isObject(s.sipServer));
+  if (sites.length !== 2) return out;
+  const noVip = new Map(sites.filter((s) => !isObject(s.sipServer.vip)).map((s) => [s.id, s]));
+  if (noVip.size === 0) return out;
+  const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
+  const def = str(defaults.preferredSite) ?? 'auto';
+  const resolve = (pref: string, placeId: string) => (pref === 'auto' ? autoSite(placeId, sites) : pref);
+  for (const { v, i } of ctx.phones) {
+    const model = str(v.model);
+    const placeId = str(v.place);
+    const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
+    if (!fam || fam.srv || placeId === undefined) continue;
+    let site: string | undefined;
+    const own = str(v.preferredSite);
+    if (own !== undefined) site = resolve(own, placeId);
+    else {
+      const agentSites = new Set((ctx.agentsAt.get(placeId) ?? []).map((a) => resolve(str(a.v.preferredSite) ?? def, placeId)));
+      site = agentSites.size === 1 ? [...agentSites][0] : agentSites.size === 0 ? resolve(def, placeId) : undefined;
+    }
+    const s = site === undefined ? undefined : noVip.get(site);
+    if (!s) continue;
+    const primary = isObject(s.sipServer.primary) ? str(s.sipServer.primary.host) : undefined;
+    out.push(
+      ctx.finding(
+        'SIPBC-W-NO-SRV-NO-VIP',
+        ['phones', i, 'model'],
+        `${model} (${fam.label}) cannot use DNS SRV and its preferred site ${s.id} has no vip: it reaches only ${s.id}'s primary server${primary ? ` ${primary}` : ''}, never its backup. Give site ${s.id} a vip, or prefer a site that has one.`,
+      ),
+    );
+  }
+  return out;
+}

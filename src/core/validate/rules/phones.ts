@@ -1,0 +1,89 @@
+/**
+ * Phone rules that read the catalogue (capabilities are data, SPEC §7):
+ *   SIPBC-E-UNKNOWN-MODEL       model id not in the catalogue (did-you-mean)
+ *   SIPBC-E-MAC-MALFORMED       MAC not in a common notation
+ *   SIPBC-E-DUAL-UNSUPPORTED    explicit `registration: dual` on a model that cannot dual-register
+ *                               (only the default asking for dual is a policy note, not a finding)
+ *   SIPBC-E-TRANSPORT-UNSUPPORTED  phone.transport ?? defaults.transport not in the family's transports
+ */
+import { familyOf } from '../../catalogue.js';
+import type { Finding } from '../../findings.js';
+import { normaliseMac } from '../../mac.js';
+import { isObject, type RuleContext, str } from '../context.js';
+import { didYouMean, didYouMeanText } from '../did-you-mean.js';
+
+export function knownModels(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  let ids: string[] | undefined;
+  for (const { v, i } of ctx.phones) {
+    const model = str(v.model);
+    if (model === undefined || Object.hasOwn(ctx.catalogue.models, model)) continue;
+    ids ??= Object.keys(ctx.catalogue.models).sort();
+    const suggestion = didYouMean(model, ids);
+    out.push(
+      ctx.finding('SIPBC-E-UNKNOWN-MODEL', ['phones', i, 'model'], `unknown phone model "${model}".${didYouMeanText(suggestion)} Run \`sipbc models\` for the list of model ids.`, {
+        suggestion,
+      }),
+    );
+  }
+  return out;
+}
+
+export function wellFormedMacs(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { v, i } of ctx.phones) {
+    const mac = str(v.mac);
+    if (mac === undefined || normaliseMac(mac) !== undefined) continue;
+    const digits = mac.replace(/[^0-9a-f]/gi, '').length;
+    const why = /[^0-9a-f:.\- ]/i.test(mac) ? 'it contains characters that are not hex digits or separators' : `it has ${digits} hex digits (a MAC has 12) or mixed separators`;
+    out.push(
+      ctx.finding('SIPBC-E-MAC-MALFORMED', ['phones', i, 'mac'], `MAC "${mac}" is not a MAC address: ${why}. Write it as 00:15:65:12:34:ab, 00-15-65-12-34-ab, 0015.6512.34ab or 0015651234ab.`),
+    );
+  }
+  return out;
+}
+
+export function dualRegistrationSupported(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { v, i } of ctx.phones) {
+    if (v.registration !== 'dual') continue;
+    const model = str(v.model);
+    const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
+    if (!fam || fam.dualRegistration) continue;
+    out.push(
+      ctx.finding(
+        'SIPBC-E-DUAL-UNSUPPORTED',
+        ['phones', i, 'registration'],
+        `${model} (${fam.label}) cannot dual-register; remove \`registration: dual\` or set registration: active-backup (it fails over through ${fam.activeBackup === 'srv' ? 'DNS SRV' : 'its backup proxy/registrar'}).`,
+      ),
+    );
+  }
+  return out;
+}
+
+export function transportSupported(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
+  const defTransport = str(defaults.transport);
+  for (const { v, i } of ctx.phones) {
+    const model = str(v.model);
+    const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
+    if (!fam) continue;
+    const own = str(v.transport);
+    const t = own ?? defTransport ?? 'udp';
+    if (!['udp', 'tcp', 'tls'].includes(t) || fam.transports.includes(t as never)) continue;
+    const can = fam.transports.join(' or ');
+    if (own !== undefined) {
+      out.push(ctx.finding('SIPBC-E-TRANSPORT-UNSUPPORTED', ['phones', i, 'transport'], `${model} (${fam.label}) cannot use ${t}; it supports ${can}: set transport to one of those.`));
+    } else {
+      out.push(
+        ctx.finding(
+          'SIPBC-E-TRANSPORT-UNSUPPORTED',
+          ['phones', i, 'model'],
+          `${model} (${fam.label}) cannot use ${t} (defaults.transport, line ${ctx.lineOf(['defaults', 'transport'])}); it supports ${can}: give this phone \`transport: ${fam.transports[0]}\`.`,
+        ),
+      );
+    }
+  }
+  return out;
+}

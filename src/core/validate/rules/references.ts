@@ -1,0 +1,82 @@
+/**
+ * SIPBC-E-UNKNOWN-PLACE, -UNKNOWN-SITE, -PLACE-EXTENSIONS: every reference
+ * resolves (agent → place, phone → place, preferredSite → site or auto,
+ * place extensions → exactly the two site ids), with a did-you-mean.
+ */
+import type { Finding } from '../../findings.js';
+import { isObject, type RuleContext, str } from '../context.js';
+import { didYouMean, didYouMeanText } from '../did-you-mean.js';
+
+export function placeReferences(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const ids = ctx.placeById;
+  let candidates: string[] | undefined;
+  for (const [listKey, list] of [
+    ['agents', ctx.agents],
+    ['phones', ctx.phones],
+  ] as const) {
+    for (const { v, i } of list) {
+      const place = str(v.place);
+      if (place === undefined || ids.has(place)) continue;
+      candidates ??= [...ids.keys()];
+      const suggestion = didYouMean(place, candidates);
+      out.push(
+        ctx.finding('SIPBC-E-UNKNOWN-PLACE', [listKey, i, 'place'], `${listKey}[${i}] sits at place "${place}", which is not in places.${didYouMeanText(suggestion)} Add the place or fix the id.`, {
+          suggestion,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+export function siteReferences(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const sites = new Set(ctx.siteIds);
+  if (sites.size === 0) return out;
+  const check = (value: unknown, path: (string | number)[]) => {
+    const s = str(value);
+    if (s === undefined || s === 'auto' || sites.has(s)) return;
+    const suggestion = didYouMean(s, [...ctx.siteIds, 'auto']);
+    out.push(
+      ctx.finding('SIPBC-E-UNKNOWN-SITE', path, `preferredSite "${s}" is not a site id (${ctx.siteIds.join(', ')}) nor auto.${didYouMeanText(suggestion)}`, { suggestion }),
+    );
+  };
+  if (isObject(ctx.inv.defaults)) check(ctx.inv.defaults.preferredSite, ['defaults', 'preferredSite']);
+  for (const { v, i } of ctx.agents) check(v.preferredSite, ['agents', i, 'preferredSite']);
+  for (const { v, i } of ctx.phones) check(v.preferredSite, ['phones', i, 'preferredSite']);
+  return out;
+}
+
+export function placeExtensions(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  if (ctx.siteIds.length === 0) return out;
+  for (const { v, i } of ctx.places) {
+    const ext = v.extensions as unknown;
+    if (!isObject(ext)) continue;
+    const keys = Object.keys(ext);
+    for (const k of keys) {
+      if (ctx.siteIds.includes(k) || k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+      const suggestion = didYouMean(k, ctx.siteIds);
+      out.push(
+        ctx.finding(
+          'SIPBC-E-PLACE-EXTENSIONS',
+          ['places', i, 'extensions', k],
+          `places[${i}].extensions names "${k}", which is not a site id (${ctx.siteIds.join(', ')}).${didYouMeanText(suggestion)}`,
+          { key: true, suggestion },
+        ),
+      );
+    }
+    const missing = ctx.siteIds.filter((s) => !Object.hasOwn(ext, s));
+    if (missing.length > 0) {
+      out.push(
+        ctx.finding(
+          'SIPBC-E-PLACE-EXTENSIONS',
+          ['places', i, 'extensions'],
+          `places[${i}].extensions has no Extension DN for site${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a place needs one Extension DN on each site, e.g. { ${ctx.siteIds.map((s) => `${s}: "1001"`).join(', ')} }.`,
+        ),
+      );
+    }
+  }
+  return out;
+}

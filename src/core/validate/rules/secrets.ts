@@ -1,0 +1,24 @@
+/**
+ * SIPBC-W-LITERAL-PASSWORD: a password written into the inventory. The message
+ * names the line, never the password itself (findings end up in CI logs).
+ */
+import type { Finding } from '../../findings.js';
+import { isObject, type RuleContext } from '../context.js';
+
+export function literalPasswords(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { v, i } of ctx.phones) {
+    const auth = v.auth as unknown;
+    if (!isObject(auth) || typeof auth.password !== 'string') continue;
+    const path = ['phones', i, 'auth', 'password'];
+    const line = ctx.lineOf(path);
+    out.push(
+      ctx.finding(
+        'SIPBC-W-LITERAL-PASSWORD',
+        path,
+        `phones[${i}].auth.password on line ${line} is a literal password in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`,
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * SIP Server endpoints of both sites:
+ *   SIPBC-E-HOST-NAME      host is not a valid FQDN (labels ≤ 63, name ≤ 253, LDH, at least one dot)
+ *   SIPBC-E-ADDRESS        address is not a valid IPv4/IPv6 address
+ *   SIPBC-E-SHARED-SERVER  the two sites share a server host or address (a site failure would take both)
+ * (ports 1–65535 are checked by the schema: SIPBC-E-PORT)
+ */
+import { isIP } from 'node:net';
+import { hostNameProblem } from '../../dns-names.js';
+import type { Finding } from '../../findings.js';
+import { isObject, type RuleContext, str } from '../context.js';
+
+const ROLES = ['vip', 'primary', 'backup'] as const;
+
+interface Endpoint {
+  site: string;
+  siteIndex: number;
+  role: string;
+  host?: string;
+  address?: string;
+}
+
+function endpoints(ctx: RuleContext): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const { v, i } of ctx.sites) {
+    const pair = v.sipServer as unknown;
+    if (!isObject(pair)) continue;
+    for (const role of ROLES) {
+      const ep = pair[role];
+      if (!isObject(ep)) continue;
+      out.push({ site: str(v.id) ?? `sites[${i}]`, siteIndex: i, role, host: str(ep.host), address: str(ep.address) });
+    }
+  }
+  return out;
+}
+
+export function serverHostsAndAddresses(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const ep of endpoints(ctx)) {
+    const base = ['sites', ep.siteIndex, 'sipServer', ep.role];
+    if (ep.host !== undefined) {
+      const p = hostNameProblem(ep.host);
+      if (p) out.push(ctx.finding('SIPBC-E-HOST-NAME', [...base, 'host'], `host "${ep.host}" of site ${ep.site}'s ${ep.role} ${p}; write the server's fully qualified domain name, e.g. sipsrv-a.${ep.site}.contoso.example.`));
+    }
+    if (ep.address !== undefined && isIP(ep.address) === 0) {
+      out.push(ctx.finding('SIPBC-E-ADDRESS', [...base, 'address'], `address "${ep.address}" of site ${ep.site}'s ${ep.role} is not a valid IPv4 or IPv6 address (e.g. 10.1.0.11 or 2001:db8::11).`));
+    }
+  }
+  return out;
+}
+
+export function sitesDoNotShareServers(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, Endpoint>();
+  for (const ep of endpoints(ctx)) {
+    const keys: [string, string | undefined][] = [
+      ['host', ep.host?.toLowerCase().replace(/\.$/, '')],
+      ['address', ep.address?.toLowerCase()],
+    ];
+    for (const [field, value] of keys) {
+      if (value === undefined) continue;
+      const k = `${field}\u0000${value}`;
+      const first = seen.get(k);
+      if (!first) {
+        seen.set(k, ep);
+        continue;
+      }
+      if (first.siteIndex === ep.siteIndex) continue;
+      out.push(
+        ctx.finding(
+          'SIPBC-E-SHARED-SERVER',
+          ['sites', ep.siteIndex, 'sipServer', ep.role, field],
+          `site ${ep.site}'s ${ep.role} has the same ${field} "${value}" as site ${first.site}'s ${first.role} (line ${ctx.lineOf(['sites', first.siteIndex, 'sipServer', first.role, field])}); the two sites must run separate SIP Server pairs, or one site's failure takes both.`,
+        ),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * SIPBC-E-DUP-SITE, -DUP-PLACE, -DUP-LOGIN, -DUP-MAC: ids that must be unique.
+ * MACs are compared after normalisation (src/core/mac.ts), so 00:15:65:… and
+ * 0015.65… are the same phone. Each duplicate is reported at the later entry
+ * and names the line of the first.
+ */
+import type { Finding } from '../../findings.js';
+import { normaliseMac } from '../../mac.js';
+import { type Item, type RuleContext, str } from '../context.js';
+
+function duplicates<T>(
+  ctx: RuleContext,
+  list: Item<T>[],
+  listKey: string,
+  field: string,
+  code: string,
+  what: string,
+  norm: (s: string) => string | undefined = (s) => s,
+): Finding[] {
+  const out: Finding[] = [];
+  const first = new Map<string, number>();
+  for (const { v, i } of list) {
+    const raw = str((v as Record<string, unknown>)[field]);
+    if (raw === undefined) continue;
+    const k = norm(raw);
+    if (k === undefined) continue;
+    const j = first.get(k);
+    if (j === undefined) {
+      first.set(k, i);
+      continue;
+    }
+    const line = ctx.lineOf([listKey, j, field]);
+    out.push(ctx.finding(code, [listKey, i, field], `${what} "${raw}" is already used by ${listKey}[${j}] (line ${line}); each must be unique: remove or rename one.`));
+  }
+  return out;
+}
+
+export const uniqueSiteIds = (ctx: RuleContext) => duplicates(ctx, ctx.sites, 'sites', 'id', 'SIPBC-E-DUP-SITE', 'site id');
+export const uniquePlaceIds = (ctx: RuleContext) => duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id');
+export const uniqueAgentLogins = (ctx: RuleContext) => duplicates(ctx, ctx.agents, 'agents', 'login', 'SIPBC-E-DUP-LOGIN', 'Agent Login');
+export const uniquePhoneMacs = (ctx: RuleContext) => duplicates(ctx, ctx.phones, 'phones', 'mac', 'SIPBC-E-DUP-MAC', 'MAC', normaliseMac);

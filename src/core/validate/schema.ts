@@ -1,0 +1,186 @@
+/**
+ * Layer 1 of validation: the JSON Schema (schemas/inventory.schema.json),
+ * compiled once (ajv 8, strict, allErrors). Each ajv error becomes a Finding
+ * at the file:line:column of its node (`instancePath` → LoadedInventory.locate),
+ * with a message a person can act on: unknown keys get a did-you-mean, a
+ * number where a string is required says "quote this value".
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { PACKAGE_ROOT, type Catalogue } from '../catalogue.js';
+import type { Finding } from '../findings.js';
+import type { LoadedInventory } from '../load.js';
+import { formatPath, isObject, RuleContext } from './context.js';
+import { didYouMean, didYouMeanText } from './did-you-mean.js';
+import { PROTO_KEYS } from './rules/prototype-keys.js';
+
+export const INVENTORY_SCHEMA_PATH = join(PACKAGE_ROOT, 'schemas', 'inventory.schema.json');
+export const CATALOGUE_SCHEMA_PATH = join(PACKAGE_ROOT, 'schemas', 'catalogue.schema.json');
+
+const compiled = new Map<string, ValidateFunction>();
+
+function newAjv(): Ajv {
+  // strictRequired off: the sipServer oneOf names keys inside `not`/`anyOf` branches.
+  return new Ajv({ strict: true, strictRequired: false, allErrors: true, verbose: true, allowUnionTypes: true });
+}
+
+/** The compiled validator for a shipped schema file (compiled on first use, then reused). */
+export function schemaValidator(path: string = INVENTORY_SCHEMA_PATH): ValidateFunction {
+  let v = compiled.get(path);
+  if (!v) {
+    v = newAjv().compile(JSON.parse(readFileSync(path, 'utf8')));
+    compiled.set(path, v);
+  }
+  return v;
+}
+
+/** Runs the inventory schema; returns findings (empty when the shape is valid). */
+export function schemaFindings(loaded: LoadedInventory, catalogue: Catalogue, ctx = new RuleContext(loaded, catalogue)): Finding[] {
+  const validate = schemaValidator();
+  if (validate(loaded.data)) return [];
+  const errors = validate.errors ?? [];
+  const out: Finding[] = [];
+  const raw = rawScalarReader(loaded.text);
+  for (const e of errors) {
+    // Branch errors of the sipServer oneOf are summarised by the oneOf error itself.
+    if (e.schemaPath.includes('/oneOf/')) continue;
+    const path = toPath(loaded.data, e.instancePath);
+    const f = mapError(e, path, ctx, catalogue, raw);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+/** JSON pointer → path segments; indexes of arrays become numbers. */
+export function toPath(data: unknown, pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  const out: (string | number)[] = [];
+  let here: unknown = data;
+  for (const enc of pointer.slice(1).split('/')) {
+    const seg = enc.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(here)) {
+      const n = Number(seg);
+      out.push(n);
+      here = here[n];
+    } else {
+      out.push(seg);
+      here = isObject(here) ? here[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+type Path = (string | number)[];
+
+function propDescription(schema: unknown, key: string): string | undefined {
+  if (!isObject(schema) || !isObject(schema.properties)) return undefined;
+  const p = schema.properties[key];
+  return isObject(p) && typeof p.description === 'string' ? p.description : undefined;
+}
+
+function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catalogue, raw: (line: number, column: number) => string): Finding | undefined {
+  const where = formatPath(path);
+  const last = path[path.length - 1];
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      if (PROTO_KEYS.has(key)) return undefined; // reported by the prototype-keys rule
+      const allowed = isObject(e.parentSchema) && isObject(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
+      const suggestion = didYouMean(key, allowed);
+      const list = allowed.filter((k) => k !== '$schema').join(', ');
+      return ctx.finding('SIPBC-E-UNKNOWN-KEY', [...path, key], `unknown key "${key}" in ${where}.${didYouMeanText(suggestion)} Allowed keys: ${list}.`, {
+        key: true,
+        suggestion,
+      });
+    }
+    case 'required': {
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      const desc = propDescription(e.parentSchema, key);
+      return ctx.finding('SIPBC-E-MISSING-KEY', path, `${where} is missing the required key "${key}"${desc ? ` (${desc})` : ''}. Add it.`);
+    }
+    case 'type': {
+      const want = String((e.params as { type: string | string[] }).type);
+      const data = e.data;
+      if (want.split(',').includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
+        const pos = ctx.loaded.locate(path);
+        const text = raw(pos.line, pos.column) || String(data);
+        const suggestion = last === 'model' ? didYouMean(text, Object.keys(catalogue.models)) : undefined;
+        const lost = typeof data === 'number' && text !== String(data) ? ` (YAML reads it as the number ${String(data)})` : '';
+        return ctx.finding(
+          'SIPBC-E-QUOTE-VALUE',
+          path,
+          `${where} must be a string, but YAML read ${text} as a ${typeof data}${lost}: quote this value, e.g. ${String(last)}: "${text}".${didYouMeanText(suggestion)}`,
+          { suggestion },
+        );
+      }
+      const got = data === null ? 'nothing (an empty value)' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a mapping' : `the ${typeof data} ${JSON.stringify(data)}`;
+      const wanted = want
+        .split(',')
+        .map((t) => ({ object: 'a mapping', array: 'a list', integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' })[t] ?? t)
+        .join(' or ');
+      const fix = typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data) ? ` Remove the quotes: ${String(last)}: ${data}.` : '';
+      return ctx.finding('SIPBC-E-TYPE', path, `${where} must be ${wanted}, not ${got}.${fix}`);
+    }
+    case 'enum': {
+      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+      return ctx.finding('SIPBC-E-VALUE', path, `${where} is ${JSON.stringify(e.data)}; it must be one of: ${allowed.join(', ')}.${didYouMeanText(suggestion)}`, {
+        suggestion,
+      });
+    }
+    case 'const':
+      return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (not ${JSON.stringify(e.data)}).`);
+    case 'minItems':
+    case 'maxItems':
+      if (last === 'sites') {
+        const n = Array.isArray(e.data) ? e.data.length : 0;
+        return ctx.finding('SIPBC-E-SITE-COUNT', path, `sites has ${n} entr${n === 1 ? 'y' : 'ies'}; a Business Continuity deployment has exactly two sites.`);
+      }
+      break;
+    case 'minimum':
+    case 'maximum':
+      if (last === 'port') {
+        return ctx.finding('SIPBC-E-PORT', path, `${where} is ${String(e.data)}; a port is between 1 and 65535 (default 5060, 5061 for tls).`);
+      }
+      break;
+    case 'oneOf':
+      if (last === 'sipServer') return ctx.finding('SIPBC-E-SERVER-SHAPE', path, serverShapeMessage(where, e.data));
+      break;
+    case 'minProperties':
+    case 'maxProperties':
+      if (last === 'password') {
+        return ctx.finding('SIPBC-E-VALUE', path, `${where} must be exactly one of { env: VARIABLE } or { file: path } (or a string).`);
+      }
+      break;
+  }
+  const desc = isObject(e.parentSchema) && typeof e.parentSchema.description === 'string' ? ` Expected: ${e.parentSchema.description}` : '';
+  return ctx.finding('SIPBC-E-VALUE', path, `${where} ${e.message ?? 'is not valid'} (got ${JSON.stringify(e.data)}).${desc}`);
+}
+
+function serverShapeMessage(where: string, data: unknown): string {
+  const has = (k: string) => isObject(data) && Object.hasOwn(data, k);
+  if (has('vip') && (has('primary') || has('backup'))) return `${where} has both vip and primary/backup: give either vip (a shared virtual IP) or primary + backup, not both.`;
+  if (has('primary') && !has('backup')) return `${where} has a primary but no backup: add backup, or describe the pair by its vip alone.`;
+  if (has('backup') && !has('primary')) return `${where} has a backup but no primary: add primary, or describe the pair by its vip alone.`;
+  return `${where} needs either vip (the HA pair's virtual IP) or primary and backup.`;
+}
+
+/** The source text of a plain scalar at line:column (to quote back what the user wrote, e.g. 001122334455). */
+function rawScalarReader(text: string): (line: number, column: number) => string {
+  let lineStarts: number[] | undefined;
+  return (line, column) => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
+    const start = (lineStarts[line - 1] ?? 0) + column - 1;
+    let end = start;
+    while (end < text.length) {
+      const c = text[end];
+      if (c === '\n' || c === '\r' || c === ',' || c === '}' || c === ']' || (c === '#' && /\s/.test(text[end - 1] ?? ''))) break;
+      end++;
+    }
+    return text.slice(start, end).trim();
+  };
+}
