@@ -1,0 +1,27 @@
+/**
+ * genesys/dr-forward.csv (SPEC §8): Extension DNs that need the DN-level
+ * option `dr-forward = no-agent` in the `[TServer]` section of the DN's annex.
+ * Genesys reserves `no-agent` for Alcatel-Lucent 4000 phones (which cannot
+ * dual-register); the catalogue marks those families with `drForwardNoAgent`.
+ * The place's Extension DN on every site is listed, because both SIP Server
+ * peers deliver calls to it.
+ *
+ * Columns: site,dn,place,section,option,value
+ */
+import type { Inventory } from '../inventory.js';
+import type { Plan } from '../policy.js';
+import { sortedCsv, type Cell } from './csv-order.js';
+
+export const DR_FORWARD_HEADER = ['site', 'dn', 'place', 'section', 'option', 'value'] as const;
+
+export function drForwardCsv(plan: Plan, _inv: Inventory): string {
+  const places = new Map(plan.phones.filter((p) => p.family.drForwardNoAgent).map((p) => [p.place.id, p.place]));
+  const rows: Cell[][] = [];
+  for (const place of places.values()) {
+    for (const site of plan.sites) {
+      const dn = place.extensions[site.id];
+      if (dn !== undefined) rows.push([site.id, dn, place.id, 'TServer', 'dr-forward', 'no-agent']);
+    }
+  }
+  return sortedCsv(DR_FORWARD_HEADER, rows);
+}

@@ -1,0 +1,36 @@
+/**
+ * genesys/peers-<site>.csv (SPEC §1, §8): the configuration objects that must
+ * exist identically on that site's SIP Server peer, one object per line:
+ *
+ *   object       id          dn_type                                   place       dn                 user
+ *   DN           the number  Extension | ACD Queue | Call Processing Port  (Extension: its Place)
+ *   Place        place id                                                          its Extension DN on this switch
+ *   Agent Login  login code                                                                           User/Person reference
+ *
+ * The two files differ only where a place's Extension DN number differs per
+ * site. Rows are in `LC_ALL=C sort` order (csv-order.ts), so a `diff` against
+ * an export in the same columns shows drift between the peers.
+ */
+import type { Inventory, SwitchDN } from '../inventory.js';
+import type { Plan } from '../policy.js';
+import { sortedCsv, type Cell } from './csv-order.js';
+
+export const PEERS_HEADER = ['object', 'id', 'dn_type', 'place', 'dn', 'user'] as const;
+
+const DN_TYPE: Record<SwitchDN['type'], string> = {
+  'acd-queue': 'ACD Queue',
+  'call-processing-port': 'Call Processing Port',
+};
+
+export function peersCsv(plan: Plan, inv: Inventory, siteId: string): string {
+  const rows: Cell[][] = [];
+  for (const place of inv.places) {
+    const dn = place.extensions[siteId];
+    if (dn === undefined) continue;
+    rows.push(['DN', dn, 'Extension', place.id, '', '']);
+    rows.push(['Place', place.id, '', '', dn, '']);
+  }
+  for (const d of inv.switchDNs ?? []) rows.push(['DN', d.number, DN_TYPE[d.type], '', '', '']);
+  for (const a of inv.agents ?? []) rows.push(['Agent Login', a.login, '', '', '', a.user]);
+  return sortedCsv(PEERS_HEADER, rows);
+}

@@ -1,0 +1,45 @@
+/**
+ * genesys/workspace-options.csv (SPEC §8, reference/phone-models.md §1.3):
+ * the Workspace Desktop options for Business Continuity, one option per row
+ * ("long" format: easy to filter, import and diff), for the annex of each
+ * agent's User (Person), section `interaction-workspace`.
+ *
+ *   disaster-recovery.enabled                 true
+ *   disaster-recovery.preferred-site          the agent's site name (name ?? id) — the same site as
+ *                                             the phones at its place (policy.ts: agents follow phones)
+ * and, for agents with `sipEndpoint: true` (Workspace SIP Endpoint):
+ *   sipendpoint.sbc-register-address          S.B   (SRV: port 0, as Genesys requires with an SRV domain)
+ *   sipendpoint.sbc-register-port             0
+ *   sipendpoint.sbc-register-address.peer     T.B
+ *   sipendpoint.sbc-register-port.peer        0
+ *   sipendpoint.transport-protocol            UDP | TCP | TLS (defaults.transport): the endpoint's SRV
+ *                                             lookup then asks for the prefix the zone publishes
+ *
+ * Columns: login,user,place,section,option,value
+ */
+import { siteName } from '../dns-names.js';
+import type { Inventory } from '../inventory.js';
+import { siteLabel, type Plan } from '../policy.js';
+import { sortedCsv, type Cell } from './csv-order.js';
+
+export const WORKSPACE_SECTION = 'interaction-workspace';
+export const WORKSPACE_HEADER = ['login', 'user', 'place', 'section', 'option', 'value'] as const;
+
+export function workspaceOptionsCsv(plan: Plan, inv: Inventory): string {
+  const sites = new Map(plan.sites.map((s) => [s.id, s]));
+  const transport = (inv.defaults?.transport ?? 'udp').toUpperCase();
+  const rows: Cell[][] = [];
+  for (const a of plan.agents) {
+    const opt = (option: string, value: Cell) => rows.push([a.agent.login, a.agent.user, a.place.id, WORKSPACE_SECTION, option, value]);
+    opt('disaster-recovery.enabled', 'true');
+    opt('disaster-recovery.preferred-site', siteLabel(sites.get(a.site)!));
+    if (a.agent.sipEndpoint) {
+      opt('sipendpoint.sbc-register-address', siteName(plan.base, a.site));
+      opt('sipendpoint.sbc-register-port', 0);
+      opt('sipendpoint.sbc-register-address.peer', siteName(plan.base, a.peerSite));
+      opt('sipendpoint.sbc-register-port.peer', 0);
+      opt('sipendpoint.transport-protocol', transport);
+    }
+  }
+  return sortedCsv(WORKSPACE_HEADER, rows);
+}
