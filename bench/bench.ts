@@ -1,0 +1,408 @@
+/**
+ * `npm run bench`: how fast and how lean the real CLI is, each figure against
+ * a yardstick measured in the same run on the same machine (issue 7).
+ *
+ *   generate   `sipbc generate INV -o DIR` into an empty DIR, against the
+ *              write FLOOR: a node process that writes the very same files
+ *              (same paths, same bytes, same modes, read back from what
+ *              generate wrote and handed to it as one blob) with plain
+ *              mkdirSync/writeFileSync and no other work.
+ *   validate   `sipbc validate INV`, against js-yaml 4's bare `load` of the
+ *              same file in a node process.
+ *   start-up   `sipbc --version` and `sipbc validate` of a 5-phone inventory,
+ *              against `node -e 0`.
+ *
+ * Every command is a child process timed from spawn to exit (wall clock) and
+ * run through `/usr/bin/time -f %M` for its peak RSS. Each pair runs
+ * alternately (A B A B …, after one warm-up each) and the ratio is the median
+ * of the pairwise ratios, so a drift in the machine's speed does not bias it.
+ * Prints a table and writes bench/results.json (not committed).
+ *
+ *   npm run bench                                  # 1 000, 10 000, 100 000 phones, 5 runs
+ *   npm run bench -- --sizes 1000,10000 --runs 3
+ *   node dist/bench/bench.js --sizes 100k --runs 5 --keep
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { PROJECT_ROOT, synthInventory } from './synth.js';
+
+const RUN_JS = join(PROJECT_ROOT, 'bin', 'run.js');
+const TIME = '/usr/bin/time';
+const MIB = 1024 * 1024;
+
+const TARGETS = {
+  generate: { ratio: 1.5, rssMiB: 512 },
+  validate: { ratio: 2, rssMiB: 512 },
+  startup: { ratio: 2 },
+};
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  keep: boolean;
+  work?: string;
+}
+
+function usage(msg?: string): never {
+  if (msg) process.stderr.write(`bench: ${msg}\n`);
+  process.stderr.write(
+    'usage: node dist/bench/bench.js [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
+      '  --sizes  phone counts to synthesise (k suffix allowed: 1k,10k,100k); default 1000,10000,100000\n' +
+      '  --runs   measured runs per command (median reported; one extra warm-up run each); default 5\n' +
+      '  --keep   keep the work directory (inventories, outputs) for inspection\n' +
+      '  --work   where to put the work directory (default: the OS temp directory)\n',
+  );
+  process.exit(msg ? 2 : 0);
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { sizes: [1000, 10000, 100000], runs: 5, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--help' || a === '-h') usage();
+    else if (a.startsWith('--sizes')) {
+      o.sizes = value()
+        .split(',')
+        .filter(Boolean)
+        .map((s) => {
+          const m = /^(\d+)(k?)$/i.exec(s.trim());
+          if (!m) usage(`--sizes: "${s}" is not a number of phones`);
+          return Number(m[1]) * (m[2] ? 1000 : 1);
+        });
+      if (o.sizes.length === 0 || o.sizes.some((n) => n < 1)) usage('--sizes needs at least one positive number');
+    } else if (a.startsWith('--runs')) {
+      o.runs = Number(value());
+      if (!Number.isInteger(o.runs) || o.runs < 1) usage('--runs needs a positive integer');
+    } else if (a === '--keep') o.keep = true;
+    else if (a.startsWith('--work')) o.work = value();
+    else usage(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------- running children
+
+interface Run {
+  wallMs: number;
+  rssKiB: number | undefined;
+  code: number | null;
+  out: string;
+}
+
+const haveTime = existsSync(TIME);
+
+/** One child process: wall time from spawn to exit, peak RSS via /usr/bin/time, the first 64 KiB of output. */
+function runOnce(cmd: string[], env: NodeJS.ProcessEnv, rssFile: string): Promise<Run> {
+  const argv = haveTime ? [TIME, '-f', '%M', '-o', rssFile, ...cmd] : cmd;
+  return new Promise((resolvePromise, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const keep = (b: Buffer) => {
+      if (out.length < 65536) out += b.toString('utf8');
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      let rssKiB: number | undefined;
+      if (haveTime) {
+        // /usr/bin/time writes "Command exited with non-zero status N" before the figure when the command fails.
+        const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+        rssKiB = Number(lines[lines.length - 1]);
+        if (!Number.isFinite(rssKiB)) rssKiB = undefined;
+      }
+      resolvePromise({ wallMs, rssKiB, code, out });
+    });
+  });
+}
+
+interface Side {
+  label: string;
+  cmd: string[];
+  before?: () => void;
+}
+
+interface Stats {
+  min: number;
+  median: number;
+  max: number;
+}
+
+interface SideResult {
+  label: string;
+  command: string;
+  wallMs: Stats;
+  rssMiB: Stats | undefined;
+  exitCodes: number[];
+  firstOutput: string;
+}
+
+interface PairResult {
+  a: SideResult;
+  b?: SideResult;
+  /** median of the pairwise wall-time ratios a/b */
+  ratio?: number;
+}
+
+function stats(xs: number[]): Stats {
+  const s = [...xs].sort((p, q) => p - q);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { min: s[0], median, max: s[s.length - 1] };
+}
+
+function shellWords(cmd: string[]): string {
+  return cmd.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** A and B alternately, one warm-up each, then `runs` measured pairs. */
+async function measure(a: Side, b: Side | undefined, runs: number, env: NodeJS.ProcessEnv, rssFile: string, onWarm?: (r: Run) => void): Promise<PairResult> {
+  const ra: Run[] = [];
+  const rb: Run[] = [];
+  const once = async (s: Side) => {
+    s.before?.();
+    return runOnce(s.cmd, env, rssFile);
+  };
+  const warmA = await once(a);
+  onWarm?.(warmA);
+  if (b) await once(b);
+  for (let i = 0; i < runs; i++) {
+    ra.push(await once(a));
+    if (b) rb.push(await once(b));
+  }
+  const side = (s: Side, rs: Run[], warm?: Run): SideResult => {
+    const rss = rs.map((r) => r.rssKiB).filter((x): x is number => x !== undefined);
+    return {
+      label: s.label,
+      command: shellWords(s.cmd.map((w) => (w.length > 200 ? `${w.slice(0, 40)}…` : w))),
+      wallMs: stats(rs.map((r) => r.wallMs)),
+      rssMiB: rss.length ? stats(rss.map((k) => k / 1024)) : undefined,
+      exitCodes: [...new Set(rs.map((r) => r.code ?? -1))],
+      firstOutput: (warm ?? rs[0]).out.slice(0, 2000),
+    };
+  };
+  const res: PairResult = { a: side(a, ra, warmA) };
+  if (b) {
+    res.b = side(b, rb);
+    res.ratio = stats(ra.map((r, i) => r.wallMs / rb[i].wallMs)).median;
+  }
+  return res;
+}
+
+// ---------------------------------------------------------------- the write floor
+
+/** Every file under dir (dot-files included), sorted, relative with '/'. */
+function walk(dir: string): string[] {
+  const files: string[] = [];
+  const rec = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) rec(p);
+      else if (e.isFile()) files.push(relative(dir, p).split('\\').join('/'));
+    }
+  };
+  rec(dir);
+  return files.sort();
+}
+
+/** Packs what generate wrote into one blob + index, so the floor process gets the bytes with a single read. */
+function packOutput(outDir: string, packFile: string, indexFile: string): { files: number; bytes: number } {
+  const index: [string, number, number][] = [];
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for (const f of walk(outDir)) {
+    const p = join(outDir, f);
+    const buf = readFileSync(p);
+    index.push([f, buf.length, statSync(p).mode & 0o777]);
+    parts.push(buf);
+    bytes += buf.length;
+  }
+  writeFileSync(packFile, Buffer.concat(parts));
+  writeFileSync(indexFile, JSON.stringify(index));
+  return { files: index.length, bytes };
+}
+
+/** The floor: read the blob, then mkdir + writeFileSync each file. Nothing else. */
+const FLOOR_JS = `
+const fs = require('node:fs'), path = require('node:path');
+const [pack, indexFile, out] = process.argv.slice(1);
+const buf = fs.readFileSync(pack);
+const index = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+const made = new Set();
+let off = 0;
+for (const [p, len, mode] of index) {
+  const f = path.join(out, p);
+  const d = path.dirname(f);
+  if (!made.has(d)) { fs.mkdirSync(d, { recursive: true }); made.add(d); }
+  fs.writeFileSync(f, buf.subarray(off, off + len), { mode });
+  off += len;
+}`;
+
+// ---------------------------------------------------------------- the run
+
+interface Row {
+  measure: string;
+  phones: number | undefined;
+  result: PairResult;
+  target?: { ratio?: number; rssMiB?: number };
+  pass?: boolean;
+  note?: string;
+}
+
+function gitCommit(): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function judge(row: Row): void {
+  const t = row.target;
+  if (!t) return;
+  const okRatio = t.ratio === undefined || (row.result.ratio !== undefined && row.result.ratio <= t.ratio);
+  const okRss = t.rssMiB === undefined || (row.result.a.rssMiB !== undefined && row.result.a.rssMiB.median <= t.rssMiB);
+  const okExit = row.result.a.exitCodes.every((c) => c === 0);
+  row.pass = okRatio && okRss && okExit;
+}
+
+function fmtMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['measure', 'phones', 'sipbc', 'baseline', 'ratio', 'target', 'sipbc RSS', 'base RSS', 'exit', ''];
+  const body = rows.map((r) => {
+    const a = r.result.a;
+    const b = r.result.b;
+    const target = r.target ? [r.target.ratio ? `≤${r.target.ratio}×` : '', r.target.rssMiB ? `≤${r.target.rssMiB} MiB` : ''].filter(Boolean).join(', ') : '';
+    return [
+      r.measure,
+      r.phones === undefined ? '' : r.phones.toLocaleString('en-US'),
+      fmtMs(a.wallMs.median),
+      b ? `${fmtMs(b.wallMs.median)} (${b.label})` : '',
+      r.result.ratio === undefined ? '' : `${r.result.ratio.toFixed(2)}×`,
+      target,
+      a.rssMiB ? `${a.rssMiB.median.toFixed(0)} MiB` : '-',
+      b?.rssMiB ? `${b.rssMiB.median.toFixed(0)} MiB` : '',
+      a.exitCodes.join('/'),
+      r.pass === undefined ? (r.note ?? '') : r.pass ? 'ok' : `MISSED${r.note ? ` (${r.note})` : ''}`,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(PROJECT_ROOT, 'dist', 'src', 'commands'))) usage('build first: npm run build');
+  const work = mkdtempSync(join(opts.work ?? tmpdir(), 'sipbc-bench-'));
+  const rssFile = join(work, 'rss.txt');
+  const node = process.execPath;
+  const jsYaml = createRequire(join(PROJECT_ROOT, 'package.json')).resolve('js-yaml');
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+  if (!haveTime) log(`${TIME} not found: peak RSS is not measured (apt-get install time)`);
+  const rows: Row[] = [];
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete baseEnv.FORCE_COLOR;
+
+  try {
+    // ---- start-up
+    const five = synthInventory(5);
+    const fivePath = join(work, 'inventory-5.yaml');
+    writeFileSync(fivePath, five.text);
+    const env5 = { ...baseEnv, ...five.env };
+    const bare: Side = { label: 'node -e 0', cmd: [node, '-e', '0'] };
+    log('start-up: sipbc --version vs node -e 0');
+    rows.push({ measure: 'start-up --version', phones: undefined, result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+    log('start-up: sipbc validate (5 phones) vs node -e 0');
+    rows.push({ measure: 'start-up validate', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+    log('start-up: sipbc --help (information only)');
+    rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });
+
+    for (const n of opts.sizes) {
+      const dir = join(work, String(n));
+      mkdirSync(dir, { recursive: true });
+      const t0 = Date.now();
+      const inv = synthInventory(n);
+      const invPath = join(dir, 'inventory.yaml');
+      writeFileSync(invPath, inv.text);
+      log(`${n} phones: inventory ${(inv.text.length / MIB).toFixed(1)} MiB written in ${Date.now() - t0} ms (${Object.keys(inv.families).length} families)`);
+      const env = { ...baseEnv, ...inv.env };
+
+      // ---- validate vs js-yaml load
+      log(`${n} phones: validate vs js-yaml load`);
+      const yamlLoad: Side = { label: 'js-yaml load', cmd: [node, '-e', `require(${JSON.stringify(jsYaml)}).load(require('node:fs').readFileSync(process.argv[1], 'utf8'))`, invPath] };
+      const v = await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', invPath] }, yamlLoad, opts.runs, env, rssFile);
+      rows.push({ measure: 'validate', phones: n, result: v, target: TARGETS.validate });
+
+      // ---- generate vs the write floor
+      const genOut = join(dir, 'gen-out');
+      const floorOut = join(dir, 'floor-out');
+      const packFile = join(dir, 'floor.pack');
+      const indexFile = join(dir, 'floor.index.json');
+      let packed: { files: number; bytes: number } | undefined;
+      log(`${n} phones: generate vs write floor`);
+      const gen: Side = { label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut], before: () => rmSync(genOut, { recursive: true, force: true }) };
+      const floor: Side = {
+        label: 'write floor',
+        cmd: [node, '-e', FLOOR_JS, packFile, indexFile, floorOut],
+        before: () => {
+          // The floor's bytes come from the warm-up generate run (measure() runs it first).
+          if (!packed) packed = existsSync(genOut) ? packOutput(genOut, packFile, indexFile) : (writeFileSync(packFile, ''), writeFileSync(indexFile, '[]'), { files: 0, bytes: 0 });
+          rmSync(floorOut, { recursive: true, force: true });
+        },
+      };
+      let genCode: number | null = null;
+      const g = await measure(gen, floor, opts.runs, env, rssFile, (r) => (genCode = r.code));
+      const gRow: Row = { measure: 'generate', phones: n, result: g, target: TARGETS.generate };
+      if (packed) gRow.note = `${packed.files} files, ${(packed.bytes / MIB).toFixed(1)} MiB`;
+      if (genCode !== 0) gRow.note = `generate failed (exit ${genCode}): ${g.a.firstOutput.split('\n').slice(0, 3).join(' | ')}`;
+      rows.push(gRow);
+
+      // ---- generate again over its own unchanged output (information: files skipped by hash)
+      if (genCode === 0) {
+        log(`${n} phones: generate over unchanged output`);
+        rows.push({ measure: 'generate (unchanged)', phones: n, result: await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut] }, undefined, opts.runs, env, rssFile), note: 'info' });
+      }
+      rmSync(floorOut, { recursive: true, force: true });
+      rmSync(packFile, { force: true });
+    }
+  } finally {
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    else log(`work directory kept: ${work}`);
+  }
+
+  for (const r of rows) judge(r);
+  process.stdout.write(`\nsipbc benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}, median of ${opts.runs} runs\n\n`);
+  printTable(rows);
+  const results = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memGiB: Math.round(totalmem() / 1024 ** 3),
+    runs: opts.runs,
+    sizes: opts.sizes,
+    targets: TARGETS,
+    rows,
+  };
+  const resultsFile = join(PROJECT_ROOT, 'bench', 'results.json');
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nwrote ${relative(process.cwd(), resultsFile) || resultsFile}\n`);
+  const missed = rows.filter((r) => r.pass === false);
+  if (missed.length) process.stdout.write(`targets missed: ${missed.map((r) => `${r.measure}${r.phones ? ` @${r.phones}` : ''}`).join(', ')}\n`);
+}
+
+await main();
