@@ -20,6 +20,16 @@ export interface FileSpec {
   secret: boolean;
 }
 
+/** Vendor values for a family's transport and port parameters, as data. */
+export interface VendorCodes {
+  /** Value of the family's transport parameter for each transport it supports, e.g. Yealink udp "0", Cisco udp "UDP". */
+  transport: Partial<Record<Transport, string>>;
+  /** Transport value for a server resolved through DNS NAPTR/SRV (Yealink "3" = DNS-NAPTR, Poly "DNSnaptr"); absent: the explicit transport's value. */
+  srvTransport?: string;
+  /** Port value for a server resolved through DNS SRV; absent: "0". */
+  srvPort?: string;
+}
+
 export interface Family {
   vendor: string;
   /** Sub-directory of `phones/` the family's files go to. */
@@ -36,6 +46,10 @@ export interface Family {
   transports: Transport[];
   /** Extension DNs of places with this family's phones need `dr-forward = no-agent` (Alcatel-Lucent 4000). */
   drForwardNoAgent?: boolean;
+  /** Vendor parameter values the templates need (reference §4 cheat-sheet); absent: the transport names themselves. */
+  codes?: VendorCodes;
+  /** Characters the family's file syntax cannot carry in a user name or password (no escaping exists), e.g. baresip's `;auth_pass=` parameter. */
+  credentialForbiddenChars?: string;
   files: FileSpec[];
   /** Files written once per vendor directory when at least one such phone exists. */
   commonFiles: FileSpec[];
