@@ -1,0 +1,149 @@
+/**
+ * `sipbc generate INVENTORY -o DIR` (SPEC §2, §5). Thin adapter:
+ * load → planOutputs (pure: validate, policy, render, cross-check, secrets) → compare with DIR →
+ * write (or only report, for --check / --dry-run).
+ *
+ * Exit codes: 0 written / clean; 1 invalid inventory, missing secret or failed DNS cross-check
+ * (nothing written); 2 usage or unsafe output directory; 3 --check found drift.
+ */
+import { Args, Flags } from '@oclif/core';
+import { statSync } from 'node:fs';
+import { SipbcCommand } from '../cli/base-command.js';
+import { formatFindingLine } from '../cli/findings-text.js';
+import { applyOutput, compareOutput, driftOf, type Change } from '../cli/write-output.js';
+import { loadCatalogue } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
+import { planOutputs } from '../core/generate.js';
+import { loadInventory } from '../core/load.js';
+import { OUTPUT_GROUPS, type OutputGroup } from '../core/output.js';
+
+export interface GenerateSummary {
+  dir: string;
+  mode: 'write' | 'check' | 'dry-run';
+  groups: OutputGroup[];
+  files: number;
+  created: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: number;
+  /** --check: the paths that differ (the manifest included); empty = clean. */
+  drift?: { path: string; kind: Change['kind'] }[];
+  warnings: string[];
+}
+
+/** `--only phones,dns` → the groups, refusing unknown names (usage error). */
+export function parseOnly(value: string | undefined): OutputGroup[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = names.filter((n) => !(OUTPUT_GROUPS as readonly string[]).includes(n));
+  if (bad.length > 0 || names.length === 0) {
+    throw new SipbcError(`--only ${value}: unknown group${bad.length === 1 ? '' : 's'} ${bad.join(', ') || '(none given)'}`, ExitCode.USAGE, `use a comma-separated list of: ${OUTPUT_GROUPS.join(', ')}`);
+  }
+  return OUTPUT_GROUPS.filter((g) => names.includes(g));
+}
+
+export function checkTemplatesDir(dir: string | undefined): void {
+  if (dir === undefined) return;
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new SipbcError(`--templates ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds <family>/… templates and an optional catalogue.json');
+}
+
+export default class Generate extends SipbcCommand {
+  static override summary = 'Validate the inventory, then write every phone file, the DNS records, policy.csv and the Genesys files to DIR.';
+  static override description = `Everything is rendered in memory first; nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Files are written atomically (temp file + rename); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed.
+
+Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string.`;
+  static override examples = [
+    '<%= config.bin %> generate inventory.yaml -o out/',
+    '<%= config.bin %> generate inventory.yaml -o out/ --check            # CI: exit 3 when out/ is not what would be written',
+    '<%= config.bin %> generate inventory.yaml -o out/ --dry-run',
+    '<%= config.bin %> generate inventory.yaml -o out/ --only dns,policy',
+    '<%= config.bin %> generate inventory.yaml -o review/ --redact',
+    '<%= config.bin %> generate inventory.yaml -o out/ --templates my-templates/',
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    inventory: Args.string({ required: true, description: 'inventory file (YAML or JSON), - for stdin' }),
+  };
+  static override flags = {
+    output: Flags.string({ char: 'o', required: true, description: 'output directory (created if needed)' }),
+    check: Flags.boolean({ description: 'write nothing; exit 3 if DIR differs from what would be written (lists the files)', exclusive: ['dry-run'] }),
+    'dry-run': Flags.boolean({ description: 'write nothing; list what would be created, updated and removed', exclusive: ['check'] }),
+    only: Flags.string({ description: `comma-separated groups to generate: ${OUTPUT_GROUPS.join(',')} (others are left as they are)` }),
+    templates: Flags.string({ description: 'directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones' }),
+    redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
+  };
+
+  async run(): Promise<GenerateSummary> {
+    const { args, flags } = await this.parse(Generate);
+    const only = parseOnly(flags.only);
+    checkTemplatesDir(flags.templates);
+    const loaded = loadInventory(args.inventory);
+    const catalogue = loadCatalogue(flags.templates);
+
+    const result = planOutputs(loaded, catalogue, { env: process.env, only, userTemplatesDir: flags.templates, redact: flags.redact });
+    for (const f of result.findings) this.logToStderr(formatFindingLine(f));
+    const errors = result.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      throw new SipbcError(
+        `${loaded.file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
+        ExitCode.INVALID,
+        errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING') ? 'set the missing environment variables / create the secret files, or use --redact for a review copy' : 'fix the errors above (`sipbc validate` lists every finding)',
+      );
+    }
+
+    const cmp = await compareOutput(flags.output, result.files, result.groups);
+    for (const w of cmp.warnings) this.logToStderr(`sipbc: warning: ${w}`);
+    const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
+    const summary: GenerateSummary = {
+      dir: flags.output,
+      mode,
+      groups: result.groups,
+      files: result.files.length,
+      created: cmp.changes.filter((c) => c.kind === 'create').map((c) => c.path),
+      updated: cmp.changes.filter((c) => c.kind === 'update').map((c) => c.path),
+      removed: cmp.changes.filter((c) => c.kind === 'remove').map((c) => c.path),
+      unchanged: cmp.unchanged,
+      warnings: cmp.warnings,
+    };
+
+    if (mode === 'check') {
+      const drift = driftOf(cmp);
+      summary.drift = drift.map((c) => ({ path: c.path, kind: c.kind }));
+      if (drift.length === 0) {
+        if (!this.jsonEnabled()) this.log(`${flags.output} is up to date (${result.files.length} files)`);
+        return summary;
+      }
+      if (this.jsonEnabled()) this.logJson(summary);
+      else {
+        for (const c of drift) this.log(`${DRIFT_WORD[c.kind]} ${c.path}`);
+        this.logToStderr(`sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it`);
+      }
+      return this.exit(ExitCode.DRIFT);
+    }
+
+    if (mode === 'dry-run') {
+      if (!this.jsonEnabled()) {
+        for (const c of cmp.changes) this.log(`${DRY_WORD[c.kind]} ${c.path}`);
+        this.log(`dry run: ${counts(summary)} (nothing written)`);
+      }
+      return summary;
+    }
+
+    await applyOutput(cmp, result.files);
+    if (!this.jsonEnabled()) this.log(`${flags.output}: ${counts(summary)}`);
+    return summary;
+  }
+}
+
+const DRIFT_WORD: Record<Change['kind'], string> = { create: 'missing ', update: 'differs ', remove: 'stale   ' };
+const DRY_WORD: Record<Change['kind'], string> = { create: 'create', update: 'update', remove: 'remove' };
+
+function counts(s: GenerateSummary): string {
+  return `${s.created.length} created, ${s.updated.length} updated, ${s.removed.length} removed, ${s.unchanged} unchanged`;
+}

@@ -1,0 +1,54 @@
+/**
+ * `sipbc policy INVENTORY [--format table|csv|json]` (SPEC §2): one row per phone — MAC, model,
+ * place, agents, preferred site, mode, the server(s) line 1 registers to, and why. Reads no secret.
+ * Thin adapter: load → validate → resolvePlan → policy-table rows → print.
+ */
+import { Args, Flags } from '@oclif/core';
+import chalk from 'chalk';
+import { SipbcCommand } from '../cli/base-command.js';
+import { formatFindingLine } from '../cli/findings-text.js';
+import { loadCatalogue } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
+import { validateInventory } from '../core/generate-stubs.js'; // TEMPORARY until validate/index.ts lands
+import { loadInventory } from '../core/load.js';
+import { resolvePlan } from '../core/policy.js';
+import { policyCsv, policyJson, policyRows, policyTable, type PolicyRow } from '../core/policy-table.js';
+import { checkTemplatesDir } from './generate.js';
+
+export const POLICY_FORMATS = ['table', 'csv', 'json'] as const;
+
+export default class Policy extends SipbcCommand {
+  static override summary = 'Show, per phone, the preferred site, the registration mode, the servers it registers to, and why.';
+  static override description = `One row per phone (inventory order): MAC, model, place, agents, preferred site (and where that came from: phone, agents, default, auto), mode (dual or active-backup), transport, the server(s) line 1 registers to in order of preference ("(SRV)" = resolved through DNS SRV, else host:port through the A record), and why. The same table is written to policy.csv by generate. No secret is read.`;
+  static override examples = [
+    '<%= config.bin %> policy inventory.yaml',
+    '<%= config.bin %> policy inventory.yaml --format csv > policy.csv',
+    "<%= config.bin %> policy inventory.yaml --json | jq '.[] | select(.mode == \"dual\") | .mac'",
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    inventory: Args.string({ required: true, description: 'inventory file (YAML or JSON), - for stdin' }),
+  };
+  static override flags = {
+    format: Flags.string({ char: 'f', options: [...POLICY_FORMATS], default: 'table', description: 'output format' }),
+    templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
+  };
+
+  async run(): Promise<PolicyRow[]> {
+    const { args, flags } = await this.parse(Policy);
+    checkTemplatesDir(flags.templates);
+    const loaded = loadInventory(args.inventory);
+    const catalogue = loadCatalogue(flags.templates);
+    const { findings, inventory } = validateInventory(loaded, catalogue);
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0 || !inventory) {
+      for (const f of errors) this.logToStderr(formatFindingLine(f));
+      throw new SipbcError(`${loaded.file}: the inventory is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
+    }
+    const rows = policyRows(resolvePlan(inventory, catalogue));
+    if (this.jsonEnabled()) return rows;
+    const out = flags.format === 'csv' ? policyCsv(rows) : flags.format === 'json' ? policyJson(rows) : policyTable(rows, (s) => chalk.bold(s));
+    await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+    return rows;
+  }
+}

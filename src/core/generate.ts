@@ -1,0 +1,148 @@
+/**
+ * `sipbc generate` as a pure pipeline (SPEC §5): inventory in, files in memory out. Writing them
+ * (atomically, with the manifest) is src/cli/write-output.ts, so --check and --dry-run reuse this.
+ *
+ *   validate → resolvePlan → DNS records → cross-check (SPEC §4 last rule) → secrets → render
+ *   (phones/, dns/<zone>.zone, dns/<zone>.nsupdate, policy.csv, genesys/) → --only → sorted by path
+ *
+ * Any error-severity finding (invalid inventory, a phone pointing at a name the DNS records do not
+ * have, a missing secret) returns no files at all: the caller writes nothing.
+ * Secrets are read only when phone files are rendered (not for `--only dns,policy,genesys`).
+ */
+import type { Catalogue } from './catalogue.js';
+import { buildDnsRecords, dnsProblems, missingDnsFor, renderDns, zoneOf, type DnsNeed, type DnsRecord } from './dns/index.js';
+import { ExitCode, SipbcError } from './errors.js';
+import type { Finding } from './findings.js';
+import type { Inventory } from './inventory.js';
+import type { LoadedInventory } from './load.js';
+import { groupOf, OUTPUT_GROUPS, type OutputFile, type OutputGroup } from './output.js';
+import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
+import { policyCsv, policyRows } from './policy-table.js';
+import { renderGenesys, renderPhones, validateInventory } from './generate-stubs.js'; // TEMPORARY until the real modules land
+import { resolveSecrets, scrubSecrets, type SecretOptions } from './secrets.js';
+
+export const CROSS_CHECK = 'SIPBC-E-DNS-CROSS-CHECK';
+
+export interface GenerateOptions extends Omit<SecretOptions, 'redact'> {
+  /** `--only`: the groups to produce (default: all). */
+  only?: readonly OutputGroup[];
+  /** `--templates DIR`: user templates (the catalogue passed in is already merged with DIR/catalogue.json). */
+  userTemplatesDir?: string;
+  /** `--redact`: REDACTED instead of every password; no secret is read. */
+  redact?: boolean;
+}
+
+export interface GenerateResult {
+  /** Sorted by path; empty when `findings` has an error. */
+  files: OutputFile[];
+  /** Validation findings (warnings included), then cross-check and secret findings. */
+  findings: Finding[];
+  /** The groups produced (what --only selected). */
+  groups: OutputGroup[];
+  plan?: Plan;
+  inventory?: Inventory;
+}
+
+/** What each phone's line servers need from DNS: `P.name` SRV (port 0) or an A/AAAA record (explicit port). */
+export function dnsNeedsOf(p: PhonePolicy): DnsNeed[] {
+  return p.servers.map((s) => (s.srv ? { name: s.host, type: 'SRV', transport: s.transport } : { name: s.host, type: 'A' }));
+}
+
+/**
+ * SPEC §4 last rule: every host name a phone file points at has the record it needs in the
+ * generated DNS records. One finding per missing name, at the first phone that needs it.
+ */
+export function crossCheck(plan: Plan, records: readonly DnsRecord[], loaded: Pick<LoadedInventory, 'file' | 'locate'>): Finding[] {
+  const byNeed = new Map<string, { need: DnsNeed; first: PhonePolicy; count: number }>();
+  for (const p of plan.phones) {
+    for (const need of dnsNeedsOf(p)) {
+      const key = `${need.type} ${need.transport ?? ''} ${need.name}`;
+      const seen = byNeed.get(key);
+      if (seen) seen.count++;
+      else byNeed.set(key, { need, first: p, count: 1 });
+    }
+  }
+  const findings: Finding[] = [];
+  for (const { need, first, count } of byNeed.values()) {
+    const missing = missingDnsFor(records, [need]);
+    if (missing.length === 0) continue;
+    const path = ['phones', first.index];
+    const pos = loaded.locate(path);
+    const site = plan.sites.find((s) => s.id === first.servers.find((x) => x.host === need.name)?.site);
+    const fix =
+      need.type === 'A'
+        ? `give site ${site?.id ?? '?'}'s sipServer.${site?.sipServer.vip ? 'vip' : 'primary'} an address so that ${need.name} gets an A/AAAA record`
+        : `the DNS records publish no ${missing[0]}; this is a mismatch between the phone policy and the DNS records (please report it)`;
+    findings.push({
+      code: CROSS_CHECK,
+      severity: 'error',
+      message: `phone ${first.mac} (${first.modelId}) points at ${need.name}${need.type === 'SRV' ? ` through DNS SRV (${need.transport})` : ' with an explicit port'}, but the generated DNS records have no ${missing.join(', ')}${count > 1 ? ` (${count} phone lines need it)` : ''}: nothing was written; ${fix}`,
+      file: loaded.file,
+      path,
+      line: pos.line,
+      column: pos.column,
+    });
+  }
+  return findings;
+}
+
+export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts: GenerateOptions): GenerateResult {
+  const groups = opts.only && opts.only.length > 0 ? OUTPUT_GROUPS.filter((g) => opts.only!.includes(g)) : [...OUTPUT_GROUPS];
+  const want = (g: OutputGroup) => groups.includes(g);
+
+  const validation = validateInventory(loaded, catalogue);
+  const findings: Finding[] = [...validation.findings];
+  const inv = validation.inventory;
+  if (!inv || findings.some((f) => f.severity === 'error')) return { files: [], findings, groups };
+
+  const plan = resolvePlan(inv, catalogue);
+  const records = buildDnsRecords(inv);
+  // The records' own rules (what `sipbc dns` refuses on), then the cross-check with the phone files.
+  for (const p of dnsProblems(inv, records)) {
+    const pos = loaded.locate(p.path);
+    findings.push({ code: p.code, severity: p.severity, message: p.message, file: loaded.file, path: p.path, line: pos.line, column: pos.column });
+  }
+  findings.push(...crossCheck(plan, records, loaded));
+  if (findings.some((f) => f.severity === 'error')) return { files: [], findings, groups, plan, inventory: inv };
+
+  const files: OutputFile[] = [];
+  if (want('phones')) {
+    const secrets = resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory });
+    if (secrets.findings.length > 0) return { files: [], findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
+    try {
+      files.push(
+        ...renderPhones(plan, catalogue, {
+          inventoryFile: loaded.file,
+          userTemplatesDir: opts.userTemplatesDir,
+          passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
+        }),
+      );
+    } catch (e) {
+      // A template error may quote a value: never let it carry a password out.
+      if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
+      throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
+    }
+  }
+  if (want('dns')) {
+    const zone = zoneOf(inv);
+    const source = sourceName(loaded.file);
+    files.push({ path: `dns/${zone}.zone`, contents: renderDns(inv, records, 'bind', { source }) as string, secret: false });
+    files.push({ path: `dns/${zone}.nsupdate`, contents: renderDns(inv, records, 'nsupdate', { source }) as string, secret: false });
+  }
+  if (want('policy')) files.push({ path: 'policy.csv', contents: policyCsv(policyRows(plan)), secret: false });
+  if (want('genesys')) files.push(...renderGenesys(plan, inv, { inventoryFile: loaded.file }));
+
+  const selected = files.filter((f) => want(groupOf(f.path)));
+  selected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (let i = 1; i < selected.length; i++) {
+    if (selected[i].path === selected[i - 1].path) {
+      throw new SipbcError(`two generated files have the same path ${selected[i].path}: check the file names in the catalogue (--templates catalogue.json)`, ExitCode.USAGE);
+    }
+  }
+  return { files: selected, findings, groups, plan, inventory: inv };
+}
+
+/** The inventory's file name as the banners print it. */
+function sourceName(file: string): string {
+  return file === '<stdin>' ? 'stdin' : file.split(/[\\/]/).pop()!;
+}
