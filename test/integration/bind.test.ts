@@ -12,6 +12,7 @@ import type { Inventory } from '../../src/core/inventory.js';
 import { parseInventory } from '../../src/core/load.js';
 import { checkFragment, namedInstalled, NAMED_MISSING, startNamed, stubZone, wrapFragment, type NamedServer } from '../support/bind.js';
 import { repoPath } from '../support/cli.js';
+import { dnsFixtures } from '../support/dns-fixtures.js';
 
 const ZONE = 'contoso.example';
 const FIXTURE = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
@@ -53,6 +54,15 @@ describe('named-checkzone (strict) on the bind fragment', { skip }, () => {
       assert.equal(r.code, 0, r.output);
       assert.deepEqual(r.noAddress, [], r.output);
       assert.match(r.output, /loaded serial 1/);
+    });
+  }
+
+  for (const fx of dnsFixtures()) {
+    it(`accepts the golden fragment ${fx.name}/expected.zone`, () => {
+      const zone = String(fx.inventory.dns.zone).replace(/\.$/, '').toLowerCase();
+      const r = checkFragment(zone, readFileSync(fx.expectedZonePath, 'utf8'));
+      assert.equal(r.code, 0, r.output);
+      assert.deepEqual(r.noAddress, [], r.output);
     });
   }
 
