@@ -106,11 +106,12 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
         const pos = ctx.loaded.locate(path);
         const text = raw(pos.line, pos.column) || String(data);
         const suggestion = last === 'model' ? didYouMean(text, Object.keys(catalogue.models)) : undefined;
-        const lost = typeof data === 'number' && text !== String(data) ? ` (YAML reads it as the number ${String(data)})` : '';
+        const read = typeof data === 'number' && text !== String(data) ? `the number ${String(data)}` : `a ${typeof data}`;
+        const key = typeof last === 'number' ? '-' : `${last}:`;
         return ctx.finding(
           'SIPBC-E-QUOTE-VALUE',
           path,
-          `${where} must be a string, but YAML read ${text} as a ${typeof data}${lost}: quote this value, e.g. ${String(last)}: "${text}".${didYouMeanText(suggestion)}`,
+          `${where} must be a string, but YAML reads ${text} as ${read}: quote this value, e.g. ${key} "${text}".${didYouMeanText(suggestion)}`,
           { suggestion },
         );
       }

@@ -1,0 +1,59 @@
+/**
+ * `sipbc init [FILE] [--force]`: writes the commented example inventory
+ * (examples/inventory.yaml, the one source of truth) with a first line
+ * `# yaml-language-server: $schema=<absolute path of the shipped schema>`.
+ * Refuses to overwrite an existing file unless --force (exit 2).
+ */
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { SipbcCommand } from '../cli/base-command.js';
+import { PACKAGE_ROOT } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
+import { INVENTORY_SCHEMA_PATH } from '../core/validate/index.js';
+
+export const EXAMPLE_INVENTORY = join(PACKAGE_ROOT, 'examples', 'inventory.yaml');
+
+/** The example with its schema line pointing at the shipped schema file. */
+export function exampleInventoryText(schemaPath = INVENTORY_SCHEMA_PATH): string {
+  const text = readFileSync(EXAMPLE_INVENTORY, 'utf8');
+  const lines = text.split('\n');
+  const line = `# yaml-language-server: $schema=${schemaPath}`;
+  if (lines[0].startsWith('# yaml-language-server:')) lines[0] = line;
+  else lines.unshift(line);
+  return lines.join('\n');
+}
+
+export default class Init extends SipbcCommand {
+  static override summary = 'Write a commented example inventory that validates cleanly.';
+  static override description = `The example describes two sites (Boston with a primary/backup pair, Denver with a VIP), twelve places, agents and one phone of every family. Its passwords are { file: secrets/<ext>.txt } references: create those files (or switch to { env: VAR }) before running generate.`;
+  static override examples = ['<%= config.bin %> init', '<%= config.bin %> init site-a.yaml --force'];
+  static override args = {
+    file: Args.string({ required: false, default: 'inventory.yaml', description: 'file to write' }),
+  };
+  static override flags = {
+    force: Flags.boolean({ default: false, description: 'overwrite FILE if it exists' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Init);
+    const file = args.file;
+    if (file === '-') {
+      process.stdout.write(exampleInventoryText());
+      return;
+    }
+    if (existsSync(file)) {
+      if (statSync(file).isDirectory()) throw new SipbcError(`${file}: is a directory`, ExitCode.USAGE, 'give a file name, e.g. sipbc init inventory.yaml');
+      if (!flags.force) throw new SipbcError(`${file}: already exists; not overwritten`, ExitCode.USAGE, 'use --force to overwrite it');
+    }
+    if (!existsSync(dirname(file) || '.')) throw new SipbcError(`${file}: directory ${dirname(file)} does not exist`, ExitCode.USAGE);
+    const tmp = join(dirname(file), `.${basename(file)}.sipbc-tmp-${process.pid}`);
+    try {
+      writeFileSync(tmp, exampleInventoryText(), { mode: 0o644 });
+      renameSync(tmp, file);
+    } catch (e) {
+      throw new SipbcError(`${file}: cannot write: ${(e as Error).message}`, ExitCode.USAGE);
+    }
+    this.log(`wrote ${file} (an example inventory; check it with: sipbc validate ${file})`);
+  }
+}

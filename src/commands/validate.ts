@@ -1,0 +1,62 @@
+/**
+ * `sipbc validate INVENTORY… [--format text|json|github|sarif] [--strict]` (SPEC §2, §4).
+ * Thin adapter: load each file → validateInventory → print every finding.
+ * Exit 0 clean, 1 invalid (an error, or a warning with --strict), 2 unreadable input.
+ */
+import { Args, Flags } from '@oclif/core';
+import { SipbcCommand } from '../cli/base-command.js';
+import { applyStrict, REPORT_FORMATS, renderReport, type ReportFormat } from '../cli/report.js';
+import { loadCatalogue } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
+import { type Finding, hasBlockingFindings } from '../core/findings.js';
+import { loadInventory } from '../core/load.js';
+import { validateInventory } from '../core/validate/index.js';
+
+export default class Validate extends SipbcCommand {
+  static override summary = 'Check inventories: JSON Schema shape and the semantic rules, every problem at once with file:line:column and a rule code.';
+  static override description = `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid, 2 a file could not be read or parsed.
+Use - to read an inventory from stdin.`;
+  static override examples = [
+    '<%= config.bin %> validate inventory.yaml',
+    '<%= config.bin %> validate sites/*.yaml --strict --format github',
+    '<%= config.bin %> validate inventory.yaml --format sarif > sipbc.sarif',
+  ];
+  static override strict = false; // several INVENTORY arguments
+  static override args = {
+    inventory: Args.string({ required: true, description: 'inventory file(s), YAML or JSON; - for stdin' }),
+  };
+  static override flags = {
+    format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format' }),
+    strict: Flags.boolean({ default: false, description: 'treat warnings as errors (exit 1)' }),
+    templates: Flags.string({ description: 'directory with a catalogue.json that adds phone models (as for generate --templates)' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Validate);
+    const files = argv as string[];
+    const catalogue = loadCatalogue(flags.templates);
+    const findings: Finding[] = [];
+    const validated: string[] = [];
+    let unreadable = 0;
+    for (const path of files) {
+      try {
+        const loaded = loadInventory(path);
+        validated.push(loaded.file);
+        for (const f of validateInventory(loaded, catalogue).findings) findings.push(f);
+      } catch (e) {
+        if (!(e instanceof SipbcError) || e.exitCode !== ExitCode.USAGE) throw e;
+        // One line per unreadable file; the others are still validated.
+        unreadable++;
+        this.logToStderr(`sipbc: ${e.message}`);
+        if (e.hint && files.length === 1) this.logToStderr(`  hint: ${e.hint}`);
+      }
+    }
+    const shown = applyStrict(findings, flags.strict);
+    if (validated.length > 0) {
+      const out = renderReport(flags.format as ReportFormat, { files: validated, findings: shown, toolVersion: this.config.version });
+      await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+    }
+    if (unreadable > 0) this.exit(ExitCode.USAGE);
+    if (hasBlockingFindings(findings, flags.strict)) this.exit(ExitCode.INVALID);
+  }
+}
