@@ -30,6 +30,21 @@ export interface VendorCodes {
   srvPort?: string;
 }
 
+/**
+ * Timers behind `sipbc simulate`'s worst-case re-registration delay (src/core/simulate.ts):
+ * outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport].
+ */
+export interface FailoverTimers {
+  /** When the phone refreshes its registration, as a fraction of registerExpires (1 = at expiry). */
+  refreshFraction: number;
+  /** Seconds before that point the phone refreshes (Poly expires.overlap). */
+  refreshLeadSeconds: number;
+  /** Seconds an unanswered REGISTER to the dead site takes before the next server is tried. */
+  timeoutSeconds: Partial<Record<Transport, number>>;
+  /** Where the numbers come from, with confidence tags. */
+  source: string;
+}
+
 export interface Family {
   vendor: string;
   /** Sub-directory of `phones/` the family's files go to. */
@@ -50,6 +65,8 @@ export interface Family {
   codes?: VendorCodes;
   /** Characters the family's file syntax cannot carry in a user name or password (no escaping exists), e.g. baresip's `;auth_pass=` parameter. */
   credentialForbiddenChars?: string;
+  /** Failover timers for `sipbc simulate`; absent: refresh at expiry and 32 s (simulate.ts DEFAULT_FAILOVER). */
+  failover?: FailoverTimers;
   files: FileSpec[];
   /** Files written once per vendor directory when at least one such phone exists. */
   commonFiles: FileSpec[];
