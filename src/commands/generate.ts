@@ -9,7 +9,7 @@
 import { Args, Flags } from '@oclif/core';
 import { statSync } from 'node:fs';
 import { SipbcCommand } from '../cli/base-command.js';
-import { formatFindingLine } from '../cli/findings-text.js';
+import { formatFinding } from '../cli/report.js';
 import { applyOutput, compareOutput, driftOf, type Change } from '../cli/write-output.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
@@ -87,7 +87,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const catalogue = loadCatalogue(flags.templates);
 
     const result = planOutputs(loaded, catalogue, { env: process.env, only, userTemplatesDir: flags.templates, redact: flags.redact });
-    for (const f of result.findings) this.logToStderr(formatFindingLine(f));
+    for (const f of result.findings) this.logToStderr(formatFinding(f));
     const errors = result.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
       throw new SipbcError(

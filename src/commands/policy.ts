@@ -6,12 +6,12 @@
 import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { SipbcCommand } from '../cli/base-command.js';
-import { formatFindingLine } from '../cli/findings-text.js';
+import { formatFinding } from '../cli/report.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import { validateInventory } from '../core/generate-stubs.js'; // TEMPORARY until validate/index.ts lands
 import { loadInventory } from '../core/load.js';
 import { resolvePlan } from '../core/policy.js';
+import { validateInventory } from '../core/validate/index.js';
 import { policyCsv, policyJson, policyRows, policyTable, type PolicyRow } from '../core/policy-table.js';
 import { checkTemplatesDir } from './generate.js';
 
@@ -42,7 +42,7 @@ export default class Policy extends SipbcCommand {
     const { findings, inventory } = validateInventory(loaded, catalogue);
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0 || !inventory) {
-      for (const f of errors) this.logToStderr(formatFindingLine(f));
+      for (const f of errors) this.logToStderr(formatFinding(f));
       throw new SipbcError(`${loaded.file}: the inventory is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
     }
     const rows = policyRows(resolvePlan(inventory, catalogue));

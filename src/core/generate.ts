@@ -18,8 +18,10 @@ import type { LoadedInventory } from './load.js';
 import { groupOf, OUTPUT_GROUPS, type OutputFile, type OutputGroup } from './output.js';
 import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
 import { policyCsv, policyRows } from './policy-table.js';
-import { renderGenesys, renderPhones, validateInventory } from './generate-stubs.js'; // TEMPORARY until the real modules land
+import { renderGenesys } from './genesys/index.js';
+import { renderPhones } from './render/phones.js';
 import { resolveSecrets, scrubSecrets, type SecretOptions } from './secrets.js';
+import { validateInventory } from './validate/index.js';
 
 export const CROSS_CHECK = 'SIPBC-E-DNS-CROSS-CHECK';
 
