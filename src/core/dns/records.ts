@@ -222,7 +222,8 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
   const out: DnsProblem[] = [];
   const z = canonicalName(zone);
   const withAddress = new Set(records.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => r.name));
-  const warnedOutside = new Set<string>();
+  /** Target problems are reported once per target (the first SRV record naming it). */
+  const reportedTargets = new Set<string>();
   for (const r of records) {
     out.push(...r.problems());
     if (!isInZone(r.name, z)) {
@@ -230,7 +231,8 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
     }
     if (r instanceof SrvRecord && !isIPv4(r.target) && !isIPv6(r.target)) {
       if (isInZone(r.target, z)) {
-        if (!withAddress.has(r.target)) {
+        if (!withAddress.has(r.target) && !reportedTargets.has(r.target)) {
+          reportedTargets.add(r.target);
           out.push({
             severity: 'error',
             code: 'SIPBC-E-DNS-TARGET-NO-ADDRESS',
@@ -240,8 +242,8 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
             record: r,
           });
         }
-      } else if (!warnedOutside.has(r.target)) {
-        warnedOutside.add(r.target);
+      } else if (!reportedTargets.has(r.target)) {
+        reportedTargets.add(r.target);
         out.push({
           severity: 'warning',
           code: 'SIPBC-W-DNS-TARGET-OUTSIDE-ZONE',
