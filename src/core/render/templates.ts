@@ -102,7 +102,7 @@ export class TemplateLoader {
             return compiled(context);
           } catch (e) {
             // Strict mode: `"x" not defined in … - line:col`. Syntax errors also surface on first render.
-            const msg = (e as Error).message.replace(/ in \[object Object\]/, '');
+            const msg = (e as Error).message.replace(/ in \[object Object\]/, '').replace(/ in undefined/, ' (its parent value is missing)');
             throw new SipbcError(
               `template ${file}: ${msg}`,
               user ? ExitCode.USAGE : ExitCode.INTERNAL,
