@@ -95,7 +95,7 @@ describe('schema findings', () => {
     const findings = findingsOf(text);
     assertFindingAt(findings, 'SIPBC-E-PORT', text, '0 }');
     assertFindingAt(findings, 'SIPBC-E-PORT', text, '65536');
-    assert.equal(findings.length, 2);
+    assert.equal(findings.filter((f) => f.code === 'SIPBC-E-PORT').length, 2);
     assert.deepEqual(findingsOf(mutate(BASE_INVENTORY, ['address: 10.1.0.11 }', 'address: 10.1.0.11, port: 65535 }'])), []);
   });
 

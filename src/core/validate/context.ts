@@ -51,6 +51,8 @@ export class RuleContext {
   readonly switchDNs: Item<SwitchDN>[];
   /** The site ids (only string ones). */
   readonly siteIds: string[];
+  /** The schema found no problem: the inventory has the shape of inventory.ts (set by validateInventory before the rules run). */
+  shapeValid = false;
   private _placeById?: Map<string, Item<Place>>;
   private _agentsAt?: Map<string, Item<Agent>[]>;
   private _phonesAt?: Map<string, Item<Phone>[]>;

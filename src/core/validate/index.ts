@@ -35,6 +35,7 @@ export function validateInventory(loaded: LoadedInventory, catalogue: Catalogue)
   const ctx = new RuleContext(loaded, catalogue);
   const findings = schemaFindings(loaded, catalogue, ctx);
   const shapeOk = findings.length === 0;
+  ctx.shapeValid = shapeOk;
   for (const rule of RULES) {
     try {
       for (const f of rule(ctx)) findings.push(f); // no spread: a rule may return 100 000 findings
