@@ -13,9 +13,9 @@
  *   await waitFor(() => east.has('2002'), 5_000);
  *   await lab.stopAll();
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -334,7 +334,7 @@ export class Lab {
   readonly root: string;
   private readonly registrars: Registrar[] = [];
   private readonly phones: Baresip[] = [];
-  private readonly others: Daemon[] = [];
+  private readonly others: (() => Promise<void>)[] = [];
 
   constructor(prefix = 'sipbc-e2e-') {
     this.root = mkdtempSync(join(tmpdir(), prefix));
@@ -371,13 +371,12 @@ export class Lab {
     return ua;
   }
 
-  /** Any other daemon (e.g. named) the lab should stop at the end. */
-  adopt(d: Daemon): Daemon {
-    this.others.push(d);
-    return d;
+  /** Something else the lab must stop at the end (e.g. bind.ts's named: `lab.onStop(() => server.stop())`). */
+  onStop(stop: () => Promise<void>): void {
+    this.others.push(stop);
   }
 
-  /** Stops every phone, registrar and daemon this lab started (by pid), in that order. Never throws. */
+  /** Stops every phone, then the registrars, then the rest (by pid). Never throws. */
   async stopAll(): Promise<void> {
     const errors: unknown[] = [];
     const run = async (f: () => Promise<void>) => {
@@ -389,7 +388,7 @@ export class Lab {
     };
     await Promise.all(this.phones.map((p) => run(() => p.stop())));
     await Promise.all(this.registrars.map((r) => run(() => r.stop())));
-    await Promise.all(this.others.map((d) => run(() => d.stop())));
+    await Promise.all(this.others.map((stop) => run(stop)));
     if (errors.length) console.error('sip-lab: errors while stopping:', errors);
   }
 
@@ -399,65 +398,10 @@ export class Lab {
   }
 }
 
-/** `named-checkzone -i local -S fail` output, failing also on dangling SRV targets (a warning only). */
-export function checkZone(zone: string, file: string): { ok: boolean; output: string } {
-  const r = spawnSync('named-checkzone', ['-i', 'local', '-S', 'fail', zone, file], { encoding: 'utf8' });
-  const output = `${r.stdout}${r.stderr}`;
-  return { ok: r.status === 0 && !output.includes('has no address records'), output };
-}
-
 // ---------------------------------------------------------------------------------------------
-// named (until test/support/bind.ts offers the same: a primary zone that accepts updates from 127.0.0.1)
+// DNS answers (the named itself comes from test/support/bind.ts)
 
-export interface NamedServer {
-  daemon: Daemon;
-  port: number;
-  zone: string;
-  dir: string;
-}
-
-/**
- * A real named on 127.0.0.1:<free port> serving `zone` from `zoneText` (a complete zone: SOA, NS…),
- * dynamic (allow-update from 127.0.0.1; the zone dir is writable for the .jnl). Waits for the SOA.
- */
-export async function startNamed(lab: Lab, zone: string, zoneText: string): Promise<NamedServer> {
-  const dir = lab.path('named');
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort(['127.0.0.1']);
-  const zoneFile = join(dir, `${zone}.zone`);
-  writeFileSync(zoneFile, zoneText);
-  const check = checkZone(zone, zoneFile);
-  if (!check.ok) throw new Error(`named-checkzone rejects the e2e zone:\n${check.output}\n${zoneText}`);
-  const conf = join(dir, 'named.conf');
-  writeFileSync(
-    conf,
-    `options {
-  directory "${dir}"; pid-file "${dir}/named.pid"; session-keyfile "${dir}/session.key";
-  managed-keys-directory "${dir}";
-  listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; };
-  recursion no; dnssec-validation no; notify no;
-};
-controls { };
-zone "${zone}" { type primary; file "${zoneFile}"; allow-update { 127.0.0.1; }; };
-`,
-  );
-  const daemon = lab.adopt(new Daemon('named', 'named', ['-g', '-c', conf], join(dir, 'named.log')));
-  const resolver = new Resolver({ timeout: 300, tries: 1 });
-  resolver.setServers([`127.0.0.1:${port}`]);
-  const waited = await waitFor(async () => {
-    if (!daemon.running) return true;
-    try {
-      await resolver.resolveSoa(zone);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 10_000, 50);
-  if (!daemon.running || waited === undefined) throw new Error(`named did not answer for ${zone} on port ${port}:\n${daemon.logText().slice(-3000)}`);
-  return { daemon, port, zone, dir };
-}
-
-/** The SRV records of `name` from the lab's named, sorted by priority then weight (target names). */
+/** The SRV records of `name` from a named on 127.0.0.1:port, sorted by priority then weight. */
 export async function srvTargets(port: number, name: string): Promise<string[]> {
   const resolver = new Resolver({ timeout: 1000, tries: 2 });
   resolver.setServers([`127.0.0.1:${port}`]);
