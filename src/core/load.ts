@@ -66,8 +66,9 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
   try {
     data = yaml.load(text, { filename: file, json: false, schema: yaml.CORE_SCHEMA, maxDepth: MAX_DEPTH } as yaml.LoadOptions);
   } catch (e) {
-    throw yamlError(e, file);
+    throw yamlError(e, file, text);
   }
+  checkAliasExpansion(data, text, file);
   let index: PositionIndex | undefined;
   return {
     file,
@@ -86,10 +87,48 @@ export function loadInventory(pathOrDash: string): LoadedInventory {
   return parseInventory(src.text, src.file, src.baseDir);
 }
 
-function yamlError(e: unknown, file: string): SipbcError {
+/**
+ * YAML aliases (`*name`) share one object, so js-yaml loads a "billion laughs" document in
+ * microseconds — but every later walk (schema, rules, renderers) would visit 9^10 nodes. Refuse a
+ * document whose aliases expand it to more than 10 times its own size (plus a margin for the
+ * legitimate `auth: *auth` kind of sharing). Counted once per distinct object, so linear time.
+ */
+const MAX_ALIAS_EXPANSION = { factor: 10, margin: 1_000_000 };
+
+function checkAliasExpansion(data: unknown, text: string, file: string): void {
+  if (data === null || typeof data !== 'object' || !text.includes('*')) return;
+  const memo = new Map<object, number>();
+  let own = 0;
+  const size = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const hit = memo.get(v);
+    if (hit !== undefined) return hit;
+    memo.set(v, 1);
+    const kids = Array.isArray(v) ? v : Object.values(v);
+    own += 1 + kids.length;
+    let n = 1;
+    for (const k of kids) n += size(k);
+    memo.set(v, n);
+    return n;
+  };
+  const expanded = size(data);
+  if (expanded <= MAX_ALIAS_EXPANSION.factor * own + MAX_ALIAS_EXPANSION.margin) return;
+  const at = /(^|[\s[{,:?-])\*[^\s,[\]{}]/m.exec(text);
+  const pos = at ? offsetToPosition(text, at.index + at[1].length) : { line: 1, column: 1 };
+  throw new SipbcError(
+    `${file}:${pos.line}:${pos.column}: the YAML aliases (*name) expand the document to more than ${expanded > 1e12 ? 'a trillion' : Math.round(expanded).toLocaleString('en-US')} values (an "alias bomb"); refused`,
+    ExitCode.USAGE,
+    'write the values out, or share only small mappings such as auth: *auth',
+  );
+}
+
+function yamlError(e: unknown, file: string, text?: string): SipbcError {
   if (e instanceof yaml.YAMLException) {
     const m = e.mark;
-    const where = m ? `${file}:${m.line + 1}:${m.column + 1}` : file;
+    // js-yaml gives no mark for "expected a single document": point at the second document's start.
+    const second = !m && text !== undefined ? /^(?:---|\.\.\.)(?:[ \t]|$)/m.exec(text.slice(1)) : null;
+    const pos = m ? { line: m.line + 1, column: m.column + 1 } : second ? offsetToPosition(text!, second.index + 1) : { line: 1, column: 1 };
+    const where = `${file}:${pos.line}:${pos.column}`;
     return new SipbcError(`${where}: cannot parse the inventory: ${e.reason}`, ExitCode.USAGE, 'fix the YAML/JSON syntax at that position');
   }
   return new SipbcError(`${file}: cannot parse the inventory: ${(e as Error).message}`, ExitCode.USAGE);
