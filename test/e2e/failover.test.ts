@@ -24,6 +24,7 @@ import { runCli, runCliBuffer } from '../support/cli.js';
 import {
   type Baresip,
   freePort,
+  guardPid,
   Lab,
   missingBinaries,
   type Registrar,
@@ -175,7 +176,11 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     const check = checkFragment(ZONE, fragment);
     assert.ok(check.code === 0 && check.noAddress.length === 0, `named-checkzone rejects the generated zone:\n${check.output}`);
     named = await startNamed([{ name: ZONE, text: wrapFragment(ZONE, fragment), dynamic: true }]);
-    lab.onStop(() => named.stop());
+    const unguard = guardPid(named.pid);
+    lab.onStop(async () => {
+      await named.stop();
+      unguard();
+    });
     assert.deepEqual(await srvTargets(named.port, `_sip._udp.east-preferred.sip.${ZONE}`), [
       `10 registrar.east.${ZONE}:${port}`,
       `30 registrar.west.${ZONE}:${port}`,

@@ -15,7 +15,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -123,12 +123,62 @@ export async function freePort(hosts: readonly string[], preferred?: number): Pr
 // Processes
 
 const live = new Set<Daemon>();
+/** Targets for `kill -KILL --`: "-<pgid>" for a daemon's group, "<pid>" for a process of a helper (named). */
+const guarded = new Set<string>();
 
 /** Last-resort cleanup: a test that crashes or is killed must not leave daemons behind. */
 function killAllNow(): void {
   for (const d of live) d.killGroupNow();
+  for (const g of guarded) {
+    try {
+      process.kill(Number(g), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  guarded.clear();
+  writeGuardFile();
+  try {
+    if (watchdog?.pid) process.kill(watchdog.pid, 'SIGTERM');
+  } catch {
+    /* gone */
+  }
+  rmSync(guardFile, { force: true });
 }
 process.once('exit', killAllNow);
+
+/**
+ * When the test process itself is SIGKILLed (a runner timeout, a closed pipe), no handler runs.
+ * A small watchdog bash (its builtin kill takes "-- -<pgid>"; dash's does not), in its own process group, polls this process's pid and then kills
+ * exactly the pids/groups listed in the guard file — only what this process started.
+ */
+const guardFile = join(tmpdir(), `sipbc-e2e-guard-${process.pid}`);
+let watchdog: ChildProcess | undefined;
+function writeGuardFile(): void {
+  try {
+    writeFileSync(guardFile, [...guarded].join('\n') + '\n');
+  } catch {
+    /* tmp not writable: the exit handler still covers normal exits */
+  }
+}
+function guard(target: string): void {
+  guarded.add(target);
+  writeGuardFile();
+  if (!watchdog) {
+    const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; if [ -f "$2" ]; then for t in $(cat "$2"); do kill -KILL -- "$t" 2>/dev/null; done; rm -f "$2"; fi';
+    watchdog = spawn('bash', ['-c', script, 'sipbc-e2e-watchdog', String(process.pid), guardFile], { detached: true, stdio: 'ignore' });
+    watchdog.unref();
+  }
+}
+function unguard(target: string): void {
+  if (guarded.delete(target)) writeGuardFile();
+}
+
+/** Puts a process started by another helper (e.g. bind.ts's named) under the same last-resort cleanup. */
+export function guardPid(pid: number): () => void {
+  guard(String(pid));
+  return () => unguard(String(pid));
+}
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     killAllNow();
@@ -161,6 +211,7 @@ export class Daemon {
     if (this.child.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
     this.pid = this.child.pid;
     live.add(this);
+    guard(`-${this.pid}`);
     this.exited = new Promise<void>((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code;
@@ -188,6 +239,7 @@ export class Daemon {
     await this.exited;
     // Children of the group (kamailio workers) may outlive the main process by a moment.
     this.killGroupNow(true);
+    unguard(`-${this.pid}`);
   }
 
   /** SIGKILL to the whole process group this daemon leads (only processes this lab started). */
