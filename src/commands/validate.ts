@@ -41,14 +41,14 @@ Use - to read an inventory from stdin.`;
     for (const path of files) {
       try {
         const loaded = loadInventory(path);
+        const result = validateInventory(loaded, catalogue);
         validated.push(loaded.file);
-        for (const f of validateInventory(loaded, catalogue).findings) findings.push(f);
+        for (const f of result.findings) findings.push(f);
       } catch (e) {
         if (!(e instanceof SipbcError) || e.exitCode !== ExitCode.USAGE) throw e;
         // One line per unreadable file; the others are still validated.
         unreadable++;
-        this.logToStderr(`sipbc: ${e.message}`);
-        if (e.hint && files.length === 1) this.logToStderr(`  hint: ${e.hint}`);
+        this.logToStderr(`sipbc: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
       }
     }
     const shown = applyStrict(findings, flags.strict);
