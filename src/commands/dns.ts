@@ -4,12 +4,12 @@
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
-import { loadCatalogue, type Catalogue } from '../core/catalogue.js';
-import { buildAndCheck, DNS_FORMATS, renderDns, type DnsFormat, type DnsPacketRecord } from '../core/dns/index.js';
+import { formatFinding } from '../cli/report.js';
+import { loadCatalogue } from '../core/catalogue.js';
+import { buildDnsRecords, DNS_FORMATS, renderDns, type DnsFormat, type DnsPacketRecord } from '../core/dns/index.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import type { Finding } from '../core/findings.js';
-import type { Inventory } from '../core/inventory.js';
-import { loadInventory, type LoadedInventory } from '../core/load.js';
+import { loadInventory } from '../core/load.js';
+import { validateInventory } from '../core/validate/index.js';
 
 export default class Dns extends SipbcCommand {
   static override summary = 'Print the DNS SRV and A/AAAA records that steer each phone to its preferred site.';
@@ -36,22 +36,19 @@ Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), n
   async run(): Promise<DnsPacketRecord[]> {
     const { args, flags } = await this.parse(Dns);
     const loaded = loadInventory(args.inventory);
-    const { findings, inventory } = await validate(loaded, loadCatalogue());
+    // Validation includes the DNS record rules (validate/rules/dns-records.ts): no second check here.
+    const { findings, inventory } = validateInventory(loaded, loadCatalogue());
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0 || !inventory) {
       for (const f of errors) this.logToStderr(formatFinding(f));
       throw new SipbcError(`${loaded.file}: the inventory is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}); no records written`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
     }
-    const { records, problems } = buildAndCheck(inventory, { drain: flags.drain });
-    const blocking = problems.filter((p) => p.severity === 'error');
-    for (const p of problems) this.logToStderr(`${loaded.file}: ${p.severity} ${p.code} ${p.message}`);
-    const otherWarnings = findings.filter((f) => f.severity === 'warning');
-    for (const f of otherWarnings.filter((w) => w.code.includes('-DNS-'))) this.logToStderr(formatFinding(f));
-    const hidden = otherWarnings.filter((w) => !w.code.includes('-DNS-')).length;
+    // Warnings do not stop the output; the DNS ones are shown in full, the others counted.
+    const warnings = findings.filter((f) => f.severity === 'warning');
+    for (const f of warnings.filter((w) => w.code.includes('-DNS-'))) this.logToStderr(formatFinding(f));
+    const hidden = warnings.filter((w) => !w.code.includes('-DNS-')).length;
     if (hidden > 0) this.logToStderr(`${loaded.file}: ${hidden} other warning${hidden === 1 ? '' : 's'} (run \`sipbc validate\` to see them)`);
-    if (blocking.length > 0) {
-      throw new SipbcError(`${loaded.file}: ${blocking.length} DNS record error${blocking.length === 1 ? '' : 's'}; no records written`, ExitCode.INVALID);
-    }
+    const records = buildDnsRecords(inventory, { drain: flags.drain });
 
     const json = records.map((r) => r.toJSON());
     if (this.jsonEnabled()) return json;
@@ -60,30 +57,4 @@ Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), n
     await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
     return json;
   }
-}
-
-function formatFinding(f: Finding): string {
-  return `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.code} ${f.message}${f.suggestion ? ` (did you mean "${f.suggestion}"?)` : ''}`;
-}
-
-interface ValidationResult {
-  findings: Finding[];
-  inventory?: Inventory;
-}
-
-/**
- * TEMPORARY: src/core/validate/index.ts (`validateInventory(loaded, catalogue) => { findings, inventory? }`)
- * is being written by another engineer. Until it lands the inventory is used unchecked
- * (`loaded.data as Inventory`). Replace this function with a static import once it exists.
- */
-async function validate(loaded: LoadedInventory, catalogue: Catalogue): Promise<ValidationResult> {
-  const modulePath = '../core/validate/index.js';
-  let mod: { validateInventory?: (l: LoadedInventory, c: Catalogue) => ValidationResult } | undefined;
-  try {
-    mod = (await import(modulePath)) as typeof mod;
-  } catch {
-    mod = undefined;
-  }
-  if (mod?.validateInventory) return mod.validateInventory(loaded, catalogue);
-  return { findings: [], inventory: loaded.data as Inventory };
 }

@@ -10,7 +10,7 @@
  * Secrets are read only when phone files are rendered (not for `--only dns,policy,genesys`).
  */
 import type { Catalogue } from './catalogue.js';
-import { buildDnsRecords, dnsProblems, missingDnsFor, renderDns, zoneOf, type DnsNeed, type DnsRecord } from './dns/index.js';
+import { buildDnsRecords, missingDnsFor, renderDns, zoneOf, type DnsNeed, type DnsRecord } from './dns/index.js';
 import { ExitCode, SipbcError } from './errors.js';
 import type { Finding } from './findings.js';
 import type { Inventory } from './inventory.js';
@@ -99,11 +99,7 @@ export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts:
 
   const plan = resolvePlan(inv, catalogue);
   const records = buildDnsRecords(inv);
-  // The records' own rules (what `sipbc dns` refuses on), then the cross-check with the phone files.
-  for (const p of dnsProblems(inv, records)) {
-    const pos = loaded.locate(p.path);
-    findings.push({ code: p.code, severity: p.severity, message: p.message, file: loaded.file, path: p.path, line: pos.line, column: pos.column });
-  }
+  // The records' own rules are part of validateInventory (validate/rules/dns-records.ts); here only the cross-check with the phone files.
   findings.push(...crossCheck(plan, records, loaded));
   if (findings.some((f) => f.severity === 'error')) return { files: [], findings, groups, plan, inventory: inv };
 

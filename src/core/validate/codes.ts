@@ -53,6 +53,18 @@ export const RULE_CODES = {
   'SIPBC-E-SHARED-SERVER': { severity: 'error', summary: 'The two sites share a server host or address.' },
   'SIPBC-E-DNS-ZONE': { severity: 'error', summary: 'dns.zone or dns.subdomain is not a valid DNS name.' },
   'SIPBC-E-DNS-NAME-TOO-LONG': { severity: 'error', summary: 'A generated DNS name exceeds 253 octets or a label exceeds 63.' },
+  // DNS records (src/core/dns/records.ts, rules/dns-records.ts)
+  'SIPBC-E-DNS-TARGET-NO-ADDRESS': { severity: 'error', summary: 'An SRV target inside the zone has no address in the inventory, so no A/AAAA record.' },
+  'SIPBC-W-DNS-TARGET-OUTSIDE-ZONE': { severity: 'warning', summary: 'An SRV target outside the zone: its A/AAAA records cannot be published or checked by sipbc.' },
+  'SIPBC-W-DNS-SITE-NO-ADDRESS': { severity: 'warning', summary: 'Neither the VIP nor the primary of a site has an address: no S.B A/AAAA record for phones that do not use SRV.' },
+  'SIPBC-E-DNS-SRV-TARGET-IP': { severity: 'error', summary: 'A server host written as an IP address: an SRV target must be a host name.' },
+  'SIPBC-E-DNS-SRV-RANGE': { severity: 'error', summary: 'An SRV priority, weight or port outside 0-65535.' },
+  'SIPBC-E-DNS-TTL': { severity: 'error', summary: 'A TTL that is not an integer from 0 to 2147483647.' },
+  'SIPBC-E-DNS-RRSET-TTL': { severity: 'error', summary: 'Records of one RRset with different TTLs.' },
+  'SIPBC-E-DNS-DUPLICATE': { severity: 'error', summary: 'The same DNS record twice.' },
+  'SIPBC-E-DNS-OUT-OF-ZONE': { severity: 'error', summary: 'A record owner outside dns.zone.' },
+  'SIPBC-E-DNS-SRV-TARGET-NAME': { severity: 'error', summary: 'An SRV target that is not a valid host name.' },
+  'SIPBC-E-DNS-ADDRESS': { severity: 'error', summary: 'An A/AAAA record whose address is not of its family.' },
   // Capacity and Genesys
   'SIPBC-W-CAPACITY': { severity: 'warning', summary: 'If the other site fails, this site cannot carry every agent.' },
   'SIPBC-E-STAT-SERVER-VERSION': { severity: 'error', summary: 'Stat Server older than 8.1.2 (Business Continuity needs 8.1.2 or later).' },

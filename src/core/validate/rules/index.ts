@@ -7,6 +7,7 @@
 import type { Rule } from '../context.js';
 import { failoverCapacity } from './capacity.js';
 import { dnsZone, generatedNameLengths } from './dns-names.js';
+import { dnsRecordRules } from './dns-records.js';
 import { extensionNumbers, uniqueSwitchDNs } from './extension-dns.js';
 import { statServerVersion } from './genesys.js';
 import { noSrvWithoutVip } from './no-srv-no-vip.js';
@@ -38,6 +39,7 @@ export const RULES: Rule[] = [
   sitesDoNotShareServers,
   dnsZone,
   generatedNameLengths,
+  dnsRecordRules,
   failoverCapacity,
   noSrvWithoutVip,
   literalPasswords,
