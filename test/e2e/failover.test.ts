@@ -102,13 +102,14 @@ const fmt = (s: number) => s.toFixed(2);
 
 /**
  * The worst-case seconds `simulate --fail east --json` predicts for the phone with `mac` to be
- * registered on the survivor (`phones[].outageSeconds`).
+ * registered on the survivor (`phones[].outageSeconds`; `phones[].site` must be the survivor).
  */
 function predictedSeconds(simJson: unknown, mac: string): number {
   const phones = (simJson as { phones?: unknown[] }).phones;
   assert.ok(Array.isArray(phones), `simulate --json has no phones array: ${JSON.stringify(simJson).slice(0, 400)}`);
   const p = phones.find((x) => (x as { mac?: string }).mac === mac) as Record<string, unknown> | undefined;
   assert.ok(p, `simulate --json has no phone ${mac}`);
+  assert.equal(p.site, 'west', `simulate does not send phone ${mac} to west: ${JSON.stringify(p)}`);
   const s = p.outageSeconds;
   assert.equal(typeof s, 'number', `simulate --json phone ${mac} has no outageSeconds: ${JSON.stringify(p)}`);
   return s as number;
