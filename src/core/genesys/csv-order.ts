@@ -11,7 +11,21 @@ export type Cell = string | number | boolean | undefined;
 
 export function sortedCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const lines = [...new Set(rows.map((r) => r.map(csvCell).join(',')))];
-  const bytes = new Map(lines.map((l) => [l, Buffer.from(l, 'utf8')]));
-  lines.sort((a, b) => Buffer.compare(bytes.get(a)!, bytes.get(b)!));
+  // Without a character at or above U+D800, UTF-16 order is the UTF-8 byte order: no need to encode
+  // every line (measured: Buffer.from per line was the top self-time of generate at 100 000 phones).
+  lines.sort(lines.some((l) => ABOVE_D800.test(l)) ? byteOrder : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return [header.map(csvCell).join(','), ...lines].join('\n') + '\n';
+}
+
+const ABOVE_D800 = /[\ud800-\uffff]/;
+
+/** UTF-8 byte order: code units order like the bytes, except a surrogate (≥ U+10000) against U+E000–U+FFFF. */
+function byteOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) : x - y;
+  }
+  return a.length - b.length;
 }
