@@ -35,7 +35,7 @@ export interface SynthInventory {
 }
 
 interface CatalogueData {
-  families: Record<string, { dualRegistration: boolean; transports: string[] }>;
+  families: Record<string, { dualRegistration: boolean; srv: boolean }>;
   models: Record<string, { family: string }>;
 }
 
@@ -45,10 +45,10 @@ export const PROJECT_ROOT = (() => {
   return here.endsWith(join('dist', 'bench')) ? join(here, '..', '..') : join(here, '..');
 })();
 
-function loadModels(): { id: string; family: string; dual: boolean }[] {
+function loadModels(): { id: string; family: string; dual: boolean; srv: boolean }[] {
   const cat = JSON.parse(readFileSync(join(PROJECT_ROOT, 'templates', 'catalogue.json'), 'utf8')) as CatalogueData;
   return Object.entries(cat.models)
-    .map(([id, m]) => ({ id, family: m.family, dual: cat.families[m.family]?.dualRegistration ?? false }))
+    .map(([id, m]) => ({ id, family: m.family, dual: cat.families[m.family]?.dualRegistration ?? false, srv: cat.families[m.family]?.srv ?? true }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -131,7 +131,10 @@ export function synthInventory(phones: number): SynthInventory {
     const r = Math.floor(i / models.length) % 3;
     if (r === 0 && m.dual) out.push('    registration: dual');
     else if (r === 1) out.push('    registration: active-backup');
-    if (i % 7 === 3) out.push(`    preferredSite: ${i % 2 ? 'east' : 'west'}`);
+    // Models that cannot use SRV (Alcatel 4000) prefer the site with a VIP: at a primary + backup
+    // site they would reach the primary only (a warning); the benchmark measures a clean inventory.
+    if (!m.srv) out.push('    preferredSite: west');
+    else if (i % 7 === 3) out.push(`    preferredSite: ${i % 2 ? 'east' : 'west'}`);
     out.push('    auth:');
     if (i % 11 === 0) out.push(`      user: "${ext}"`);
     out.push(`      password: { env: ${ENV_PREFIX}${i % ENV_POOL} }`);
