@@ -17,16 +17,20 @@
  * Worst-case outage of a re-registering phone (seconds), from the family's
  * `failover` timers in the catalogue and the inventory's registerExpires E:
  *
- *   outage = max(0, refreshFraction × E − refreshLeadSeconds) + timeoutSeconds[transport]
+ *   outage = max(0, refreshFraction × E − refreshLeadSeconds) + timeoutSeconds[transport] + 1
  *
  * The site can die just after a successful refresh, so the phone notices only
  * at its next refresh (refreshFraction × E − refreshLeadSeconds later); that
  * REGISTER to F then goes unanswered for timeoutSeconds (UDP: SIP Timer F,
- * 64 × T1 = 32 s) before the phone tries V, which answers at once. Measured
- * with baresip (reference/real-components.md §3.2): refresh at 0.9 × E; UDP
- * failover = next refresh + 32 s; TCP = right at the next refresh (the dead
- * registrar refuses the connection). A family without `failover` data gets
- * the RFC 3261 bound: refresh at E, 32 s on every transport.
+ * 64 × T1 = 32 s) before the phone tries V; the last second (SETTLE_SECONDS)
+ * covers the new DNS lookup, connect and re-sent REGISTER (measured 20–90 ms
+ * by test/e2e, which found the bound without it 0.03–0.09 s short). Measured
+ * with baresip (reference/real-components.md §3.2, test/e2e): refresh at
+ * 0.9 × E; UDP failover = next refresh + 32 s. Over TCP a stopped registrar
+ * refuses the connection and the phone moves right at the next refresh, but a
+ * site that goes dark (power, network) leaves the connect unanswered for the
+ * same 32 s, so the worst case counts 32 s on every transport. A family
+ * without `failover` data gets the RFC 3261 bound: refresh at E, 32 s.
  *
  * Agents: those whose site is F are re-logged in on V by Workspace after
  * `disaster-recovery.timeout` (Genesys default 60 s, reference/phone-models.md
@@ -43,7 +47,10 @@ export type PhoneOutcome = (typeof PHONE_OUTCOMES)[number];
 export const AGENT_OUTCOMES = ['unaffected', 'relogin'] as const;
 export type AgentOutcome = (typeof AGENT_OUTCOMES)[number];
 
-export const OUTAGE_FORMULA = 'outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport]';
+/** DNS lookup, connect and re-sent REGISTER after the timeout (measured 0.02–0.09 s with baresip; rounded up). */
+export const SETTLE_SECONDS = 1;
+
+export const OUTAGE_FORMULA = `outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport] + ${SETTLE_SECONDS}`;
 
 /** Workspace `disaster-recovery.timeout` default (seconds): the wait before a desktop switches to the DR site. */
 export const AGENT_RELOGIN_SECONDS = 60;
@@ -160,9 +167,9 @@ export function failoverTimers(family: Family): FailoverTimers {
 export function worstCaseOutage(t: FailoverTimers, registerExpires: number, transport: Transport): { seconds: number; computation: string } {
   const refresh = Math.max(0, t.refreshFraction * registerExpires - t.refreshLeadSeconds);
   const timeout = t.timeoutSeconds[transport] ?? 32;
-  const seconds = Math.ceil(refresh + timeout);
+  const seconds = Math.ceil(refresh + timeout + SETTLE_SECONDS);
   const lead = t.refreshLeadSeconds ? ` − ${t.refreshLeadSeconds}` : '';
-  return { seconds, computation: `${t.refreshFraction} × ${registerExpires}${lead} + ${timeout} (${transport}) = ${seconds} s` };
+  return { seconds, computation: `${t.refreshFraction} × ${registerExpires}${lead} + ${timeout} (${transport}) + ${SETTLE_SECONDS} = ${seconds} s` };
 }
 
 const hostPort = (s: LineServer) => (s.port === 0 ? s.host : `${s.host}:${s.port}`);

@@ -59,11 +59,11 @@ test('simulate --json: documented fields; dual, SRV, backup-registrar and unaffe
   assert.deepEqual(Object.keys(sim), ['failedSite', 'survivor', 'formula', 'summary', 'capacity', 'warnings', 'phones', 'agents']);
   assert.deepEqual(sim.failedSite, { id: 'east', name: 'Boston' });
   assert.deepEqual(sim.survivor, { id: 'west', name: 'Denver' });
-  assert.equal(sim.formula, 'outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport]');
+  assert.equal(sim.formula, 'outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport] + 1');
   assert.deepEqual(sim.summary, {
     phones: { total: 4, unaffected: 1, 'already-registered': 1, 'srv-failover': 1, 'backup-registrar': 1, stranded: 0 },
     agents: { total: 4, placeStranded: 0, unaffected: 1, relogin: 3 },
-    longestOutage: { seconds: 632, mac: '00809f000003', outcome: 'backup-registrar' },
+    longestOutage: { seconds: 633, mac: '00809f000003', outcome: 'backup-registrar' },
     agentRelogin: 60,
   });
   assert.deepEqual(sim.capacity, { site: 'west', capacity: 10, agents: 4, already: 1, arriving: 3, overflow: 0, fits: true });
@@ -72,11 +72,11 @@ test('simulate --json: documented fields; dual, SRV, backup-registrar and unaffe
   for (const a of sim.agents) assert.deepEqual(Object.keys(a).sort(), AGENT_FIELDS);
   assert.deepEqual(sim.phones.map((p: { mac: string; outcome: string; site: string; via: string; outageSeconds: number }) => [p.mac, p.outcome, p.site, p.via, p.outageSeconds]), [
     ['001565000001', 'already-registered', 'west', 'west.sip.contoso.example', 0],
-    ['001565000002', 'srv-failover', 'west', 'east-preferred.sip.contoso.example', 572],
-    ['00809f000003', 'backup-registrar', 'west', 'west.sip.contoso.example:5060', 632],
+    ['001565000002', 'srv-failover', 'west', 'east-preferred.sip.contoso.example', 573],
+    ['00809f000003', 'backup-registrar', 'west', 'west.sip.contoso.example:5060', 633],
     ['000413000004', 'unaffected', 'west', 'west-preferred.sip.contoso.example', 0],
   ]);
-  assert.equal(sim.phones[1].computation, '0.9 × 600 + 32 (udp) = 572 s');
+  assert.equal(sim.phones[1].computation, '0.9 × 600 + 32 (udp) + 1 = 573 s');
   assert.deepEqual(sim.agents[0], { login: '7001', user: 'u1', place: 'P1', preferredSite: 'east', outcome: 'relogin', site: 'west', outageSeconds: 60, placeStranded: false });
   assert.equal(sim.agents[3].outcome, 'unaffected');
   // --format json is the same document.
@@ -111,13 +111,13 @@ test('simulate (table): the summary comes first, then every phone and agent', ()
     '  Phones    4: 1 unaffected, 1 already registered, 1 re-register via SRV, 0 via backup registrar, 1 stranded',
     '  Agents    4: 1 stay logged in, 3 re-logged in on west (after 60 s), 1 at a place whose phone is stranded',
     '  Capacity  west must carry 4, capacity 3: 1 OVER',
-    '  Longest expected phone outage: 9 min 32 s (572 s), phone 001565000002, re-register via SRV',
+    '  Longest expected phone outage: 9 min 33 s (573 s), phone 001565000002, re-register via SRV',
     '  warning SIPBC-SIM-CAPACITY: west must carry all 4 agents but its capacity is 3: 1 over (1 already there, 3 arriving from east)',
     '  warning SIPBC-SIM-STRANDED: 1 phone would be stranded when east is lost: 00809f000003 (P3); 1 place flagged (see each phone\'s reason)',
   ]);
   assert.ok(lines.some((l) => /^ {2}00809f000003 +alcatel-4028 +P3 +east +active-backup +stranded +- +- +backup registrar/.test(l)), r.stdout);
   assert.ok(lines.some((l) => /^ {2}7003 +u3 +P3 +east +relogin +west +60 s +phone stranded$/.test(l)), r.stdout);
-  assert.ok(r.stdout.includes('outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport]'));
+  assert.ok(r.stdout.includes('outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport] + 1'));
   assert.ok(!r.stdout.includes('\u001b['), 'no colour when not a TTY');
 });
 

@@ -357,7 +357,7 @@ test('baresip dual: two accounts S.B and T.B with explicit transport, regint = r
 test('baresip active-backup: one account on S-preferred.B with the transport in the AOR; no password → no auth_pass', () => {
   const files = render([{ mac: '020000000002', model: 'baresip', place: 'P1', transport: 'tcp' }], { password: '', defaults: { registerExpires: 10 } });
   const acc = file(files, 'phones/baresip/020000000002/accounts').contents.split('\n').filter((l) => l && !l.startsWith('#'));
-  assert.deepEqual(acc, ['<sip:1001@east-preferred.sip.contoso.example;transport=tcp>;auth_user=1001;regint=10']);
+  assert.deepEqual(acc, ['<sip:1001@east-preferred.sip.contoso.example;transport=tcp>;regint=10']);
 });
 
 test('baresip refuses credentials its accounts syntax cannot carry (; space < > " , \\)', () => {
