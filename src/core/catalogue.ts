@@ -58,6 +58,8 @@ export interface Family {
   srv: boolean;
   /** Dual-registration lines use SRV (`S.B` with port 0). False where the vendor forbids it (Cisco MPP: DNS SRV must be off with Dual Registration); those lines use the `S.B` A record with an explicit port. */
   dualSrv: boolean;
+  /** In dual mode each site gets its own identity (its own Extension DN as SIP user): Snom identities, baresip accounts. Other families register one user name on both sites. */
+  perSiteIdentity?: boolean;
   transports: Transport[];
   /** Extension DNs of places with this family's phones need `dr-forward = no-agent` (Alcatel-Lucent 4000). */
   drForwardNoAgent?: boolean;

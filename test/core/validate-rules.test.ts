@@ -77,7 +77,8 @@ describe('directory numbers', () => {
     const text = mutate(BASE_INVENTORY, ['{ east: "1002", west: "1002" }', '{ east: "1002", west: "1001" }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-DUP-EXTENSION', text, '"1001" }', 1);
     assert.match(f.message, /Extension DN "1001" on site west is already the DN of place P1 \(line 13\)/);
-    assert.deepEqual(codes(text), ['SIPBC-E-DUP-EXTENSION']);
+    // The place's two numbers now differ, and its Poly registers one user name on both sites.
+    assert.deepEqual(codes(text), ['SIPBC-E-DUP-EXTENSION', 'SIPBC-W-EXTENSION-DIFFERS']);
   });
 
   it('the same number on the two sites of one place is fine', () => {
@@ -88,7 +89,7 @@ describe('directory numbers', () => {
     const text = mutate(BASE_INVENTORY, ['{ east: "1002", west: "1002" }', '{ east: "8000", west: "1002" }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-EXTENSION-IS-SWITCH-DN', text, '"8000", west');
     assert.match(f.message, /acd-queue DN switchDNs\[0\] \(line 22\)/);
-    assert.deepEqual(codes(text), ['SIPBC-E-EXTENSION-IS-SWITCH-DN']);
+    assert.deepEqual(codes(text), ['SIPBC-E-EXTENSION-IS-SWITCH-DN', 'SIPBC-W-EXTENSION-DIFFERS']);
   });
 
   it('SIPBC-E-DUP-SWITCH-DN: a switch DN listed twice', () => {
@@ -127,6 +128,18 @@ describe('phones and the catalogue', () => {
   it('dual only from defaults on a model that cannot is not a finding (a policy note)', () => {
     const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2 }'], ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n']);
     assert.deepEqual(codes(text), []);
+  });
+
+  it('SIPBC-W-EXTENSION-DIFFERS: per-site numbers with a one-identity phone, at its place; a dual Snom is fine', () => {
+    const text = mutate(BASE_INVENTORY, ['{ id: P2, extensions: { east: "1002", west: "1002" } }', '{ id: P2, extensions: { east: "1002", west: "2002" } }']);
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-W-EXTENSION-DIFFERS', text, 'P2 }');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /place P2 has Extension DNs 1002 and 2002 on the two sites, but poly-vvx450 .* registers one user name on both sites/);
+    assert.deepEqual(codes(text), ['SIPBC-W-EXTENSION-DIFFERS']);
+    const snomDual = mutate(text, [PHONE2, '{ mac: "00:04:13:00:00:02", model: snom-d785, place: P2, registration: dual }']);
+    assert.deepEqual(codes(snomDual), []);
+    const snomBackup = mutate(text, [PHONE2, '{ mac: "00:04:13:00:00:02", model: snom-d785, place: P2 }']);
+    assert.match(findingsOf(snomBackup)[0].message, /or registration: dual \(one identity per site\)/);
   });
 
   it('SIPBC-E-TRANSPORT-UNSUPPORTED: tls on an Alcatel phone, at its transport', () => {

@@ -44,6 +44,7 @@ export const RULE_CODES = {
   'SIPBC-E-MAC-MALFORMED': { severity: 'error', summary: 'A MAC address that is not 12 hex digits in a common notation.' },
   'SIPBC-E-DUAL-UNSUPPORTED': { severity: 'error', summary: 'registration: dual on a phone whose model cannot dual-register.' },
   'SIPBC-E-TRANSPORT-UNSUPPORTED': { severity: 'error', summary: 'A transport the phone model cannot use (e.g. TLS on Alcatel-Lucent 4000).' },
+  'SIPBC-W-EXTENSION-DIFFERS': { severity: 'warning', summary: "A phone registers one user name on both sites but its place's Extension DNs differ per site: it cannot register on the peer site." },
   'SIPBC-E-PLACE-SITE-CONFLICT': { severity: 'error', summary: 'Agents at one place prefer different sites and no phone there says which.' },
   'SIPBC-W-NO-SRV-NO-VIP': { severity: 'warning', summary: 'A phone that cannot use DNS SRV prefers a site without a VIP: it reaches only the primary server.' },
   'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },

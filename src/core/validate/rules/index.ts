@@ -11,7 +11,7 @@ import { dnsRecordRules } from './dns-records.js';
 import { extensionNumbers, uniqueSwitchDNs } from './extension-dns.js';
 import { statServerVersion } from './genesys.js';
 import { noSrvWithoutVip } from './no-srv-no-vip.js';
-import { dualRegistrationSupported, knownModels, transportSupported, wellFormedMacs } from './phones.js';
+import { dualRegistrationSupported, extensionsDifferPerSite, knownModels, transportSupported, wellFormedMacs } from './phones.js';
 import { placeSiteConflicts } from './place-sites.js';
 import { prototypeKeys } from './prototype-keys.js';
 import { placeExtensions, placeReferences, siteReferences } from './references.js';
@@ -34,6 +34,7 @@ export const RULES: Rule[] = [
   wellFormedMacs,
   dualRegistrationSupported,
   transportSupported,
+  extensionsDifferPerSite,
   placeSiteConflicts,
   serverHostsAndAddresses,
   sitesDoNotShareServers,

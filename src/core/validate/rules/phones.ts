@@ -5,6 +5,8 @@
  *   SIPBC-E-DUAL-UNSUPPORTED    explicit `registration: dual` on a model that cannot dual-register
  *                               (only the default asking for dual is a policy note, not a finding)
  *   SIPBC-E-TRANSPORT-UNSUPPORTED  phone.transport ?? defaults.transport not in the family's transports
+ *   SIPBC-W-EXTENSION-DIFFERS   the place's Extension DNs differ per site, and the phone registers one
+ *                               user name on both sites (every family and mode but a dual Snom/baresip)
  */
 import { familyOf } from '../../catalogue.js';
 import type { Finding } from '../../findings.js';
@@ -84,6 +86,30 @@ export function transportSupported(ctx: RuleContext): Finding[] {
         ),
       );
     }
+  }
+  return out;
+}
+
+export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
+  for (const { v, i } of ctx.phones) {
+    const model = str(v.model);
+    const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
+    const place = ctx.placeById.get(str(v.place) ?? '')?.v;
+    if (!fam || !place || !isObject(place.extensions)) continue;
+    const ext = place.extensions as Record<string, unknown>;
+    const numbers = [...new Set(ctx.siteIds.map((id) => (Object.hasOwn(ext, id) ? ext[id] : undefined)).filter((n) => typeof n === 'string'))];
+    if (numbers.length < 2) continue;
+    const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
+    if (mode === 'dual' && fam.dualRegistration && fam.perSiteIdentity) continue;
+    out.push(
+      ctx.finding(
+        'SIPBC-W-EXTENSION-DIFFERS',
+        ['phones', i, 'place'],
+        `place ${place.id} has Extension DNs ${numbers.join(' and ')} on the two sites, but ${model} (${fam.label}${mode === 'dual' ? '' : `, ${mode}`}) registers one user name on both sites, so it cannot register on the peer site: use the same number on both sites${fam.perSiteIdentity && fam.dualRegistration ? ', or registration: dual (one identity per site)' : ''}.`,
+      ),
+    );
   }
   return out;
 }
