@@ -1,0 +1,261 @@
+/**
+ * Secrets (issue 6): a SIP password is never printed — not in errors, findings, logs, `--json`,
+ * `policy`, `simulate`, `dns`, `--dry-run` or `--check` — files holding one are mode 0600 whatever
+ * the umask, `--redact` leaks nothing (and reads nothing), and a literal password in the inventory
+ * is a warning naming its line, without the password.
+ *
+ * One distinctive password (SENTINEL) is used everywhere, from env, from a file and as a literal,
+ * and every byte the CLI prints and every file it writes is searched for it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import yaml from 'js-yaml';
+import { SipbcError } from '../../src/core/errors.js';
+import { BIN, REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { cleanupTempDirs, clone, hasStackTrace, planText, readTree, securityInventory, tempDir } from '../support/security.js';
+
+after(cleanupTempDirs);
+
+const SENTINEL = 'Sentinel-Pw-7Qz';
+/** Pieces of the password that must not show either (a message quoting half of it still leaks). */
+const PIECES = [SENTINEL, 'Sentinel-Pw', 'Pw-7Qz'];
+
+function assertNoSecret(text: string, where: string): void {
+  for (const p of PIECES) assert.ok(!text.includes(p), `${where} prints the password:\n${text.slice(0, 2000)}`);
+}
+
+function assertCliClean(r: CliResult, what: string): void {
+  assertNoSecret(r.stdout, `${what} (stdout)`);
+  assertNoSecret(r.stderr, `${what} (stderr)`);
+  assert.ok(!hasStackTrace(r.stderr), `${what}: stack trace\n${r.stderr}`);
+}
+
+/** Three inventories, the same phones, the password from env, from a file, as a literal. */
+function setup() {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'pw.txt'), `${SENTINEL}\n`);
+  const make = (password: unknown) => {
+    const inv = securityInventory({ phonesPerFamily: 1, password });
+    return yaml.dump(inv, { lineWidth: -1 });
+  };
+  const files = {
+    env: join(dir, 'env.yaml'),
+    file: join(dir, 'file.yaml'),
+    literal: join(dir, 'literal.yaml'),
+  };
+  writeFileSync(files.env, make({ env: 'SIP_PW' }));
+  writeFileSync(files.file, make({ file: 'pw.txt' }));
+  writeFileSync(files.literal, make(SENTINEL));
+  return { dir, files };
+}
+
+const ENV = { SIP_PW: SENTINEL };
+
+describe('secrets: never printed', () => {
+  const { dir, files } = setup();
+
+  it('validate (text, json, github, sarif): the literal password is a warning naming its line, never the password', () => {
+    const text = readFileSync(files.literal, 'utf8');
+    const lines = text.split('\n');
+    const pwLines = lines.map((l, i) => (l.includes(SENTINEL) ? i + 1 : 0)).filter((n) => n > 0);
+    assert.equal(pwLines.length, 8);
+    const r = runCli(['validate', files.literal]);
+    assert.equal(r.code, 0, r.stderr);
+    assertCliClean(r, 'validate');
+    for (const n of pwLines) {
+      const col = lines[n - 1].indexOf(SENTINEL) + 1;
+      assert.match(r.stdout, new RegExp(`literal\\.yaml:${n}:${col}\\s+warning\\s+SIPBC-W-LITERAL-PASSWORD .*line ${n}\\b`), `no warning at ${n}:${col}:\n${r.stdout}`);
+    }
+    for (const format of ['json', 'github', 'sarif']) {
+      const f = runCli(['validate', files.literal, '--format', format]);
+      assert.equal(f.code, 0, f.stderr);
+      assertCliClean(f, `validate --format ${format}`);
+      assert.match(f.stdout, /SIPBC-W-LITERAL-PASSWORD/);
+    }
+    const strict = runCli(['validate', files.literal, '--strict']);
+    assert.equal(strict.code, 1);
+    assertCliClean(strict, 'validate --strict');
+  });
+
+  it('generate (text and --json), --dry-run and --check print no password; the manifest holds none', () => {
+    for (const [kind, inv] of Object.entries(files)) {
+      const out = join(dir, `out-${kind}`);
+      const dry = runCli(['generate', inv, '-o', out, '--dry-run'], { env: ENV });
+      assert.equal(dry.code, 0, dry.stderr);
+      assertCliClean(dry, `${kind}: generate --dry-run`);
+      const r = runCli(['generate', inv, '-o', out, '--json'], { env: ENV });
+      assert.equal(r.code, 0, r.stderr);
+      assertCliClean(r, `${kind}: generate --json`);
+      JSON.parse(r.stdout);
+      const check = runCli(['generate', inv, '-o', out, '--check'], { env: ENV });
+      assert.equal(check.code, 0, check.stderr);
+      assertCliClean(check, `${kind}: generate --check`);
+      assertNoSecret(readFileSync(join(out, '.sipbc-manifest.json'), 'utf8'), 'the manifest');
+      const tree = readTree(out);
+      const holders = [...tree].filter(([, e]) => e !== 'link' && e.contents.includes(SENTINEL));
+      assert.equal(holders.length, 8, `${kind}: expected every phone's credential file (one per phone) to hold the password`);
+    }
+  });
+
+  it('drift reported by --check and a changed --dry-run list paths, not contents', () => {
+    const out = join(dir, 'out-drift');
+    assert.equal(runCli(['generate', files.env, '-o', out], { env: ENV }).code, 0);
+    const r = runCli(['generate', files.env, '-o', out, '--check'], { env: { SIP_PW: `${SENTINEL}-new` } });
+    assert.equal(r.code, 3, r.stderr);
+    assertCliClean(r, 'generate --check (drift)');
+    const d = runCli(['generate', files.env, '-o', out, '--dry-run', '--json'], { env: { SIP_PW: `${SENTINEL}-new` } });
+    assert.equal(d.code, 0, d.stderr);
+    assertCliClean(d, 'generate --dry-run --json (changes)');
+  });
+
+  it('policy, simulate and dns (every format) never print it, and never need it', () => {
+    for (const args of [
+      ['policy', files.literal],
+      ['policy', files.literal, '--json'],
+      ['policy', files.literal, '--format', 'csv'],
+      ['simulate', files.literal, '--fail', 'east'],
+      ['simulate', files.literal, '--fail', 'west', '--json'],
+      ['dns', files.literal, '--format', 'nsupdate'],
+    ]) {
+      const r = runCli(args, { env: { SIP_PW: undefined } });
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assertCliClean(r, args.join(' '));
+    }
+    // With the password only in the environment, these commands run without it.
+    const r = runCli(['policy', files.env, '--json'], { env: { SIP_PW: undefined } });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('errors never quote it: invalid inventory, a password a file format cannot carry, a broken user template', () => {
+    const bad = readFileSync(files.literal, 'utf8').replace('model: cisco-8851', 'model: cisco-885');
+    const badFile = join(dir, 'bad.yaml');
+    writeFileSync(badFile, bad);
+    for (const args of [['validate', badFile], ['generate', badFile, '-o', join(dir, 'o1')], ['policy', badFile], ['simulate', badFile, '--fail', 'east'], ['dns', badFile]]) {
+      const r = runCli(args);
+      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      assertCliClean(r, `${args[0]} on an invalid inventory`);
+    }
+    // Values the phone files cannot carry: a line break (every family), a ';' (baresip).
+    for (const pw of [`${SENTINEL}\nx=1`, `${SENTINEL};x=1`]) {
+      const r = runCli(['generate', files.env, '-o', join(dir, 'o2')], { env: { SIP_PW: pw } });
+      assert.equal(r.code, 2, r.stderr);
+      assertCliClean(r, `generate with password ${JSON.stringify(pw)}`);
+      assert.match(r.stderr, /line\.password|password/);
+    }
+    // A NUL cannot travel through the environment: through the secret file.
+    writeFileSync(join(dir, 'pw.txt'), `${SENTINEL}\u0000\n`);
+    const nul = runCli(['generate', files.file, '-o', join(dir, 'o2')]);
+    writeFileSync(join(dir, 'pw.txt'), `${SENTINEL}\n`);
+    assert.equal(nul.code, 2, nul.stderr);
+    assertCliClean(nul, 'generate with a NUL in the secret file');
+    // A user template that fails while rendering.
+    const tdir = tempDir();
+    writeFileSync(join(dir, 'tmpl-inv.yaml'), readFileSync(files.env, 'utf8'));
+    mkdirSync(join(tdir, 'yealink'));
+    writeFileSync(join(tdir, 'yealink', 'mac.cfg.hbs'), 'p={{line.password}}\n{{lookup line line.password}}{{line.nope}}\n');
+    const r = runCli(['generate', join(dir, 'tmpl-inv.yaml'), '-o', join(dir, 'o3'), '--templates', tdir], { env: ENV });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /nope/);
+    assertCliClean(r, 'generate with a failing user template');
+  });
+
+  it('in the core: no finding of a generate run carries the password (literal, env, file)', () => {
+    const inv = securityInventory({ phonesPerFamily: 1, password: SENTINEL });
+    inv.phones[1].auth.password = { env: 'MISSING_PW' };
+    inv.phones[2].auth.password = { file: join(dir, 'nope.txt') };
+    inv.phones[3].model = 'cisco-885';
+    const r = planText(JSON.stringify(inv), ENV);
+    assertNoSecret(JSON.stringify(r.findings), 'findings');
+    const inv2 = clone(inv);
+    inv2.phones[3].model = 'cisco-8851';
+    const r2 = planText(JSON.stringify(inv2), ENV);
+    assert.ok(r2.findings.some((f) => f.code === 'SIPBC-E-SECRET-MISSING'));
+    assertNoSecret(JSON.stringify(r2.findings), 'secret findings');
+    try {
+      planText(JSON.stringify(securityInventory({ password: `${SENTINEL}\r` })), ENV);
+      assert.fail('a CR in a password was accepted');
+    } catch (e) {
+      assert.ok(e instanceof SipbcError, String(e));
+      assertNoSecret(e.message + (e.hint ?? ''), 'render error');
+    }
+  });
+});
+
+describe('secrets: file modes', () => {
+  it('every file holding a password is 0600, even under umask 000; the others follow the umask', () => {
+    const { dir, files } = setup();
+    const out = join(dir, 'out-umask');
+    const r = spawnSync('sh', ['-c', `umask 000; exec "${process.execPath}" "${BIN}" generate "${files.file}" -o "${out}"`], { cwd: REPO_ROOT, encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.status, 0, r.stderr);
+    const tree = readTree(out);
+    let secret = 0;
+    for (const [p, e] of tree) {
+      assert.notEqual(e, 'link');
+      if (e === 'link') continue;
+      if (e.contents.includes(SENTINEL)) {
+        secret++;
+        assert.equal(e.mode, 0o600, `${p} holds the password but is ${e.mode.toString(8)}`);
+      }
+    }
+    assert.equal(secret, 8);
+  });
+
+  it('a secret file made readable by others is put back to 0600 by the next run, and --check reports it', () => {
+    const { dir, files } = setup();
+    const out = join(dir, 'out-chmod');
+    assert.equal(runCli(['generate', files.env, '-o', out], { env: ENV }).code, 0);
+    const victim = [...readTree(out)].find(([p]) => p.startsWith('phones/yealink/'))![0];
+    chmodSync(join(out, victim), 0o644);
+    const check = runCli(['generate', files.env, '-o', out, '--check'], { env: ENV });
+    assert.equal(check.code, 3, check.stderr);
+    assert.match(check.stdout, new RegExp(victim.replace(/[.]/g, '\\.')));
+    assert.equal(runCli(['generate', files.env, '-o', out], { env: ENV }).code, 0);
+    assert.equal(statSync(join(out, victim)).mode & 0o777, 0o600);
+  });
+});
+
+describe('secrets: --redact', () => {
+  it('writes REDACTED everywhere, reads no secret (unset variable, missing file), and leaks nothing', () => {
+    const { dir, files } = setup();
+    for (const [kind, inv] of Object.entries(files)) {
+      if (kind === 'file') writeFileSync(join(dir, 'pw.txt'), `${SENTINEL}\n`);
+      const out = join(dir, `out-redact-${kind}`);
+      // The env variable is unset and, for the file inventory, the secret file is unreadable garbage path.
+      const text = readFileSync(inv, 'utf8').replace('file: pw.txt', 'file: does-not-exist.txt');
+      const inv2 = join(dir, `redact-${kind}.yaml`);
+      writeFileSync(inv2, text);
+      const r = runCli(['generate', inv2, '-o', out, '--redact'], { env: { SIP_PW: undefined } });
+      assert.equal(r.code, 0, `${kind}: ${r.stderr}`);
+      assertCliClean(r, `${kind}: generate --redact`);
+      const tree = readTree(out);
+      let redacted = 0;
+      for (const [p, e] of tree) {
+        if (e === 'link') assert.fail(p);
+        assertNoSecret(e.contents.toString('utf8'), `${kind}: ${p} (redacted)`);
+        if (e.contents.includes('REDACTED')) redacted++;
+      }
+      assert.equal(redacted, 8, `${kind}: every credential file should say REDACTED`);
+    }
+  });
+
+  it('a review copy made with --redact never contains a password even when the variable is set', () => {
+    const { dir, files } = setup();
+    const out = join(dir, 'out-redact-set');
+    const r = runCli(['generate', files.env, '-o', out, '--redact'], { env: ENV });
+    assert.equal(r.code, 0, r.stderr);
+    for (const [p, e] of readTree(out)) if (e !== 'link') assertNoSecret(e.contents.toString('utf8'), p);
+  });
+});
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  delete env.SIPBC_DEBUG;
+  return env;
+}
+
