@@ -278,52 +278,60 @@ export interface ApplyOptions {
 
 let tmpCounter = 0;
 
-/** Writes `contents` to `dir/name` atomically: temp file in the same directory, fsync, rename. */
-export async function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): Promise<void> {
+/** Writes `contents` to `dir/name` atomically: temp file in the same directory, (fsync,) rename. */
+export function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
   const tmp = join(absDir, `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
-  // 'wx': never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
-  const fh = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
+  // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
   try {
-    await fh.writeFile(contents);
-    if (fsync) await fh.sync();
+    const buf = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    if (fsync) fsyncSync(fd);
   } catch (e) {
-    await fh.close().catch(() => undefined);
-    await fsp.unlink(tmp).catch(() => undefined);
+    closeSync(fd);
+    tryUnlink(tmp);
     throw e;
   }
-  await fh.close();
+  closeSync(fd);
   try {
-    await fsp.rename(tmp, join(absDir, name));
+    renameSync(tmp, join(absDir, name));
   } catch (e) {
-    await fsp.unlink(tmp).catch(() => undefined);
+    tryUnlink(tmp);
     throw e;
   }
 }
 
-async function fsyncDir(path: string): Promise<void> {
-  let fh;
+function tryUnlink(path: string): void {
   try {
-    fh = await fsp.open(path, constants.O_RDONLY);
-    await fh.sync();
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function fsyncDir(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+    fsyncSync(fd);
   } catch {
     // Some file systems refuse fsync on a directory; the renames are still atomic.
   } finally {
-    await fh?.close().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** Temp files of an earlier interrupted run in `absDir` (only names with our reserved prefix). */
-async function removeLeftovers(absDir: string): Promise<void> {
+function removeLeftovers(absDir: string): void {
   let names: string[];
   try {
-    names = await fsp.readdir(absDir);
+    names = readdirSync(absDir);
   } catch {
     return;
   }
   for (const n of names) {
     if (!n.startsWith(TMP_PREFIX)) continue;
-    const st = await lstatOrUndefined(join(absDir, n));
-    if (st?.isFile()) await fsp.unlink(join(absDir, n)).catch(() => undefined);
+    if (lstatOrUndefined(join(absDir, n))?.isFile()) tryUnlink(join(absDir, n));
   }
 }
 
@@ -342,31 +350,34 @@ export async function applyOutput(cmp: Comparison, files: readonly OutputFile[],
   const writes = cmp.changes.filter((c) => c.kind !== 'remove');
   const removes = cmp.changes.filter((c) => c.kind === 'remove');
 
-  await fsp.mkdir(dir, { recursive: true });
+  // Synchronous, one file after the other (see compareOutput): bounded memory and no thread-pool hops.
+  mkdirSync(dir, { recursive: true });
   const touched = new Set<string>(['']);
   for (const c of cmp.changes) touched.add(dirOf(c.path));
-  for (const d of [...touched].sort()) if (d !== '') await fsp.mkdir(join(dir, d), { recursive: true });
-  for (const d of touched) await removeLeftovers(join(dir, d));
+  for (const d of [...touched].sort()) if (d !== '') mkdirSync(join(dir, d), { recursive: true });
+  for (const d of touched) removeLeftovers(join(dir, d));
 
-  if (cmp.intentManifestText !== undefined) await writeFileAtomic(dir, MANIFEST, cmp.intentManifestText, 0o644, true);
+  if (cmp.intentManifestText !== undefined) writeFileAtomic(dir, MANIFEST, cmp.intentManifestText, 0o644, true);
 
-  await mapLimit(writes, CONCURRENCY, async (c) => {
+  for (const c of writes) {
     const f = byPath.get(c.path)!;
     const d = dirOf(c.path);
     const name = d === '' ? c.path : c.path.slice(d.length + 1);
-    if (c.reason === 'mode') await fsp.chmod(join(dir, c.path), 0o600);
-    else await writeFileAtomic(join(dir, d), name, f.contents, f.secret ? 0o600 : 0o644, fsync);
-  });
-  await mapLimit(removes, CONCURRENCY, async (c) => {
-    await fsp.unlink(join(dir, c.path)).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-  });
-  for (const d of touched) await fsyncDir(join(dir, d));
+    if (c.reason === 'mode') chmodSync(join(dir, c.path), 0o600);
+    else writeFileAtomic(join(dir, d), name, f.contents, f.secret ? 0o600 : 0o644, fsync);
+  }
+  for (const c of removes) {
+    try {
+      unlinkSync(join(dir, c.path));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  for (const d of touched) fsyncDir(join(dir, d));
 
   if (cmp.manifestChanged || cmp.intentManifestText !== undefined) {
-    await writeFileAtomic(dir, MANIFEST, cmp.manifestText, 0o644, true);
-    await fsyncDir(dir);
+    writeFileAtomic(dir, MANIFEST, cmp.manifestText, 0o644, true);
+    fsyncDir(dir);
   }
   return {
     created: writes.filter((c) => c.kind === 'create').map((c) => c.path),
