@@ -100,7 +100,7 @@ export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts:
   const plan = resolvePlan(inv, catalogue);
   const records = buildDnsRecords(inv);
   // The records' own rules are part of validateInventory (validate/rules/dns-records.ts); here only the cross-check with the phone files.
-  findings.push(...crossCheck(plan, records, loaded));
+  for (const f of crossCheck(plan, records, loaded)) findings.push(f); // no spread: ~120 000 arguments overflow the stack
   if (findings.some((f) => f.severity === 'error')) return { files: [], findings, groups, plan, inventory: inv };
 
   const files: OutputFile[] = [];
@@ -108,13 +108,12 @@ export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts:
     const secrets = resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory });
     if (secrets.findings.length > 0) return { files: [], findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
     try {
-      files.push(
-        ...renderPhones(plan, catalogue, {
-          inventoryFile: loaded.file,
-          userTemplatesDir: opts.userTemplatesDir,
-          passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
-        }),
-      );
+      const phoneFiles = renderPhones(plan, catalogue, {
+        inventoryFile: loaded.file,
+        userTemplatesDir: opts.userTemplatesDir,
+        passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
+      });
+      for (const f of phoneFiles) files.push(f); // no spread: ~120 000 arguments overflow the stack
     } catch (e) {
       // A template error may quote a value: never let it carry a password out.
       if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
