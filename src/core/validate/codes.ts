@@ -69,6 +69,9 @@ export const RULE_CODES = {
   // Capacity and Genesys
   'SIPBC-W-CAPACITY': { severity: 'warning', summary: 'If the other site fails, this site cannot carry every agent.' },
   'SIPBC-E-STAT-SERVER-VERSION': { severity: 'error', summary: 'Stat Server older than 8.1.2 (Business Continuity needs 8.1.2 or later).' },
+  // generate only (src/core/generate.ts, src/core/secrets.ts)
+  'SIPBC-E-DNS-CROSS-CHECK': { severity: 'error', summary: 'A phone file would point at a DNS name the generated records do not have (SRV for port 0, A/AAAA for an explicit port): generate writes nothing.' },
+  'SIPBC-E-SECRET-MISSING': { severity: 'error', summary: 'A password reference (env variable or file) cannot be read, or is empty: generate writes nothing.' },
 } as const satisfies Record<string, RuleCodeInfo>;
 
 export type RuleCode = keyof typeof RULE_CODES;
