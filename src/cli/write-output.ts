@@ -205,8 +205,7 @@ export async function compareOutput(dir: string, files: readonly OutputFile[], g
       throw new SipbcError(`refusing to write ${f.path}: ${abs} is a symbolic link (sipbc never writes through a link)`, ExitCode.USAGE, 'remove the link');
     }
     if (!st.isFile()) throw new SipbcError(`cannot write ${f.path}: ${abs} exists and is not a regular file`, ExitCode.USAGE);
-    const expected = Buffer.from(f.contents, 'utf8');
-    if (st.size !== expected.length) return { path: f.path, kind: 'update', reason: 'content' };
+    if (st.size !== Buffer.byteLength(f.contents, 'utf8')) return { path: f.path, kind: 'update', reason: 'content' };
     const actual = readFileSync(abs);
     if (sha256(actual) !== hashes[i]) return { path: f.path, kind: 'update', reason: 'content' };
     if (f.secret && (st.mode & 0o077) !== 0) return { path: f.path, kind: 'update', reason: 'mode' };
