@@ -24,7 +24,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT, synthInventory } from './synth.js';
@@ -248,6 +248,28 @@ for (const [p, len, mode] of index) {
   off += len;
 }`;
 
+// ---------------------------------------------------------------- the packed layout
+
+/** A copy of the files `npm pack` ships (package.json "files"), node_modules linked, plus the prepack manifest. */
+function packedCopy(work: string): string | undefined {
+  const dir = join(work, 'packed');
+  try {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { files?: string[] };
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['package.json', 'scripts', ...(pkg.files ?? [])]) {
+      const from = join(PROJECT_ROOT, f);
+      if (existsSync(from)) cpSync(from, join(dir, f), { recursive: true });
+    }
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const r = spawnSync(process.execPath, [join(dir, 'scripts', 'oclif-manifest.js')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr || r.stdout);
+    return dir;
+  } catch (e) {
+    process.stderr.write(`bench: skipping the packed-layout start-up: ${(e as Error).message}\n`);
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------- the run
 
 interface Row {
@@ -326,6 +348,13 @@ async function main(): Promise<void> {
     rows.push({ measure: 'start-up --version', phones: undefined, result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
     log('start-up: sipbc validate (5 phones) vs node -e 0');
     rows.push({ measure: 'start-up validate', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+    // The installed layout: what `npm pack` ships, with the oclif.manifest.json that prepack writes
+    // (a development tree has none, so oclif imports every command to list them).
+    const packed = packedCopy(work);
+    if (packed) {
+      log('start-up: sipbc validate (5 phones), packed layout with oclif.manifest.json, vs node -e 0');
+      rows.push({ measure: 'start-up validate (packed)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, join(packed, 'bin', 'run.js'), 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+    }
     log('start-up: sipbc --help (information only)');
     rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });
 
