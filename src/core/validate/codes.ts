@@ -48,6 +48,8 @@ export const RULE_CODES = {
   'SIPBC-E-PLACE-SITE-CONFLICT': { severity: 'error', summary: 'Agents at one place prefer different sites and no phone there says which.' },
   'SIPBC-W-NO-SRV-NO-VIP': { severity: 'warning', summary: 'A phone that cannot use DNS SRV prefers a site without a VIP: it reaches only the primary server.' },
   'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },
+  'SIPBC-E-CONTROL-CHAR': { severity: 'error', summary: 'A value holding a control character, line separator or lone surrogate: no provisioning file can carry it.' },
+  'SIPBC-E-CREDENTIAL-CHAR': { severity: 'error', summary: "A SIP user or literal password holding a character the phone family's file syntax cannot carry (e.g. baresip: space ; , < > \" \\)." },
   // Servers and DNS
   'SIPBC-E-HOST-NAME': { severity: 'error', summary: 'A server host that is not a valid fully qualified domain name.' },
   'SIPBC-E-ADDRESS': { severity: 'error', summary: 'A server address that is not a valid IPv4 or IPv6 address.' },

@@ -16,6 +16,7 @@ import { placeSiteConflicts } from './place-sites.js';
 import { prototypeKeys } from './prototype-keys.js';
 import { placeExtensions, placeReferences, siteReferences } from './references.js';
 import { literalPasswords } from './secrets.js';
+import { controlCharacters, credentialCharacters } from './text-values.js';
 import { serverHostsAndAddresses, sitesDoNotShareServers } from './servers.js';
 import { uniqueAgentLogins, uniquePhoneMacs, uniquePlaceIds, uniqueSiteIds } from './unique-ids.js';
 
@@ -44,5 +45,7 @@ export const RULES: Rule[] = [
   failoverCapacity,
   noSrvWithoutVip,
   literalPasswords,
+  controlCharacters,
+  credentialCharacters,
   statServerVersion,
 ];

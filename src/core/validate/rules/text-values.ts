@@ -1,0 +1,85 @@
+/**
+ * Text that no provisioning file can carry, reported by `validate` (so that "validate accepts ⇒
+ * generate succeeds" holds; found by test/security/properties):
+ *
+ *   SIPBC-E-CONTROL-CHAR     any string of the inventory holding a control character (C0, DEL,
+ *                            C1), a Unicode line/paragraph separator, U+FFFE/U+FFFF or a lone
+ *                            surrogate — the characters render/escape.ts refuses in every format
+ *                            (a line break would end a key=value line; XML 1.0 cannot carry most).
+ *   SIPBC-E-CREDENTIAL-CHAR  a phone's SIP user (auth.user, else its place's Extension DNs) or
+ *                            literal password holding a character its family's file syntax cannot
+ *                            carry (catalogue `credentialForbiddenChars`, e.g. baresip's
+ *                            `;auth_pass=` parameter: space ; , < > " \).
+ *
+ * Messages name the character and the node, never the value (it may be a password).
+ */
+import { familyOf } from '../../catalogue.js';
+import type { Finding } from '../../findings.js';
+import type { JsonPath } from '../../load.js';
+import { formatPath, isObject, type RuleContext, str } from '../context.js';
+
+/** The same set as render/escape.ts FORBIDDEN. */
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function describeChar(ch: string): string {
+  const hex = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (ch === '\n') return `a line break (LF, ${hex})`;
+  if (ch === '\r') return `a line break (CR, ${hex})`;
+  if (ch === '\t') return `a tab (${hex})`;
+  return `the control or invalid character ${hex}`;
+}
+
+export function controlCharacters(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: ctx.loaded.data, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      const m = FORBIDDEN.exec(v);
+      if (m) {
+        out.push(ctx.finding('SIPBC-E-CONTROL-CHAR', path, `${formatPath(path)} contains ${describeChar(m[0])}, which no provisioning file can carry; remove it.`));
+      }
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      continue;
+    }
+    for (const k of Object.keys(v).reverse()) stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
+  }
+  return out;
+}
+
+export function credentialCharacters(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { v, i } of ctx.phones) {
+    const model = str(v.model);
+    const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
+    const forbidden = fam?.credentialForbiddenChars;
+    if (!fam || !forbidden) continue;
+    const checks: { path: JsonPath; value: string | undefined; what: string }[] = [];
+    const auth = isObject(v.auth) ? v.auth : undefined;
+    const user = str(auth?.user);
+    if (user !== undefined) checks.push({ path: ['phones', i, 'auth', 'user'], value: user, what: 'the SIP user' });
+    else {
+      const id = str(v.place);
+      const place = id === undefined ? undefined : ctx.placeById.get(id);
+      if (place && isObject(place.v.extensions)) {
+        for (const [site, ext] of Object.entries(place.v.extensions)) {
+          checks.push({ path: ['places', place.i, 'extensions', site], value: str(ext), what: `the Extension DN (the SIP user of the ${fam.label} at this place)` });
+        }
+      }
+    }
+    checks.push({ path: ['phones', i, 'auth', 'password'], value: str(auth?.password), what: 'the password' });
+    for (const c of checks) {
+      if (c.value === undefined) continue;
+      const bad = [...c.value].find((ch) => forbidden.includes(ch));
+      if (bad === undefined) continue;
+      const shown = bad === ' ' ? 'a space' : `"${bad}"`;
+      const list = [...forbidden].map((ch) => (ch === ' ' ? 'space' : ch)).join(' ');
+      out.push(ctx.finding('SIPBC-E-CREDENTIAL-CHAR', c.path, `${formatPath(c.path)}: ${c.what} contains ${shown}, which a ${fam.label} file cannot carry (no escaping exists for it); choose a value without any of: ${list}.`));
+    }
+  }
+  return out;
+}
