@@ -356,7 +356,8 @@ export async function applyOutput(cmp: Comparison, files: readonly OutputFile[],
   for (const d of [...touched].sort()) if (d !== '') mkdirSync(join(dir, d), { recursive: true });
   for (const d of touched) removeLeftovers(join(dir, d));
 
-  if (cmp.intentManifestText !== undefined) writeFileAtomic(dir, MANIFEST, cmp.intentManifestText, 0o644, true);
+  // 0600: the sha256 of a credential file confirms a password guess to anyone who can read the manifest.
+  if (cmp.intentManifestText !== undefined) writeFileAtomic(dir, MANIFEST, cmp.intentManifestText, 0o600, true);
 
   for (const c of writes) {
     const f = byPath.get(c.path)!;
@@ -375,7 +376,7 @@ export async function applyOutput(cmp: Comparison, files: readonly OutputFile[],
   for (const d of touched) fsyncDir(join(dir, d));
 
   if (cmp.manifestChanged || cmp.intentManifestText !== undefined) {
-    writeFileAtomic(dir, MANIFEST, cmp.manifestText, 0o644, true);
+    writeFileAtomic(dir, MANIFEST, cmp.manifestText, 0o600, true);
     fsyncDir(dir);
   }
   return {
