@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -174,8 +175,13 @@ describe('secrets: never printed', () => {
     const r2 = planText(JSON.stringify(inv2), ENV);
     assert.ok(r2.findings.some((f) => f.code === 'SIPBC-E-SECRET-MISSING'));
     assertNoSecret(JSON.stringify(r2.findings), 'secret findings');
+    // A CR in a literal password (a validate finding) and in an env password (a render refusal).
+    const literalCr = planText(JSON.stringify(securityInventory({ password: `${SENTINEL}\r` })), ENV);
+    assert.ok(literalCr.findings.some((f) => f.code === 'SIPBC-E-CONTROL-CHAR'), JSON.stringify(literalCr.findings));
+    assert.deepEqual(literalCr.files, []);
+    assertNoSecret(JSON.stringify(literalCr.findings), 'control-character finding');
     try {
-      planText(JSON.stringify(securityInventory({ password: `${SENTINEL}\r` })), ENV);
+      planText(JSON.stringify(securityInventory()), { SIP_PW: `${SENTINEL}\r` });
       assert.fail('a CR in a password was accepted');
     } catch (e) {
       assert.ok(e instanceof SipbcError, String(e));
@@ -214,6 +220,23 @@ describe('secrets: file modes', () => {
     assert.match(check.stdout, new RegExp(victim.replace(/[.]/g, '\\.')));
     assert.equal(runCli(['generate', files.env, '-o', out], { env: ENV }).code, 0);
     assert.equal(statSync(join(out, victim)).mode & 0o777, 0o600);
+  });
+});
+
+describe('secrets: the manifest', () => {
+  it('is 0600: its sha256 of a credential file lets anyone who reads it check password guesses offline', () => {
+    const { dir, files } = setup();
+    const out = join(dir, 'out-manifest');
+    const review = join(dir, 'out-review');
+    assert.equal(runCli(['generate', files.env, '-o', out], { env: ENV }).code, 0);
+    assert.equal(runCli(['generate', files.env, '-o', review, '--redact']).code, 0);
+    const manifest = JSON.parse(readFileSync(join(out, '.sipbc-manifest.json'), 'utf8')) as { files: Record<string, string> };
+    const path = Object.keys(manifest.files).find((p) => p.startsWith('phones/yealink/'))!;
+    // The oracle: the redacted copy (or the templates) + a guess → the manifest's hash.
+    const guess = (pw: string) => createHash('sha256').update(readFileSync(join(review, path), 'utf8').replace('REDACTED', pw)).digest('hex');
+    assert.notEqual(guess('123456'), manifest.files[path]);
+    assert.equal(guess(SENTINEL), manifest.files[path], 'the hash confirms the right guess');
+    assert.equal(statSync(join(out, '.sipbc-manifest.json')).mode & 0o077, 0, 'the manifest is readable by others');
   });
 });
 
