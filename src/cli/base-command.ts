@@ -6,6 +6,11 @@ import { Command, Errors } from '@oclif/core';
 import { ExitCode, SipbcError } from '../core/errors.js';
 
 export abstract class SipbcCommand extends Command {
+  /** Writes to stdout and waits until it is flushed (a pipe may be slower than the process exit). */
+  protected writeOut(text: string | Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+  }
+
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof SipbcError) {
       this.logToStderr(`sipbc: ${err.message}`);

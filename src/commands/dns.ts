@@ -4,12 +4,9 @@
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { loadValidInventory } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
-import { loadCatalogue } from '../core/catalogue.js';
 import { buildDnsRecords, DNS_FORMATS, renderDns, type DnsFormat, type DnsPacketRecord } from '../core/dns/index.js';
-import { ExitCode, SipbcError } from '../core/errors.js';
-import { loadInventory } from '../core/load.js';
-import { validateInventory } from '../core/validate/index.js';
 
 export default class Dns extends SipbcCommand {
   static override summary = 'Print the DNS SRV and A/AAAA records that steer each phone to its preferred site.';
@@ -35,14 +32,8 @@ Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), n
 
   async run(): Promise<DnsPacketRecord[]> {
     const { args, flags } = await this.parse(Dns);
-    const loaded = loadInventory(args.inventory);
     // Validation includes the DNS record rules (validate/rules/dns-records.ts): no second check here.
-    const { findings, inventory } = validateInventory(loaded, loadCatalogue());
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0 || !inventory) {
-      for (const f of errors) this.logToStderr(formatFinding(f));
-      throw new SipbcError(`${loaded.file}: the inventory is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}); no records written`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
-    }
+    const { loaded, inventory, findings } = loadValidInventory(args.inventory, { consequence: 'no records written', logToStderr: (l) => this.logToStderr(l) });
     // Warnings do not stop the output; the DNS ones are shown in full, the others counted.
     const warnings = findings.filter((f) => f.severity === 'warning');
     for (const f of warnings.filter((w) => w.code.includes('-DNS-'))) this.logToStderr(formatFinding(f));
@@ -54,7 +45,7 @@ Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), n
     if (this.jsonEnabled()) return json;
     const server = flags.server ? { host: flags.server, port: flags['server-port'] } : undefined;
     const out = renderDns(inventory, records, flags.format as DnsFormat, { source: loaded.file, server });
-    await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+    await this.writeOut(out);
     return json;
   }
 }

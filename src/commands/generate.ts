@@ -7,8 +7,8 @@
  * (nothing written); 2 usage or unsafe output directory; 3 --check found drift.
  */
 import { Args, Flags } from '@oclif/core';
-import { statSync } from 'node:fs';
 import { SipbcCommand } from '../cli/base-command.js';
+import { checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
 import { applyOutput, compareOutput, driftOf, type Change } from '../cli/write-output.js';
 import { loadCatalogue } from '../core/catalogue.js';
@@ -40,17 +40,6 @@ export function parseOnly(value: string | undefined): OutputGroup[] | undefined 
     throw new SipbcError(`--only ${value}: unknown group${bad.length === 1 ? '' : 's'} ${bad.join(', ') || '(none given)'}`, ExitCode.USAGE, `use a comma-separated list of: ${OUTPUT_GROUPS.join(', ')}`);
   }
   return OUTPUT_GROUPS.filter((g) => names.includes(g));
-}
-
-export function checkTemplatesDir(dir: string | undefined): void {
-  if (dir === undefined) return;
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new SipbcError(`--templates ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds <family>/… templates and an optional catalogue.json');
 }
 
 export default class Generate extends SipbcCommand {

@@ -6,14 +6,9 @@
 import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { SipbcCommand } from '../cli/base-command.js';
-import { formatFinding } from '../cli/report.js';
-import { loadCatalogue } from '../core/catalogue.js';
-import { ExitCode, SipbcError } from '../core/errors.js';
-import { loadInventory } from '../core/load.js';
+import { loadValidInventory } from '../cli/valid-inventory.js';
 import { resolvePlan } from '../core/policy.js';
-import { validateInventory } from '../core/validate/index.js';
 import { policyCsv, policyJson, policyRows, policyTable, type PolicyRow } from '../core/policy-table.js';
-import { checkTemplatesDir } from './generate.js';
 
 export const POLICY_FORMATS = ['table', 'csv', 'json'] as const;
 
@@ -36,19 +31,11 @@ export default class Policy extends SipbcCommand {
 
   async run(): Promise<PolicyRow[]> {
     const { args, flags } = await this.parse(Policy);
-    checkTemplatesDir(flags.templates);
-    const loaded = loadInventory(args.inventory);
-    const catalogue = loadCatalogue(flags.templates);
-    const { findings, inventory } = validateInventory(loaded, catalogue);
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0 || !inventory) {
-      for (const f of errors) this.logToStderr(formatFinding(f));
-      throw new SipbcError(`${loaded.file}: the inventory is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
-    }
+    const { inventory, catalogue } = loadValidInventory(args.inventory, { templates: flags.templates, logToStderr: (l) => this.logToStderr(l) });
     const rows = policyRows(resolvePlan(inventory, catalogue));
     if (this.jsonEnabled()) return rows;
     const out = flags.format === 'csv' ? policyCsv(rows) : flags.format === 'json' ? policyJson(rows) : policyTable(rows, (s) => chalk.bold(s));
-    await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+    await this.writeOut(out);
     return rows;
   }
 }

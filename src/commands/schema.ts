@@ -20,6 +20,6 @@ export default class Schema extends SipbcCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Schema);
     const out = flags.path ? INVENTORY_SCHEMA_PATH + '\n' : readFileSync(INVENTORY_SCHEMA_PATH, 'utf8');
-    await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+    await this.writeOut(out);
   }
 }

@@ -9,14 +9,10 @@
 import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { SipbcCommand } from '../cli/base-command.js';
-import { formatFinding } from '../cli/report.js';
-import { loadCatalogue } from '../core/catalogue.js';
-import { ExitCode, SipbcError } from '../core/errors.js';
-import { loadInventory } from '../core/load.js';
+import { loadValidInventory } from '../cli/valid-inventory.js';
+import { ExitCode } from '../core/errors.js';
 import { resolvePlan } from '../core/policy.js';
 import { OUTAGE_FORMULA, simulate, type PhoneOutcome, type Simulation } from '../core/simulate.js';
-import { validateInventory } from '../core/validate/index.js';
-import { checkTemplatesDir } from './generate.js';
 
 export const SIMULATE_FORMATS = ['table', 'json'] as const;
 
@@ -47,21 +43,17 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Simulate);
-    checkTemplatesDir(flags.templates);
-    const loaded = loadInventory(args.inventory);
-    const catalogue = loadCatalogue(flags.templates);
-    const { findings, inventory } = validateInventory(loaded, catalogue);
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0 || !inventory) {
-      for (const f of errors) this.logToStderr(formatFinding(f));
-      throw new SipbcError(`${loaded.file}: the inventory is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing simulated`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
-    }
+    const { loaded, inventory, catalogue, findings } = loadValidInventory(args.inventory, {
+      templates: flags.templates,
+      consequence: 'nothing simulated',
+      logToStderr: (l) => this.logToStderr(l),
+    });
     const warnings = findings.length;
     if (warnings > 0) this.logToStderr(`${loaded.file}: ${warnings} validation warning${warnings === 1 ? '' : 's'} (run \`sipbc validate\` to see them)`);
 
     const sim = simulate(resolvePlan(inventory, catalogue), flags.fail, catalogue);
     const out = flags.json || flags.format === 'json' ? JSON.stringify(sim, null, 2) + '\n' : renderSimulation(sim);
-    await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+    await this.writeOut(out);
     if (flags.strict && sim.warnings.length > 0) this.exit(ExitCode.INVALID);
   }
 }

@@ -54,7 +54,7 @@ Use - to read an inventory from stdin.`;
     const shown = applyStrict(findings, flags.strict);
     if (validated.length > 0) {
       const out = renderReport(flags.format as ReportFormat, { files: validated, findings: shown, toolVersion: this.config.version });
-      await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())));
+      await this.writeOut(out);
     }
     if (unreadable > 0) this.exit(ExitCode.USAGE);
     if (hasBlockingFindings(findings, flags.strict)) this.exit(ExitCode.INVALID);

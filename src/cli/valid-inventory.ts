@@ -1,0 +1,51 @@
+/**
+ * What the data commands (policy, simulate, dns) do first: read the
+ * inventory, load the catalogue (with a user --templates catalogue), validate,
+ * and refuse an invalid inventory with its errors on stderr and exit 1.
+ */
+import { statSync } from 'node:fs';
+import { loadCatalogue, type Catalogue } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
+import type { Finding } from '../core/findings.js';
+import type { Inventory } from '../core/inventory.js';
+import { loadInventory, type LoadedInventory } from '../core/load.js';
+import { validateInventory } from '../core/validate/index.js';
+import { formatFinding } from './report.js';
+
+/** `--templates DIR` must be a directory (its templates and catalogue.json are looked up inside it). */
+export function checkTemplatesDir(dir: string | undefined): void {
+  if (dir === undefined) return;
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new SipbcError(`--templates ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds <family>/… templates and an optional catalogue.json');
+}
+
+export interface ValidInventory {
+  loaded: LoadedInventory;
+  catalogue: Catalogue;
+  inventory: Inventory;
+  /** Warnings only (an error stops before this is returned). */
+  findings: Finding[];
+}
+
+/** @param consequence what the refusal means for this command, e.g. "nothing simulated". */
+export function loadValidInventory(
+  path: string,
+  opts: { templates?: string; consequence?: string; logToStderr(line: string): void },
+): ValidInventory {
+  checkTemplatesDir(opts.templates);
+  const loaded = loadInventory(path);
+  const catalogue = loadCatalogue(opts.templates);
+  const { findings, inventory } = validateInventory(loaded, catalogue);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0 || !inventory) {
+    for (const f of errors) opts.logToStderr(formatFinding(f));
+    const n = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+    throw new SipbcError(`${loaded.file}: the inventory is invalid (${n})${opts.consequence ? `; ${opts.consequence}` : ''}`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
+  }
+  return { loaded, catalogue, inventory, findings };
+}
