@@ -9,15 +9,8 @@ import { csvRows } from './output.js';
 import type { LineServer, Plan, PhonePolicy, SiteSource } from './policy.js';
 import type { Mode, Transport } from './inventory.js';
 
-export interface PolicyServer {
-  host: string;
-  /** 0 = resolved through DNS SRV. */
-  port: number;
-  srv: boolean;
-  transport: Transport;
-  site: string;
-  user: string;
-}
+/** A server of a line as `policy` prints it: the policy's own LineServer (copied field by field, so the JSON key order is fixed here). */
+export type PolicyServer = LineServer;
 
 export interface PolicyLine {
   line: number;
