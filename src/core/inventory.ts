@@ -6,7 +6,6 @@
 export type Transport = 'udp' | 'tcp' | 'tls';
 export type Mode = 'dual' | 'active-backup';
 export const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls'];
-export const MODES: readonly Mode[] = ['dual', 'active-backup'];
 
 export interface ServerEndpoint {
   host: string;

@@ -80,8 +80,3 @@ export function dnsProblems(inv: Inventory, records: readonly DnsRecord[] = buil
   });
   return out;
 }
-
-export function buildAndCheck(inv: Inventory, opts: { drain?: string } = {}): { records: DnsRecord[]; problems: LocatedDnsProblem[] } {
-  const records = buildDnsRecords(inv, opts);
-  return { records, problems: dnsProblems(inv, records) };
-}
