@@ -148,8 +148,9 @@ export class SrvRecord extends DnsRecord {
   }
 }
 
-export class ARecord extends DnsRecord {
-  readonly type = 'A' as const;
+/** A and AAAA: an owner and one address of the record's IP family. */
+abstract class AddressRecord extends DnsRecord {
+  protected abstract readonly family: { version: string; valid(address: string): boolean };
   constructor(
     name: string,
     ttl: number,
@@ -165,28 +166,23 @@ export class ARecord extends DnsRecord {
   }
   override problems(): DnsProblem[] {
     const out = super.problems();
-    if (!isIPv4(this.address)) out.push(this.problem('SIPBC-E-DNS-ADDRESS', `A record ${this.name}: "${this.address}" is not an IPv4 address`));
+    if (!this.family.valid(this.address)) {
+      out.push(this.problem('SIPBC-E-DNS-ADDRESS', `${this.type} record ${this.name}: "${this.address}" is not an ${this.family.version} address`));
+    }
     return out;
   }
 }
 
-export class AaaaRecord extends DnsRecord {
+export class ARecord extends AddressRecord {
+  readonly type = 'A' as const;
+  protected readonly family = { version: 'IPv4', valid: isIPv4 };
+}
+
+export class AaaaRecord extends AddressRecord {
   readonly type = 'AAAA' as const;
-  readonly address: string;
+  protected readonly family = { version: 'IPv6', valid: isIPv6 };
   constructor(name: string, ttl: number, address: string) {
-    super(name, ttl);
-    this.address = address.toLowerCase();
-  }
-  rdataText(): string {
-    return this.address;
-  }
-  packetData(): string {
-    return this.address;
-  }
-  override problems(): DnsProblem[] {
-    const out = super.problems();
-    if (!isIPv6(this.address)) out.push(this.problem('SIPBC-E-DNS-ADDRESS', `AAAA record ${this.name}: "${this.address}" is not an IPv6 address`));
-    return out;
+    super(name, ttl, address.toLowerCase());
   }
 }
 
