@@ -275,6 +275,14 @@ describe('capacity, SRV and secrets', () => {
     assert.deepEqual(codes(text), ['SIPBC-W-NO-SRV-NO-VIP']);
   });
 
+  it('SIPBC-W-NO-SRV-NO-VIP: a dual Cisco (no SRV with Dual Registration) preferring east; active-backup Cisco uses SRV', () => {
+    const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "70:7d:b9:00:00:01", model: cisco-8851, place: P1, registration: dual }']);
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-W-NO-SRV-NO-VIP', text, 'cisco-8851');
+    assert.match(f.message, /cisco-8851 \(Cisco IP Phone 7800\/8800 MPP, dual\) does not use DNS SRV in dual registration and its preferred site east has no vip/);
+    assert.deepEqual(codes(text), ['SIPBC-W-NO-SRV-NO-VIP']);
+    assert.deepEqual(codes(mutate(text, [', registration: dual }', ' }'])), []);
+  });
+
   it('SIPBC-W-LITERAL-PASSWORD names the line, never the password; env and file are fine', () => {
     const text = mutate(
       BASE_INVENTORY,

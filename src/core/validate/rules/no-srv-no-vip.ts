@@ -1,5 +1,6 @@
 /**
- * SIPBC-W-NO-SRV-NO-VIP: a phone whose model cannot use DNS SRV finds its
+ * SIPBC-W-NO-SRV-NO-VIP: a phone that does not use DNS SRV (its model cannot,
+ * or it is dual on a family whose dual lines must not: Cisco MPP) finds its
  * preferred site through the `S.B` A record, which is the VIP, or only the
  * primary's address when the site has no VIP: it would never reach the backup
  * SIP Server of that pair. The preferred site is resolved as the policy does
@@ -25,7 +26,10 @@ export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
     const model = str(v.model);
     const placeId = str(v.place);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
-    if (!fam || fam.srv || placeId === undefined) continue;
+    if (!fam || placeId === undefined) continue;
+    const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
+    const dual = mode === 'dual' && fam.dualRegistration;
+    if (dual ? fam.dualSrv : fam.srv) continue;
     let site: string | undefined;
     const own = str(v.preferredSite);
     if (own !== undefined) site = resolve(own, placeId);
@@ -40,7 +44,7 @@ export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
       ctx.finding(
         'SIPBC-W-NO-SRV-NO-VIP',
         ['phones', i, 'model'],
-        `${model} (${fam.label}) cannot use DNS SRV and its preferred site ${s.id} has no vip: it reaches only ${s.id}'s primary server${primary ? ` ${primary}` : ''}, never its backup. Give site ${s.id} a vip, or prefer a site that has one.`,
+        `${model} (${fam.label}${dual ? ', dual' : ''}) ${dual ? 'does not use DNS SRV in dual registration' : 'cannot use DNS SRV'} and its preferred site ${s.id} has no vip: it reaches only ${s.id}'s primary server${primary ? ` ${primary}` : ''}, never its backup. Give site ${s.id} a vip, or prefer a site that has one.`,
       ),
     );
   }
