@@ -35,7 +35,7 @@ export interface SynthInventory {
 }
 
 interface CatalogueData {
-  families: Record<string, { dualRegistration: boolean; srv: boolean }>;
+  families: Record<string, { dualRegistration: boolean; srv: boolean; dualSrv: boolean }>;
   models: Record<string, { family: string }>;
 }
 
@@ -45,10 +45,13 @@ export const PROJECT_ROOT = (() => {
   return here.endsWith(join('dist', 'bench')) ? join(here, '..', '..') : join(here, '..');
 })();
 
-function loadModels(): { id: string; family: string; dual: boolean; srv: boolean }[] {
+function loadModels(): { id: string; family: string; dual: boolean; srv: boolean; dualSrv: boolean }[] {
   const cat = JSON.parse(readFileSync(join(PROJECT_ROOT, 'templates', 'catalogue.json'), 'utf8')) as CatalogueData;
   return Object.entries(cat.models)
-    .map(([id, m]) => ({ id, family: m.family, dual: cat.families[m.family]?.dualRegistration ?? false, srv: cat.families[m.family]?.srv ?? true }))
+    .map(([id, m]) => {
+      const f = cat.families[m.family];
+      return { id, family: m.family, dual: f?.dualRegistration ?? false, srv: f?.srv ?? true, dualSrv: f?.dualSrv ?? true };
+    })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -129,11 +132,13 @@ export function synthInventory(phones: number): SynthInventory {
     out.push(`  - mac: "${macFor(i)}"`, `    model: ${m.id}`, `    place: Place_${ext}`);
     // Both modes: explicit dual (where the model can), explicit active-backup, or the default.
     const r = Math.floor(i / models.length) % 3;
-    if (r === 0 && m.dual) out.push('    registration: dual');
+    const dual = r === 0 && m.dual;
+    if (dual) out.push('    registration: dual');
     else if (r === 1) out.push('    registration: active-backup');
-    // Models that cannot use SRV (Alcatel 4000) prefer the site with a VIP: at a primary + backup
-    // site they would reach the primary only (a warning); the benchmark measures a clean inventory.
-    if (!m.srv) out.push('    preferredSite: west');
+    // Phones that do not use SRV (Alcatel 4000; Cisco MPP in dual) prefer the site with a VIP: at a
+    // primary + backup site they would reach the primary only (a warning); the benchmark measures a
+    // clean inventory.
+    if (!m.srv || (dual && !m.dualSrv)) out.push('    preferredSite: west');
     else if (i % 7 === 3) out.push(`    preferredSite: ${i % 2 ? 'east' : 'west'}`);
     out.push('    auth:');
     if (i % 11 === 0) out.push(`      user: "${ext}"`);
