@@ -47,28 +47,10 @@ export interface RunCliOptions {
   timeout?: number;
 }
 
-/** Runs `node bin/run.js ...args` synchronously and returns its exit code and output (stdout as UTF-8 text). */
-export function runCli(args: readonly string[], opts: RunCliOptions = {}): CliResult {
+/** Spawns `node bin/run.js ...args` with a plain environment (no colour, no debug, not a node:test child). */
+function spawnCli(args: readonly string[], opts: RunCliOptions) {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, SIPBC_DEBUG: undefined };
   // node:test sets NODE_TEST_CONTEXT in child processes; the CLI is not a test.
-  delete env.NODE_TEST_CONTEXT;
-  Object.assign(env, opts.env ?? {});
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? REPO_ROOT,
-    input: opts.input,
-    env: env as NodeJS.ProcessEnv,
-    encoding: 'utf8',
-    timeout: opts.timeout ?? 60_000,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (r.error) throw r.error;
-  return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs the CLI and returns stdout as raw bytes (for binary output such as `dns --format wire`). */
-export function runCliBuffer(args: readonly string[], opts: RunCliOptions = {}): { code: number; stdout: Buffer; stderr: string } {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, SIPBC_DEBUG: undefined };
   delete env.NODE_TEST_CONTEXT;
   Object.assign(env, opts.env ?? {});
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
@@ -81,4 +63,15 @@ export function runCliBuffer(args: readonly string[], opts: RunCliOptions = {}):
   });
   if (r.error) throw r.error;
   return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+/** Runs `node bin/run.js ...args` synchronously and returns its exit code and output (stdout as UTF-8 text). */
+export function runCli(args: readonly string[], opts: RunCliOptions = {}): CliResult {
+  const r = spawnCli(args, opts);
+  return { ...r, stdout: r.stdout.toString('utf8') };
+}
+
+/** Runs the CLI and returns stdout as raw bytes (for binary output such as `dns --format wire`). */
+export function runCliBuffer(args: readonly string[], opts: RunCliOptions = {}): { code: number; stdout: Buffer; stderr: string } {
+  return spawnCli(args, opts);
 }
