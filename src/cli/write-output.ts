@@ -1,20 +1,21 @@
 /**
- * Writing a generated plan (files in memory) to the output directory — SPEC §5.
+ * Writing the generated files to the output directory — SPEC §5.
  *
- * Two steps, so `--check` and `--dry-run` are the first step alone:
+ *   syncOutput(dir, files, groups, { write })
  *
- *   compareOutput(dir, files, groups)  reads DIR, decides what to create / update / remove, and
- *                                      refuses unsafe paths — before anything is written.
- *   applyOutput(comparison, files)     writes: each changed file to a temp file in its own
- *                                      directory (mode 0600 from open() for secret files, else
- *                                      0644 less the umask), rename over the target (fsync: see
- *                                      ApplyOptions); then
- *                                      removes stale files; then writes the manifest LAST.
+ * takes the files as an iterable and handles them one at a time (100 000 phones never sit in
+ * memory together): each is compared with DIR (size, then bytes) and, when writing and it
+ * changed, STAGED to a temp file in its own directory (mode 0600 from open() for secret files,
+ * else 0644 less the umask). Only when every file has been rendered and staged without an error
+ * are the temp files renamed over their targets, the stale files removed and the manifest
+ * written LAST. `--check` and `--dry-run` are the same pass with `write: false`.
  *
  * Guarantees:
  * - Paths come from the plan and are checked again here: relative, '/'-separated, no '', '.'
  *   or '..' segment, no NUL or backslash — nothing can land outside DIR. No component inside DIR
  *   may be a symbolic link (lstat of every component): sipbc never writes through a link.
+ * - An error while rendering or staging (a template error, an unsafe path, a full disk) removes
+ *   the temp files and the directories this run created: DIR is left exactly as it was.
  * - A run killed at any moment leaves every file either its old or its new complete version
  *   (rename is atomic); leftover `.sipbc-tmp-*` files are ours and removed by the next run.
  *   When a run adds files, the manifest is first rewritten to list old ∪ new paths, so a file
@@ -26,9 +27,9 @@
  *   fast and leaves mtimes alone.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { groupOf, type OutputFile, type OutputGroup } from '../core/output.js';
 
@@ -51,20 +52,32 @@ export interface Manifest {
   files: Record<string, string>;
 }
 
-export interface Comparison {
+export interface SyncResult {
   dir: string;
+  /** How many files were generated (changed or not). */
+  files: number;
   /** Sorted by path. */
   changes: Change[];
   unchanged: number;
-  /** The manifest after this run, and whether it differs from the one on disk. */
-  manifestText: string;
+  /** Whether the manifest on disk differs from this run's (or is missing). */
   manifestChanged: boolean;
   manifestExisted: boolean;
-  /** The manifest to write before any file when files are added (old ∪ new). */
-  intentManifestText?: string;
   /** Entries of the previous manifest that were ignored (unsafe path, a link or a directory now). */
   warnings: string[];
-  dirExists: boolean;
+}
+
+export interface SyncOptions {
+  /** false: compare only (--check, --dry-run); nothing is created, written or removed. */
+  write: boolean;
+  /**
+   * fsync each generated file before its rename (default false). The manifest and the touched
+   * directories are always fsynced. Measured on 100 000 phones (bench/bench.ts): one fsync per
+   * file made generate wait ~40% of its wall time on the disk. Without it a file is still either
+   * its old or its new complete version after a crash of the process (the rename is atomic); after
+   * a power loss a file may be left short, which the next run sees (size/bytes against the new
+   * contents) and rewrites.
+   */
+  fsync?: boolean;
 }
 
 export function sha256(data: string | Buffer): string {
@@ -93,27 +106,27 @@ function assertSafePath(path: string): void {
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  return lstatSync(path, { throwIfNoEntry: false });
 }
 
-/** Directory components of DIR-relative paths, checked once each: must be real directories (or absent). */
+type DirState = 'dir' | 'absent' | 'created';
+
+/**
+ * Directory components of DIR-relative paths, checked once each: must be real directories (or
+ * absent). 'created' = made by this run (so it holds nothing but this run's temp files).
+ */
 class DirChecker {
-  private readonly known = new Map<string, 'dir' | 'absent'>();
+  private readonly known = new Map<string, DirState>();
   constructor(private readonly root: string) {}
 
   /** 'absent' when this directory (or a parent) does not exist yet; throws on a link or a non-directory. */
-  check(relDir: string, forPath: string): 'dir' | 'absent' {
+  check(relDir: string, forPath: string): DirState {
     if (relDir === '') return 'dir';
     const cached = this.known.get(relDir);
     if (cached) return cached;
     const slash = relDir.lastIndexOf('/');
     const parent = slash === -1 ? '' : relDir.slice(0, slash);
-    let state: 'dir' | 'absent' = this.check(parent, forPath);
+    let state: DirState = this.check(parent, forPath) === 'dir' ? 'dir' : 'absent';
     if (state === 'dir') {
       const st = lstatOrUndefined(join(this.root, relDir));
       if (!st) state = 'absent';
@@ -125,6 +138,10 @@ class DirChecker {
     }
     this.known.set(relDir, state);
     return state;
+  }
+
+  markCreated(relDir: string): void {
+    this.known.set(relDir, 'created');
   }
 }
 
@@ -167,119 +184,16 @@ function readManifest(dir: string): { entries: Map<string, string>; text?: strin
   return { entries, text };
 }
 
-/**
- * What writing `files` (the groups in `groups`) to `dir` would change. Reads only. Throws (before
- * anything is written) on an unsafe path, a link inside DIR, or a manifest that is not ours.
- */
-export async function compareOutput(dir: string, files: readonly OutputFile[], groups: readonly OutputGroup[]): Promise<Comparison> {
-  const warnings: string[] = [];
-  let rootStat: Stats | undefined;
-  try {
-    rootStat = statSync(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new SipbcError(`cannot use output directory ${dir}: ${code ?? (e as Error).message}`, ExitCode.USAGE);
-  }
-  if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
-  const dirExists = rootStat !== undefined;
-
-  const seen = new Set<string>();
-  for (const f of files) {
-    assertSafePath(f.path);
-    if (seen.has(f.path)) throw new SipbcError(`two generated files have the same path ${f.path}`, ExitCode.INTERNAL);
-    seen.add(f.path);
-  }
-
-  const previous = dirExists ? readManifest(dir) : { entries: new Map<string, string>(), text: undefined };
-  const dirs = new DirChecker(dir);
-  const hashes = files.map((f) => sha256(f.contents));
-
-  // Plain synchronous calls, one file after the other: for many small files this is several times
-  // faster than promise-based I/O through libuv's thread pool, and memory stays bounded.
-  const states = files.map((f, i): Change | undefined => {
-    if (!dirExists || dirs.check(dirOf(f.path), f.path) === 'absent') return { path: f.path, kind: 'create' };
-    const abs = join(dir, f.path);
-    const st = lstatOrUndefined(abs);
-    if (!st) return { path: f.path, kind: 'create' };
-    if (st.isSymbolicLink()) {
-      throw new SipbcError(`refusing to write ${f.path}: ${abs} is a symbolic link (sipbc never writes through a link)`, ExitCode.USAGE, 'remove the link');
-    }
-    if (!st.isFile()) throw new SipbcError(`cannot write ${f.path}: ${abs} exists and is not a regular file`, ExitCode.USAGE);
-    if (st.size !== Buffer.byteLength(f.contents, 'utf8')) return { path: f.path, kind: 'update', reason: 'content' };
-    const actual = readFileSync(abs);
-    if (sha256(actual) !== hashes[i]) return { path: f.path, kind: 'update', reason: 'content' };
-    if (f.secret && (st.mode & 0o077) !== 0) return { path: f.path, kind: 'update', reason: 'mode' };
-    return undefined;
-  });
-
-  // Stale: listed in the previous manifest, in a group this run produces, and no longer generated.
-  const next = new Map<string, string>();
-  const stale: string[] = [];
-  for (const [p, h] of previous.entries) {
-    const reason = unsafePathReason(p);
-    if (reason) {
-      warnings.push(`ignoring manifest entry "${p}": it ${reason}`);
-      continue;
-    }
-    if (!groups.includes(groupOf(p))) next.set(p, h); // another group, not produced this run: still ours
-    else if (!seen.has(p)) stale.push(p);
-  }
-  files.forEach((f, i) => next.set(f.path, hashes[i]));
-
-  const removals = stale.map((p): Change | undefined => {
-    try {
-      if (dirs.check(dirOf(p), p) === 'absent') return undefined;
-    } catch (e) {
-      warnings.push(`not removing ${p}: ${(e as Error).message}`);
-      return undefined;
-    }
-    const st = lstatOrUndefined(join(dir, p));
-    if (!st) return undefined;
-    if (!st.isFile()) {
-      warnings.push(`not removing ${p}: it is no longer a regular file (a link or a directory), so sipbc did not write it`);
-      return undefined;
-    }
-    return { path: p, kind: 'remove' };
-  });
-
-  const changes = [...states, ...removals].filter((c): c is Change => c !== undefined).sort((a, b) => comparePaths(a.path, b.path));
-  const manifestText = renderManifest(next);
-  let intentManifestText: string | undefined;
-  if (changes.some((c) => c.kind === 'create' && !previous.entries.has(c.path))) {
-    const union = new Map(next);
-    for (const [p, h] of previous.entries) if (!union.has(p) && !unsafePathReason(p)) union.set(p, h);
-    intentManifestText = renderManifest(union);
-  }
-  return {
-    dir,
-    changes,
-    unchanged: files.length - states.filter((s) => s !== undefined).length,
-    manifestText,
-    manifestChanged: previous.text !== manifestText,
-    manifestExisted: previous.text !== undefined,
-    intentManifestText,
-    warnings,
-    dirExists,
-  };
-}
-
-export interface ApplyOptions {
-  /**
-   * fsync each generated file before its rename (default false). The manifest and the touched
-   * directories are always fsynced. Measured on 100 000 phones (bench/bench.ts): one fsync per
-   * file made generate wait ~40% of its wall time on the disk. Without it a file is still either
-   * its old or its new complete version after a crash of the process (the rename is atomic); after
-   * a power loss a file may be left short, which the next run sees (size/sha256 against the
-   * manifest) and rewrites.
-   */
-  fsync?: boolean;
-}
 
 let tmpCounter = 0;
 
-/** Writes `contents` to `dir/name` atomically: temp file in the same directory, (fsync,) rename. */
-export function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
-  const tmp = join(absDir, `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
+function tmpName(absDir: string): string {
+  return join(absDir, `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
+}
+
+/** Writes `contents` to a new temp file in `absDir` (mode applied at creation, O_EXCL, never through a link); returns its path. */
+function writeTemp(absDir: string, contents: string | Buffer, mode: number, fsync: boolean): string {
+  const tmp = tmpName(absDir);
   // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
   try {
@@ -292,6 +206,12 @@ export function writeFileAtomic(absDir: string, name: string, contents: string |
     throw e;
   }
   closeSync(fd);
+  return tmp;
+}
+
+/** Writes `contents` to `dir/name` atomically: temp file in the same directory, (fsync,) rename. */
+export function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
+  const tmp = writeTemp(absDir, contents, mode, fsync);
   try {
     renameSync(tmp, join(absDir, name));
   } catch (e) {
@@ -334,62 +254,225 @@ function removeLeftovers(absDir: string): void {
   }
 }
 
-export interface ApplySummary {
-  created: string[];
-  updated: string[];
-  removed: string[];
-  unchanged: number;
+/**
+ * The changed files of one run as temp files next to their targets, and the directories the run
+ * created for them, until commit() renames them into place or abort() removes every trace.
+ */
+class Stage {
+  private readonly temps: { tmp: string; target: string }[] = [];
+  /** Absolute paths, parents first. */
+  private readonly createdDirs: string[] = [];
+  private readonly visited = new Set<string>();
+  private rootReady = false;
+  private committed = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly dirs: DirChecker,
+    private readonly fsync: boolean,
+  ) {}
+
+  /** DIR/relDir exists afterwards; the first time a directory is used, leftovers of an interrupted run in it are removed. */
+  private ensureDir(relDir: string, forPath: string): string {
+    if (!this.rootReady) {
+      const first = mkdirSync(this.root, { recursive: true });
+      if (first !== undefined) {
+        const chain: string[] = [];
+        for (let p = resolve(this.root); ; p = dirname(p)) {
+          chain.unshift(p);
+          if (p === resolve(first) || p === dirname(p)) break;
+        }
+        for (const p of chain) this.createdDirs.push(p);
+      }
+      this.rootReady = true;
+    }
+    const abs = relDir === '' ? this.root : join(this.root, relDir);
+    if (this.visited.has(relDir)) return abs;
+    if (relDir !== '') {
+      const slash = relDir.lastIndexOf('/');
+      this.ensureDir(slash === -1 ? '' : relDir.slice(0, slash), forPath);
+      if (this.dirs.check(relDir, forPath) === 'absent') {
+        mkdirSync(abs);
+        this.createdDirs.push(resolve(abs));
+        this.dirs.markCreated(relDir);
+      }
+    }
+    if (!this.createdDirs.includes(resolve(abs))) removeLeftovers(abs);
+    this.visited.add(relDir);
+    return abs;
+  }
+
+  /** Stages `contents` for `path`. */
+  put(path: string, contents: Buffer, mode: number): void {
+    const d = dirOf(path);
+    const abs = this.ensureDir(d, path);
+    this.temps.push({ tmp: writeTemp(abs, contents, mode, this.fsync), target: join(abs, d === '' ? path : path.slice(d.length + 1)) });
+  }
+
+  /** Makes sure DIR exists (for the manifest) and removes its leftovers. */
+  prepareRoot(): void {
+    this.ensureDir('', MANIFEST);
+  }
+
+  commit(): void {
+    for (; this.committed < this.temps.length; this.committed++) {
+      const { tmp, target } = this.temps[this.committed];
+      renameSync(tmp, target);
+    }
+  }
+
+  /** Removes the temp files not yet renamed and, when nothing was renamed, the directories this run created. */
+  abort(): void {
+    for (let i = this.committed; i < this.temps.length; i++) tryUnlink(this.temps[i].tmp);
+    if (this.committed > 0) return;
+    for (let i = this.createdDirs.length - 1; i >= 0; i--) {
+      try {
+        rmdirSync(this.createdDirs[i]);
+      } catch {
+        // not empty (something else appeared in it): leave it
+      }
+    }
+  }
 }
 
-/** Carries out a comparison: writes changed files, removes stale ones, writes the manifest last. */
-export async function applyOutput(cmp: Comparison, files: readonly OutputFile[], opts: ApplyOptions = {}): Promise<ApplySummary> {
-  const fsync = opts.fsync ?? false;
-  const dir = cmp.dir;
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const writes = cmp.changes.filter((c) => c.kind !== 'remove');
-  const removes = cmp.changes.filter((c) => c.kind === 'remove');
-
-  // Synchronous, one file after the other (see compareOutput): bounded memory and no thread-pool hops.
-  mkdirSync(dir, { recursive: true });
-  const touched = new Set<string>(['']);
-  for (const c of cmp.changes) touched.add(dirOf(c.path));
-  for (const d of [...touched].sort()) if (d !== '') mkdirSync(join(dir, d), { recursive: true });
-  for (const d of touched) removeLeftovers(join(dir, d));
-
-  // 0600: the sha256 of a credential file confirms a password guess to anyone who can read the manifest.
-  if (cmp.intentManifestText !== undefined) writeFileAtomic(dir, MANIFEST, cmp.intentManifestText, 0o600, true);
-
-  for (const c of writes) {
-    const f = byPath.get(c.path)!;
-    const d = dirOf(c.path);
-    const name = d === '' ? c.path : c.path.slice(d.length + 1);
-    if (c.reason === 'mode') chmodSync(join(dir, c.path), 0o600);
-    else writeFileAtomic(join(dir, d), name, f.contents, f.secret ? 0o600 : 0o644, fsync);
+/** How `f` (its bytes: `buf`) differs from what DIR holds, or undefined when it is the same. */
+function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: OutputFile, buf: Buffer): Change | undefined {
+  if (!dirExists || dirs.check(dirOf(f.path), f.path) !== 'dir') return { path: f.path, kind: 'create' };
+  const abs = join(dir, f.path);
+  const st = lstatOrUndefined(abs);
+  if (!st) return { path: f.path, kind: 'create' };
+  if (st.isSymbolicLink()) {
+    throw new SipbcError(`refusing to write ${f.path}: ${abs} is a symbolic link (sipbc never writes through a link)`, ExitCode.USAGE, 'remove the link');
   }
-  for (const c of removes) {
+  if (!st.isFile()) throw new SipbcError(`cannot write ${f.path}: ${abs} exists and is not a regular file`, ExitCode.USAGE);
+  if (st.size !== buf.length || !readFileSync(abs).equals(buf)) return { path: f.path, kind: 'update', reason: 'content' };
+  if (f.secret && (st.mode & 0o077) !== 0) return { path: f.path, kind: 'update', reason: 'mode' };
+  return undefined;
+}
+
+/**
+ * Compares the generated `files` (the groups in `groups`) with `dir` and, with `write: true`,
+ * makes `dir` hold them: see the file's header for the order of operations and the guarantees.
+ * Throws (leaving DIR as it was) on an unsafe path, a link inside DIR, a manifest that is not
+ * ours, or any error thrown while iterating `files`.
+ */
+export function syncOutput(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions): SyncResult {
+  const warnings: string[] = [];
+  let rootStat: Stats | undefined;
+  try {
+    rootStat = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new SipbcError(`cannot use output directory ${dir}: ${code ?? (e as Error).message}`, ExitCode.USAGE);
+  }
+  if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
+  const dirExists = rootStat !== undefined;
+  const previous = dirExists ? readManifest(dir) : { entries: new Map<string, string>(), text: undefined };
+  const dirs = new DirChecker(dir);
+  const stage = opts.write ? new Stage(dir, dirs, opts.fsync ?? false) : undefined;
+
+  // One file at a time: compare, stage if it changed, keep only its path, hash and change.
+  const next = new Map<string, string>();
+  const changes: Change[] = [];
+  let generated = 0;
+  let changedFiles = 0;
+  try {
+    for (const f of files) {
+      assertSafePath(f.path);
+      if (next.has(f.path)) throw new SipbcError(`two generated files have the same path ${f.path}`, ExitCode.INTERNAL);
+      const buf = Buffer.from(f.contents, 'utf8');
+      next.set(f.path, sha256(buf));
+      generated++;
+      const change = compareOne(dir, dirExists, dirs, f, buf);
+      if (!change) continue;
+      changes.push(change);
+      changedFiles++;
+      if (stage && change.reason !== 'mode') stage.put(f.path, buf, f.secret ? 0o600 : 0o644);
+    }
+  } catch (e) {
+    stage?.abort();
+    throw e;
+  }
+
+  // Stale: listed in the previous manifest, in a group this run produces, and no longer generated.
+  const stale: string[] = [];
+  for (const [p, h] of previous.entries) {
+    const reason = unsafePathReason(p);
+    if (reason) {
+      warnings.push(`ignoring manifest entry "${p}": it ${reason}`);
+      continue;
+    }
+    if (!groups.includes(groupOf(p))) next.set(p, h); // another group, not produced this run: still ours
+    else if (!next.has(p)) stale.push(p);
+  }
+  for (const p of stale) {
     try {
-      unlinkSync(join(dir, c.path));
+      if (dirs.check(dirOf(p), p) !== 'dir') continue;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      warnings.push(`not removing ${p}: ${(e as Error).message}`);
+      continue;
+    }
+    const st = lstatOrUndefined(join(dir, p));
+    if (!st) continue;
+    if (!st.isFile()) {
+      warnings.push(`not removing ${p}: it is no longer a regular file (a link or a directory), so sipbc did not write it`);
+      continue;
+    }
+    changes.push({ path: p, kind: 'remove' });
+  }
+  changes.sort((a, b) => comparePaths(a.path, b.path));
+
+  const manifestText = renderManifest(next);
+  const result: SyncResult = {
+    dir,
+    files: generated,
+    changes,
+    unchanged: generated - changedFiles,
+    manifestChanged: previous.text !== manifestText,
+    manifestExisted: previous.text !== undefined,
+    warnings,
+  };
+  if (!stage) return result;
+
+  const touched = new Set<string>(['']);
+  for (const c of changes) touched.add(dirOf(c.path));
+  let intentWritten = false;
+  try {
+    stage.prepareRoot();
+    // Files are added: first a manifest listing old ∪ new, so a run killed halfway still knows every file it wrote.
+    // 0600: the sha256 of a credential file confirms a password guess to anyone who can read the manifest.
+    if (changes.some((c) => c.kind === 'create' && !previous.entries.has(c.path))) {
+      const union = new Map(next);
+      for (const [p, h] of previous.entries) if (!union.has(p) && !unsafePathReason(p)) union.set(p, h);
+      writeFileAtomic(dir, MANIFEST, renderManifest(union), 0o600, true);
+      intentWritten = true;
+    }
+    stage.commit();
+  } catch (e) {
+    stage.abort();
+    throw e;
+  }
+  for (const c of changes) {
+    if (c.reason === 'mode') chmodSync(join(dir, c.path), 0o600);
+    else if (c.kind === 'remove') {
+      try {
+        unlinkSync(join(dir, c.path));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
     }
   }
   for (const d of touched) fsyncDir(join(dir, d));
-
-  if (cmp.manifestChanged || cmp.intentManifestText !== undefined) {
-    writeFileAtomic(dir, MANIFEST, cmp.manifestText, 0o600, true);
+  if (result.manifestChanged || intentWritten) {
+    writeFileAtomic(dir, MANIFEST, manifestText, 0o600, true);
     fsyncDir(dir);
   }
-  return {
-    created: writes.filter((c) => c.kind === 'create').map((c) => c.path),
-    updated: writes.filter((c) => c.kind === 'update').map((c) => c.path),
-    removed: removes.map((c) => c.path),
-    unchanged: cmp.unchanged,
-  };
+  return result;
 }
 
 /** `--check`: the paths that differ from what would be written (the manifest included). */
-export function driftOf(cmp: Comparison): Change[] {
-  const out = [...cmp.changes];
-  if (cmp.manifestChanged) out.push({ path: MANIFEST, kind: cmp.manifestExisted ? 'update' : 'create', reason: 'content' });
+export function driftOf(r: SyncResult): Change[] {
+  const out = [...r.changes];
+  if (r.manifestChanged) out.push({ path: MANIFEST, kind: r.manifestExisted ? 'update' : 'create', reason: 'content' });
   return out;
 }

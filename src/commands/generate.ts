@@ -1,7 +1,7 @@
 /**
  * `sipbc generate INVENTORY -o DIR` (SPEC §2, §5). Thin adapter:
- * load → planOutputs (pure: validate, policy, render, cross-check, secrets) → compare with DIR →
- * write (or only report, for --check / --dry-run).
+ * load → prepareOutputs (pure: validate, policy, cross-check, secrets) → syncOutput (render each
+ * file, compare with DIR, stage it; then rename all into place — or only report, for --check / --dry-run).
  *
  * Exit codes: 0 written / clean; 1 invalid inventory, missing secret or failed DNS cross-check
  * (nothing written); 2 usage or unsafe output directory; 3 --check found drift.
@@ -10,10 +10,10 @@ import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
-import { applyOutput, compareOutput, driftOf, type Change } from '../cli/write-output.js';
+import { driftOf, syncOutput, type Change } from '../cli/write-output.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import { planOutputs } from '../core/generate.js';
+import { prepareOutputs } from '../core/generate.js';
 import { loadInventory } from '../core/load.js';
 import { OUTPUT_GROUPS, type OutputGroup } from '../core/output.js';
 
@@ -44,7 +44,7 @@ export function parseOnly(value: string | undefined): OutputGroup[] | undefined 
 
 export default class Generate extends SipbcCommand {
   static override summary = 'Validate the inventory, then write every phone file, the DNS records, policy.csv and the Genesys files to DIR.';
-  static override description = `Everything is rendered in memory first; nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Files are written atomically (temp file + rename); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed.
+  static override description = `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed.
 
 Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string.`;
   static override examples = [
@@ -76,10 +76,10 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const loaded = loadInventory(args.inventory);
     const catalogue = loadCatalogue(flags.templates);
 
-    const result = planOutputs(loaded, catalogue, { env: process.env, only, userTemplatesDir: flags.templates, redact: flags.redact });
-    for (const f of result.findings) this.logToStderr(formatFinding(f));
-    const errors = result.findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) {
+    const prepared = prepareOutputs(loaded, catalogue, { env: process.env, only, userTemplatesDir: flags.templates, redact: flags.redact });
+    for (const f of prepared.findings) this.logToStderr(formatFinding(f));
+    const errors = prepared.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0 || !prepared.files) {
       throw new SipbcError(
         `${loaded.file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
         ExitCode.INVALID,
@@ -87,26 +87,27 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
       );
     }
 
-    const cmp = await compareOutput(flags.output, result.files, result.groups);
-    for (const w of cmp.warnings) this.logToStderr(`sipbc: warning: ${w}`);
+    // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
+    const sync = syncOutput(flags.output, prepared.files(), prepared.groups, { write: mode === 'write', fsync: flags.fsync });
+    for (const w of sync.warnings) this.logToStderr(`sipbc: warning: ${w}`);
     const summary: GenerateSummary = {
       dir: flags.output,
       mode,
-      groups: result.groups,
-      files: result.files.length,
-      created: cmp.changes.filter((c) => c.kind === 'create').map((c) => c.path),
-      updated: cmp.changes.filter((c) => c.kind === 'update').map((c) => c.path),
-      removed: cmp.changes.filter((c) => c.kind === 'remove').map((c) => c.path),
-      unchanged: cmp.unchanged,
-      warnings: cmp.warnings,
+      groups: prepared.groups,
+      files: sync.files,
+      created: sync.changes.filter((c) => c.kind === 'create').map((c) => c.path),
+      updated: sync.changes.filter((c) => c.kind === 'update').map((c) => c.path),
+      removed: sync.changes.filter((c) => c.kind === 'remove').map((c) => c.path),
+      unchanged: sync.unchanged,
+      warnings: sync.warnings,
     };
 
     if (mode === 'check') {
-      const drift = driftOf(cmp);
+      const drift = driftOf(sync);
       summary.drift = drift.map((c) => ({ path: c.path, kind: c.kind }));
       if (drift.length === 0) {
-        if (!this.jsonEnabled()) this.log(`${flags.output} is up to date (${result.files.length} files)`);
+        if (!this.jsonEnabled()) this.log(`${flags.output} is up to date (${sync.files} files)`);
         return summary;
       }
       if (this.jsonEnabled()) this.logJson(summary);
@@ -119,13 +120,12 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
 
     if (mode === 'dry-run') {
       if (!this.jsonEnabled()) {
-        for (const c of cmp.changes) this.log(`${DRY_WORD[c.kind]} ${c.path}`);
+        for (const c of sync.changes) this.log(`${DRY_WORD[c.kind]} ${c.path}`);
         this.log(`dry run: ${counts(summary)} (nothing written)`);
       }
       return summary;
     }
 
-    await applyOutput(cmp, result.files, { fsync: flags.fsync });
     if (!this.jsonEnabled()) this.log(`${flags.output}: ${counts(summary)}`);
     return summary;
   }

@@ -2,8 +2,10 @@
  * `sipbc generate` as a pure pipeline (SPEC §5): inventory in, files in memory out. Writing them
  * (atomically, with the manifest) is src/cli/write-output.ts, so --check and --dry-run reuse this.
  *
- *   validate → resolvePlan → DNS records → cross-check (SPEC §4 last rule) → secrets → render
- *   (phones/, dns/<zone>.zone, dns/<zone>.nsupdate, policy.csv, genesys/) → --only → sorted by path
+ *   prepareOutputs: validate → resolvePlan → DNS records → cross-check (SPEC §4 last rule) → secrets
+ *   files():        render, lazily, one file at a time (phones/, dns/<zone>.zone, dns/<zone>.nsupdate,
+ *                   policy.csv, genesys/) for the --only groups
+ *   planOutputs:    the same, collected and sorted by path
  *
  * Any error-severity finding (invalid inventory, a phone pointing at a name the DNS records do not
  * have, a missing secret) returns no files at all: the caller writes nothing.
@@ -15,11 +17,11 @@ import { ExitCode, SipbcError } from './errors.js';
 import type { Finding } from './findings.js';
 import type { Inventory } from './inventory.js';
 import type { LoadedInventory } from './load.js';
-import { groupOf, OUTPUT_GROUPS, type OutputFile, type OutputGroup } from './output.js';
+import { OUTPUT_GROUPS, sortByPath, type OutputFile, type OutputGroup } from './output.js';
 import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
 import { policyCsv, policyRows } from './policy-table.js';
 import { renderGenesys } from './genesys/index.js';
-import { renderPhones } from './render/phones.js';
+import { phoneFiles } from './render/phones.js';
 import { resolveSecrets, scrubSecrets, type SecretOptions } from './secrets.js';
 import { validateInventory } from './validate/index.js';
 
@@ -34,15 +36,25 @@ export interface GenerateOptions extends Omit<SecretOptions, 'redact'> {
   redact?: boolean;
 }
 
-export interface GenerateResult {
-  /** Sorted by path; empty when `findings` has an error. */
-  files: OutputFile[];
+export interface PreparedOutputs {
+  /**
+   * The files, rendered one at a time as the caller iterates (phones in inventory order, then
+   * dns/, policy.csv, genesys/): a writer that streams them holds one phone's files at a time.
+   * Undefined when `findings` has an error. Iterating may still throw a SipbcError (a template
+   * error, a value a file format cannot carry) — with no password in its message.
+   */
+  files?: () => Iterable<OutputFile>;
   /** Validation findings (warnings included), then cross-check and secret findings. */
   findings: Finding[];
   /** The groups produced (what --only selected). */
   groups: OutputGroup[];
   plan?: Plan;
   inventory?: Inventory;
+}
+
+export interface GenerateResult extends Omit<PreparedOutputs, 'files'> {
+  /** Sorted by path; empty when `findings` has an error. */
+  files: OutputFile[];
 }
 
 /** What each phone's line servers need from DNS: `P.name` SRV (port 0) or an A/AAAA record (explicit port). */
@@ -88,55 +100,64 @@ export function crossCheck(plan: Plan, records: readonly DnsRecord[], loaded: Pi
   return findings;
 }
 
-export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts: GenerateOptions): GenerateResult {
+/**
+ * Everything that can refuse the run without rendering a file: validation, the policy, the DNS
+ * cross-check, the secrets. Then a lazy `files()` renders the outputs.
+ */
+export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts: GenerateOptions): PreparedOutputs {
   const groups = opts.only && opts.only.length > 0 ? OUTPUT_GROUPS.filter((g) => opts.only!.includes(g)) : [...OUTPUT_GROUPS];
   const want = (g: OutputGroup) => groups.includes(g);
 
   const validation = validateInventory(loaded, catalogue);
   const findings: Finding[] = [...validation.findings];
   const inv = validation.inventory;
-  if (!inv || findings.some((f) => f.severity === 'error')) return { files: [], findings, groups };
+  if (!inv || findings.some((f) => f.severity === 'error')) return { findings, groups };
 
   const plan = resolvePlan(inv, catalogue);
   const records = buildDnsRecords(inv);
   // The records' own rules are part of validateInventory (validate/rules/dns-records.ts); here only the cross-check with the phone files.
   for (const f of crossCheck(plan, records, loaded)) findings.push(f); // no spread: ~120 000 arguments overflow the stack
-  if (findings.some((f) => f.severity === 'error')) return { files: [], findings, groups, plan, inventory: inv };
+  if (findings.some((f) => f.severity === 'error')) return { findings, groups, plan, inventory: inv };
 
-  const files: OutputFile[] = [];
-  if (want('phones')) {
-    const secrets = resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory });
-    if (secrets.findings.length > 0) return { files: [], findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
-    try {
-      const phoneFiles = renderPhones(plan, catalogue, {
-        inventoryFile: loaded.file,
-        userTemplatesDir: opts.userTemplatesDir,
-        passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
-      });
-      for (const f of phoneFiles) files.push(f); // no spread: ~120 000 arguments overflow the stack
-    } catch (e) {
-      // A template error may quote a value: never let it carry a password out.
-      if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
-      throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
+  const secrets = want('phones') ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory }) : undefined;
+  if (secrets && secrets.findings.length > 0) return { findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
+
+  function* files(): Generator<OutputFile> {
+    if (secrets) {
+      try {
+        yield* phoneFiles(plan, catalogue, {
+          inventoryFile: loaded.file,
+          userTemplatesDir: opts.userTemplatesDir,
+          passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
+        });
+      } catch (e) {
+        // A template error may quote a value: never let it carry a password out.
+        if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
+        throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
+      }
+    }
+    if (want('dns')) {
+      const zone = zoneOf(inv!);
+      const source = sourceName(loaded.file);
+      yield { path: `dns/${zone}.zone`, contents: renderDns(inv!, records, 'bind', { source }) as string, secret: false };
+      yield { path: `dns/${zone}.nsupdate`, contents: renderDns(inv!, records, 'nsupdate', { source }) as string, secret: false };
+    }
+    if (want('policy')) yield { path: 'policy.csv', contents: policyCsv(policyRows(plan)), secret: false };
+    if (want('genesys')) yield* renderGenesys(plan, inv!, { inventoryFile: loaded.file });
+  }
+  return { files, findings, groups, plan, inventory: inv };
+}
+
+/** prepareOutputs with every file rendered into memory, sorted by path (tests, small runs). */
+export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts: GenerateOptions): GenerateResult {
+  const { files, ...rest } = prepareOutputs(loaded, catalogue, opts);
+  const all = files ? sortByPath([...files()]) : [];
+  for (let i = 1; i < all.length; i++) {
+    if (all[i].path === all[i - 1].path) {
+      throw new SipbcError(`two generated files have the same path ${all[i].path}: check the file names in the catalogue (--templates catalogue.json)`, ExitCode.USAGE);
     }
   }
-  if (want('dns')) {
-    const zone = zoneOf(inv);
-    const source = sourceName(loaded.file);
-    files.push({ path: `dns/${zone}.zone`, contents: renderDns(inv, records, 'bind', { source }) as string, secret: false });
-    files.push({ path: `dns/${zone}.nsupdate`, contents: renderDns(inv, records, 'nsupdate', { source }) as string, secret: false });
-  }
-  if (want('policy')) files.push({ path: 'policy.csv', contents: policyCsv(policyRows(plan)), secret: false });
-  if (want('genesys')) files.push(...renderGenesys(plan, inv, { inventoryFile: loaded.file }));
-
-  const selected = files.filter((f) => want(groupOf(f.path)));
-  selected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (let i = 1; i < selected.length; i++) {
-    if (selected[i].path === selected[i - 1].path) {
-      throw new SipbcError(`two generated files have the same path ${selected[i].path}: check the file names in the catalogue (--templates catalogue.json)`, ExitCode.USAGE);
-    }
-  }
-  return { files: selected, findings, groups, plan, inventory: inv };
+  return { files: all, ...rest };
 }
 
 /** The inventory's file name as the banners print it. */

@@ -11,6 +11,11 @@ export interface OutputFile {
   secret: boolean;
 }
 
+/** Sorted by path (plain code-unit order, as the manifest): in place, returned for chaining. */
+export function sortByPath<T extends { path: string }>(files: T[]): T[] {
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 /** The `--only` groups of SPEC §2; every OutputFile belongs to exactly one. */
 export type OutputGroup = 'phones' | 'dns' | 'policy' | 'genesys';
 export const OUTPUT_GROUPS: readonly OutputGroup[] = ['phones', 'dns', 'policy', 'genesys'];

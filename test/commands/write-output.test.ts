@@ -3,11 +3,11 @@
  * leftovers of an interrupted run, mode repair, refusals before anything is written.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { applyOutput, compareOutput, driftOf, MANIFEST, sha256, unsafePathReason } from '../../src/cli/write-output.js';
+import { driftOf, MANIFEST, sha256, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
 import { SipbcError } from '../../src/core/errors.js';
 import type { OutputFile } from '../../src/core/output.js';
 
@@ -24,9 +24,25 @@ const files = (extra: OutputFile[] = []): OutputFile[] => [
   ...extra,
 ];
 
-async function write(dir: string, fs: OutputFile[], groups: readonly (typeof ALL)[number][] = ALL) {
-  const cmp = await compareOutput(dir, fs, groups);
-  return { cmp, summary: await applyOutput(cmp, fs) };
+type Group = (typeof ALL)[number];
+const write = (dir: string, fs: Iterable<OutputFile>, groups: readonly Group[] = ALL) => syncOutput(dir, fs, groups, { write: true });
+const compare = (dir: string, fs: Iterable<OutputFile>, groups: readonly Group[] = ALL) => syncOutput(dir, fs, groups, { write: false });
+
+/** Every path under `dir` (files and directories) with its bytes or 'dir', and its mode. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      const mode = (lstatSync(join(dir, r)).mode & 0o777).toString(8);
+      if (e.isDirectory()) {
+        out.set(r, `dir ${mode}`);
+        walk(r);
+      } else out.set(r, `${mode} ${readFileSync(join(dir, r), 'utf8')}`);
+    }
+  };
+  walk('');
+  return out;
 }
 
 test('unsafe output paths are refused', () => {
@@ -47,16 +63,34 @@ test('unsafe output paths are refused', () => {
   for (const [path, want] of table) assert.equal(unsafePathReason(path), want, path);
 });
 
-test('an unsafe path in the plan throws before anything is written', async () => {
+test('an unsafe path in the plan throws and leaves nothing behind (a new DIR is not even created)', () => {
   const dir = fresh();
-  await assert.rejects(compareOutput(dir, files([{ path: '../escape', contents: 'x', secret: false }]), ALL), SipbcError);
+  assert.throws(() => write(dir, files([{ path: '../escape', contents: 'x', secret: false }])), SipbcError);
   assert.equal(existsSync(dir), false);
+  assert.equal(existsSync(join(dir, '..', 'escape')), false);
 });
 
-test('manifest: sorted, sha256 of each file, no timestamp; written last and only when it changes', async () => {
+test('an error while the files are being rendered leaves DIR exactly as it was: no temp file, no new directory', () => {
   const dir = fresh();
-  const { summary } = await write(dir, files());
-  assert.deepEqual(summary.created, ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'policy.csv']);
+  write(dir, files());
+  const before = snapshot(dir);
+  function* failing(): Generator<OutputFile> {
+    yield { path: 'dns/z.zone', contents: '; zone v2\n', secret: false }; // changed: staged
+    yield { path: 'phones/snom/000413000001.xml', contents: '<x/>\n', secret: true }; // in a new directory: staged
+    throw new SipbcError('phone 00:04:13:00:00:02: template error', 1);
+  }
+  assert.throws(() => write(dir, failing()), /template error/);
+  assert.deepEqual(snapshot(dir), before);
+
+  const empty = fresh();
+  assert.throws(() => write(empty, failing()), /template error/);
+  assert.equal(existsSync(empty), false, 'a DIR created by the failed run is removed again');
+});
+
+test('manifest: sorted, sha256 of each file, no timestamp; written last and only when it changes', () => {
+  const dir = fresh();
+  const summary = write(dir, files());
+  assert.deepEqual(summary.changes.map((c) => c.kind === 'create' && c.path), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'policy.csv']);
   const text = readFileSync(join(dir, MANIFEST), 'utf8');
   assert.deepEqual(JSON.parse(text), {
     generator: 'sipbc',
@@ -68,67 +102,71 @@ test('manifest: sorted, sha256 of each file, no timestamp; written last and only
     },
   });
   const mtime = statSync(join(dir, MANIFEST)).mtimeMs;
-  const again = await write(dir, files());
-  assert.equal(again.cmp.manifestChanged, false);
-  assert.equal(again.summary.unchanged, 3);
+  const again = write(dir, files());
+  assert.equal(again.manifestChanged, false);
+  assert.equal(again.unchanged, 3);
   assert.equal(statSync(join(dir, MANIFEST)).mtimeMs, mtime);
 });
 
-test('leftover temp files of an interrupted run are removed; other dot files are not', async () => {
+test('leftover temp files of an interrupted run are removed; other dot files are not', () => {
   const dir = fresh();
-  await write(dir, files());
+  write(dir, files());
   writeFileSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1'), 'half');
   writeFileSync(join(dir, 'phones/yealink/.keep'), '');
-  await write(dir, files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]));
+  write(dir, files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]));
   assert.equal(existsSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1')), false);
   assert.ok(existsSync(join(dir, 'phones/yealink/.keep')));
 });
 
-test('a run that adds files first records old ∪ new in the manifest (an interrupted run still knows its files)', async () => {
+test('a run that adds and removes files: the changes, then the files and the manifest on disk', () => {
   const dir = fresh();
-  await write(dir, files());
+  write(dir, files());
   const next = files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]).filter((f) => f.path !== 'policy.csv');
-  const cmp = await compareOutput(dir, next, ALL);
-  assert.deepEqual(Object.keys(JSON.parse(cmp.intentManifestText!).files), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'phones/yealink/001565000002.cfg', 'policy.csv']);
-  assert.deepEqual(Object.keys(JSON.parse(cmp.manifestText).files), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'phones/yealink/001565000002.cfg']);
+  const cmp = compare(dir, next);
   assert.deepEqual(cmp.changes, [
     { path: 'phones/yealink/001565000002.cfg', kind: 'create' },
     { path: 'policy.csv', kind: 'remove' },
   ]);
+  assert.equal(existsSync(join(dir, 'phones/yealink/001565000002.cfg')), false, 'compare writes nothing');
+  write(dir, next);
+  assert.equal(existsSync(join(dir, 'policy.csv')), false);
+  assert.equal(lstatSync(join(dir, 'phones/yealink/001565000002.cfg')).mode & 0o777, 0o600);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'phones/yealink/001565000002.cfg']);
 });
 
-test('a secret file readable by others is drift and is repaired by chmod (contents untouched)', async () => {
+test('a secret file readable by others is drift and is repaired by chmod (contents untouched)', () => {
   const dir = fresh();
-  await write(dir, files());
+  write(dir, files());
   const p = join(dir, 'phones/yealink/001565000001.cfg');
   chmodSync(p, 0o644);
-  const cmp = await compareOutput(dir, files(), ALL);
-  assert.deepEqual(driftOf(cmp), [{ path: 'phones/yealink/001565000001.cfg', kind: 'update', reason: 'mode' }]);
-  await applyOutput(cmp, files());
+  assert.deepEqual(driftOf(compare(dir, files())), [{ path: 'phones/yealink/001565000001.cfg', kind: 'update', reason: 'mode' }]);
+  const ino = lstatSync(p).ino;
+  write(dir, files());
+  assert.equal(lstatSync(p).ino, ino, 'repaired in place, not rewritten');
   assert.equal(lstatSync(p).mode & 0o777, 0o600);
 });
 
-test('a manifest that is not ours stops the run (exit 2): sipbc does not guess what it owns', async () => {
+test('a manifest that is not ours stops the run (exit 2): sipbc does not guess what it owns', () => {
   const dir = fresh();
   mkdirSync(dir);
   writeFileSync(join(dir, MANIFEST), '{"files": []}');
-  await assert.rejects(compareOutput(dir, files(), ALL), (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && /not a sipbc manifest/.test(e.message));
+  assert.throws(() => compare(dir, files()), (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && /not a sipbc manifest/.test(e.message));
 });
 
-test('a stale entry that is now a directory is left alone, with a warning', async () => {
+test('a stale entry that is now a directory is left alone, with a warning', () => {
   const dir = fresh();
-  await write(dir, files());
+  write(dir, files());
   rmSync(join(dir, 'policy.csv'));
   mkdirSync(join(dir, 'policy.csv'));
-  const cmp = await compareOutput(dir, files().filter((f) => f.path !== 'policy.csv'), ALL);
+  const cmp = compare(dir, files().filter((f) => f.path !== 'policy.csv'));
   assert.deepEqual(cmp.changes, []);
   assert.match(cmp.warnings[0], /not removing policy\.csv/);
 });
 
-test('--only groups: entries of other groups are kept in the manifest and their files untouched', async () => {
+test('--only groups: entries of other groups are kept in the manifest and their files untouched', () => {
   const dir = fresh();
-  await write(dir, files());
-  const { cmp } = await write(dir, [{ path: 'dns/z.zone', contents: '; zone v2\n', secret: false }], ['dns']);
+  write(dir, files());
+  const cmp = write(dir, [{ path: 'dns/z.zone', contents: '; zone v2\n', secret: false }], ['dns']);
   assert.deepEqual(cmp.changes, [{ path: 'dns/z.zone', kind: 'update', reason: 'content' }]);
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'policy.csv']);
   assert.equal(readFileSync(join(dir, 'policy.csv'), 'utf8'), 'mac\n');

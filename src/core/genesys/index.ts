@@ -11,7 +11,7 @@
  * Every file has a header row, then data rows in `LC_ALL=C sort` order.
  */
 import type { Inventory } from '../inventory.js';
-import type { OutputFile } from '../output.js';
+import { sortByPath, type OutputFile } from '../output.js';
 import type { Plan } from '../policy.js';
 import { drForwardCsv } from './dr-forward.js';
 import { peersCsv } from './peers.js';
@@ -34,5 +34,5 @@ export function renderGenesys(plan: Plan, inv: Inventory, _opts: GenesysOptions)
   for (const site of plan.sites) {
     files.push({ path: `genesys/peers-${site.id}.csv`, contents: peersCsv(plan, inv, site.id), secret: false });
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return sortByPath(files);
 }

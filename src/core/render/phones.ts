@@ -32,7 +32,7 @@
 import type { Catalogue, Family, FileSpec } from '../catalogue.js';
 import { ExitCode, SipbcError } from '../errors.js';
 import type { Site, Transport } from '../inventory.js';
-import { bannerText, type OutputFile } from '../output.js';
+import { bannerText, sortByPath, type OutputFile } from '../output.js';
 import type { LineServer, PhonePolicy, Plan } from '../policy.js';
 import { escapeContext } from './escape.js';
 import { TemplateLoader } from './templates.js';
@@ -237,17 +237,15 @@ function render(loader: TemplateLoader, familyId: string, spec: FileSpec, contex
   return out.replace(/\r\n/g, '\n');
 }
 
-export function renderPhones(plan: Plan, catalogue: Catalogue, opts: PhoneRenderOptions): OutputFile[] {
+/**
+ * The phone files one at a time, in inventory order, then the common files of the families used:
+ * a caller writing them as they come never holds more than one phone's files (100 000 phones).
+ * Refuses (throws) two files with the same path.
+ */
+export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderOptions): Generator<OutputFile> {
   const loader = new TemplateLoader(opts.userTemplatesDir);
   const text = bannerText(opts.inventoryFile);
-  const byPath = new Map<string, OutputFile>();
-  const add = (f: OutputFile, what: string) => {
-    const prev = byPath.get(f.path);
-    if (prev && (prev.contents !== f.contents || prev.secret !== f.secret)) {
-      throw new SipbcError(`two files would be written to ${f.path} (${what}): check the catalogue's file names and directories`, ExitCode.USAGE);
-    }
-    byPath.set(f.path, f);
-  };
+  const paths = new Set<string>();
 
   const familiesUsed = new Set<string>();
   for (const p of plan.phones) {
@@ -256,17 +254,21 @@ export function renderPhones(plan: Plan, catalogue: Catalogue, opts: PhoneRender
     const subject = subjectOf(p);
     const password = opts.passwordFor(p);
     const names = family.files.map((spec) => fileNameFor(spec, p.mac));
-    const paths = names.map((n) => phoneFilePath(family.dir, n));
-    family.files.forEach((spec, i) => {
+    for (let i = 0; i < family.files.length; i++) {
+      const spec = family.files[i];
+      const path = phoneFilePath(family.dir, names[i]);
+      if (paths.has(path)) {
+        throw new SipbcError(`${subject}: ${path} is already written for another phone (same MAC or overlapping file names)`, ExitCode.USAGE);
+      }
+      paths.add(path);
       const base = phoneContext(p, plan, bannerFor(spec.format, text), password);
       const ctx: PhoneContext = { ...base, file: { name: names[i], others: names.filter((_, j) => j !== i).join(',') } };
-      if (byPath.has(paths[i])) {
-        throw new SipbcError(`${subject}: ${paths[i]} is already written for another phone (same MAC or overlapping file names)`, ExitCode.USAGE);
-      }
-      add({ path: paths[i], contents: render(loader, p.familyId, spec, ctx, subject), secret: spec.secret }, subject);
-    });
+      yield { path, contents: render(loader, p.familyId, spec, ctx, subject), secret: spec.secret };
+    }
   }
 
+  // Two families may share a directory (user catalogue): the same common file twice is fine, two different ones are not.
+  const common = new Map<string, OutputFile>();
   for (const familyId of [...familiesUsed].sort()) {
     const family = catalogue.families[familyId];
     for (const spec of family.commonFiles) {
@@ -280,9 +282,20 @@ export function renderPhones(plan: Plan, catalogue: Catalogue, opts: PhoneRender
         file: { name: spec.name },
         family: { id: familyId, vendor: family.vendor, label: family.label, dir: family.dir },
       };
-      add({ path, contents: render(loader, familyId, spec, ctx, subject), secret: spec.secret }, subject);
+      const f: OutputFile = { path, contents: render(loader, familyId, spec, ctx, subject), secret: spec.secret };
+      const prev = common.get(path);
+      if (prev && (prev.contents !== f.contents || prev.secret !== f.secret)) {
+        throw new SipbcError(`two files would be written to ${path} (${subject}): check the catalogue's file names and directories`, ExitCode.USAGE);
+      }
+      if (prev) continue;
+      if (paths.has(path)) throw new SipbcError(`${subject}: ${path} is already written for a phone (overlapping file names)`, ExitCode.USAGE);
+      common.set(path, f);
+      yield f;
     }
   }
+}
 
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+/** phoneFiles collected and sorted by path. */
+export function renderPhones(plan: Plan, catalogue: Catalogue, opts: PhoneRenderOptions): OutputFile[] {
+  return sortByPath([...phoneFiles(plan, catalogue, opts)]);
 }
