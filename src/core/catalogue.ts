@@ -4,8 +4,8 @@
  * model names. A user's `--templates DIR/catalogue.json` can add model ids to a
  * family or define a new family; its entries win over the shipped ones.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Transport } from './inventory.js';
 import { SipbcError, ExitCode } from './errors.js';
@@ -85,10 +85,14 @@ export interface Catalogue {
   models: Record<string, Model>;
 }
 
-/** The package root (where templates/ and schemas/ live), from dist/src/core or src/core. */
+/**
+ * The package root (where templates/ and schemas/ live): the nearest directory above this module
+ * with a package.json, so it holds from src/core, dist/src/core and the bundle dist/bundle/sipbc.js.
+ */
 export const PACKAGE_ROOT = (() => {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.includes('/dist/') ? join(here, '..', '..', '..') : join(here, '..', '..');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 })();
 export const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 

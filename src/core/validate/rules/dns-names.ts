@@ -48,7 +48,9 @@ export function generatedNameLengths(ctx: RuleContext): Finding[] {
   transports.add(def as Transport);
   const prefixes = [...transports].filter((t) => ['udp', 'tcp', 'tls'].includes(t)).map(srvPrefix);
   // The longest SRV owner decides: check it first so one finding per site names the worst case.
-  prefixes.sort((a, b) => b.length - a.length || a.localeCompare(b));
+  // (Ties by code unit, not localeCompare: the same order for these ASCII prefixes, without
+  // building ICU's collator, which costs `sipbc validate` ~14 ms of start-up.)
+  prefixes.sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
   const tooLong = (name: string) => dnsNameProblem(name);
   for (const p of prefixes) {
     const n = `${p}.${base}`;
