@@ -9,8 +9,9 @@
  *              mkdirSync/writeFileSync and no other work.
  *   validate   `sipbc validate INV`, against js-yaml 4's bare `load` of the
  *              same file in a node process.
- *   start-up   `sipbc --version` and `sipbc validate` of a 5-phone inventory,
- *              against `node -e 0`.
+ *   start-up   `sipbc --version`, and `sipbc validate` of a 5-phone inventory
+ *              and of examples/inventory.yaml, against `node -e 0`; the
+ *              same validate in the layout `npm pack` ships.
  *
  * Every command is a child process timed from spawn to exit (wall clock) and
  * run through `/usr/bin/time -f %M` for its peak RSS. Each pair runs
@@ -20,6 +21,7 @@
  *
  *   npm run bench                                  # 1 000, 10 000, 100 000 phones, 5 runs
  *   npm run bench -- --sizes 1000,10000 --runs 3
+ *   npm run bench -- --only startup --runs 20      # the start-up rows only
  *   node dist/bench/bench.js --sizes 100k --runs 5 --keep
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,6 +42,8 @@ const TARGETS = {
 };
 
 interface Options {
+  /** `startup`: only the start-up rows (no inventory sizes). */
+  only?: 'startup';
   sizes: number[];
   runs: number;
   keep: boolean;
@@ -49,7 +53,8 @@ interface Options {
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node dist/bench/bench.js [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
+    'usage: node dist/bench/bench.js [--only startup] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
+      '  --only   startup: measure only the start-up rows (--version, validate of small inventories, --help)\n' +
       '  --sizes  phone counts to synthesise (k suffix allowed: 1k,10k,100k); default 1000,10000,100000\n' +
       '  --runs   measured runs per command (median reported; one extra warm-up run each); default 5\n' +
       '  --keep   keep the work directory (inventories, outputs) for inspection\n' +
@@ -81,6 +86,10 @@ function parseArgs(argv: string[]): Options {
     } else if (a.startsWith('--runs')) {
       o.runs = Number(value());
       if (!Number.isInteger(o.runs) || o.runs < 1) usage('--runs needs a positive integer');
+    } else if (a.startsWith('--only')) {
+      const v = value();
+      if (v !== 'startup') usage(`--only: "${v}" is not a part of the benchmark (startup)`);
+      o.only = v;
     } else if (a === '--keep') o.keep = true;
     else if (a.startsWith('--work')) o.work = value();
     else usage(`unknown argument ${a}`);
@@ -250,19 +259,17 @@ for (const [p, len, mode] of index) {
 
 // ---------------------------------------------------------------- the packed layout
 
-/** A copy of the files `npm pack` ships (package.json "files"), node_modules linked, plus the prepack manifest. */
+/** A copy of the files `npm pack` ships (package.json "files", the build's oclif.manifest.json included), node_modules linked. */
 function packedCopy(work: string): string | undefined {
   const dir = join(work, 'packed');
   try {
     const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { files?: string[] };
     mkdirSync(dir, { recursive: true });
-    for (const f of ['package.json', 'scripts', ...(pkg.files ?? [])]) {
+    for (const f of ['package.json', ...(pkg.files ?? [])]) {
       const from = join(PROJECT_ROOT, f);
       if (existsSync(from)) cpSync(from, join(dir, f), { recursive: true });
     }
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    const r = spawnSync(process.execPath, [join(dir, 'scripts', 'oclif-manifest.js')], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr || r.stdout);
     return dir;
   } catch (e) {
     process.stderr.write(`bench: skipping the packed-layout start-up: ${(e as Error).message}\n`);
@@ -326,13 +333,19 @@ function printTable(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(PROJECT_ROOT, 'dist', 'src', 'commands'))) usage('build first: npm run build');
+  const bundle = join(PROJECT_ROOT, 'dist', 'bundle', 'sipbc.cjs');
+  if (!existsSync(bundle)) usage('build first: npm run build');
   const work = mkdtempSync(join(opts.work ?? tmpdir(), 'sipbc-bench-'));
   const rssFile = join(work, 'rss.txt');
   const node = process.execPath;
   const jsYaml = createRequire(join(PROJECT_ROOT, 'package.json')).resolve('js-yaml');
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   if (!haveTime) log(`${TIME} not found: peak RSS is not measured (apt-get install time)`);
+  // bin/run.js runs the bundle only when it is at least as new as the tsc output (see bin/run.js).
+  const tscOutput = join(PROJECT_ROOT, 'dist', 'src', 'cli', 'base-command.js');
+  if (existsSync(tscOutput) && statSync(tscOutput).mtimeMs > statSync(bundle).mtimeMs) {
+    log('dist/bundle is older than dist/src, so bin/run.js runs the tsc output: run npm run build for figures of what ships');
+  }
   const rows: Row[] = [];
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete baseEnv.FORCE_COLOR;
@@ -348,8 +361,12 @@ async function main(): Promise<void> {
     rows.push({ measure: 'start-up --version', phones: undefined, result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
     log('start-up: sipbc validate (5 phones) vs node -e 0');
     rows.push({ measure: 'start-up validate', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
-    // The installed layout: what `npm pack` ships, with the oclif.manifest.json that prepack writes
-    // (a development tree has none, so oclif imports every command to list them).
+    const example = join(PROJECT_ROOT, 'examples', 'inventory.yaml');
+    const examplePhones = (readFileSync(example, 'utf8').match(/^\s*- mac:/gm) ?? []).length || undefined;
+    log('start-up: sipbc validate examples/inventory.yaml vs node -e 0');
+    rows.push({ measure: 'start-up validate (example)', phones: examplePhones, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', example] }, bare, opts.runs, baseEnv, rssFile), target: TARGETS.startup });
+    // The installed layout: what `npm pack` ships (bin, dist/bundle with its code cache, the
+    // oclif.manifest.json, templates, schemas), without the tsc output in dist/src.
     const packed = packedCopy(work);
     if (packed) {
       log('start-up: sipbc validate (5 phones), packed layout with oclif.manifest.json, vs node -e 0');
@@ -358,7 +375,7 @@ async function main(): Promise<void> {
     log('start-up: sipbc --help (information only)');
     rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });
 
-    for (const n of opts.sizes) {
+    for (const n of opts.only === 'startup' ? [] : opts.sizes) {
       const dir = join(work, String(n));
       mkdirSync(dir, { recursive: true });
       const t0 = Date.now();
@@ -423,7 +440,7 @@ async function main(): Promise<void> {
     cpuModel: cpus()[0]?.model,
     memGiB: Math.round(totalmem() / 1024 ** 3),
     runs: opts.runs,
-    sizes: opts.sizes,
+    sizes: opts.only === 'startup' ? [] : opts.sizes,
     targets: TARGETS,
     rows,
   };

@@ -15,8 +15,8 @@
 //   discovery (package.json oclif.commands → that same file) finds this instance.
 // - When the tsc output is newer than the bundle (someone ran `npx tsc` but not `npm run build`),
 //   or there is no bundle, the compiled modules in dist/src are run as before bundling, with
-//   oclif finding the commands in dist/src/commands, so a plain tsc build is never shadowed by a
-//   stale bundle.
+//   oclif finding the commands in dist/src/commands (and not in the last build's
+//   oclif.manifest.json), so a plain tsc build is never shadowed by a stale bundle.
 //
 // Build only: with SIPBC_CODE_CACHE_OUT=FILE the bundle is compiled without the cache and, at exit,
 // V8's code cache of everything that ran is written to FILE (scripts/bundle.js).
@@ -41,10 +41,13 @@ if (first === '--version' || first === '-v') {
     const { execute } = loadBundle(bundle, process.env.SIPBC_CODE_CACHE_OUT);
     await execute({ dir: import.meta.url });
   } else {
-    const { execute } = await import('@oclif/core');
+    // oclif.manifest.json, if any, describes the last bundle, so it is ignored here too.
+    const { execute, Plugin } = await import('@oclif/core');
     const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
     pjson.oclif = { ...pjson.oclif, commands: './dist/src/commands' };
-    await execute({ loadOptions: { root, pjson } });
+    const plugin = new Plugin({ root, pjson, isRoot: true, ignoreManifest: true });
+    await plugin.load();
+    await execute({ loadOptions: { root, pjson, plugins: new Map([[plugin.name, plugin]]) } });
   }
 }
 

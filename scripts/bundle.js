@@ -24,7 +24,7 @@
 // examples/inventory.yaml (bin/run.js with SIPBC_CODE_CACHE_OUT). It is tied to this node's V8
 // version and flags and to the bundle's sha256; bin/run.js ignores it on any mismatch.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,10 +41,16 @@ const commands = readdirSync(join(compiled, 'commands'))
   .map((f) => ({ id: f.slice(0, -'.js'.length), file: `./dist/src/commands/${f}` }));
 if (commands.length === 0) throw new Error('no compiled commands in dist/src/commands: run tsc first');
 
+// Each command is a getter that require()s its module: esbuild then initialises a command's
+// modules (and its dependencies: handlebars, dns-packet, …) only when oclif first asks for that
+// command. With oclif.manifest.json (written below) oclif asks only for the command being run;
+// without one it reads every getter to list the commands, which is just slower.
 const entry = [
   "export { execute } from '@oclif/core';",
-  ...commands.map((c, i) => `import C${i} from ${JSON.stringify(c.file)};`),
-  `export const COMMANDS = { ${commands.map((c, i) => `${JSON.stringify(c.id)}: C${i}`).join(', ')} };`,
+  'export const COMMANDS = {};',
+  ...commands.map(
+    (c) => `Object.defineProperty(COMMANDS, ${JSON.stringify(c.id)}, { enumerable: true, get: () => require(${JSON.stringify(c.file)}).default });`,
+  ),
 ].join('\n');
 
 // @oclif/core sorts the commands with String#localeCompare at every start, and the first
@@ -88,11 +94,28 @@ await build({
     'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"',
   },
   plugins: [oclifCommandSort],
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
+// An all-ASCII bundle is decoded as latin1 by bin/run.js (faster than UTF-8, same string). esbuild
+// escapes non-ASCII text except inside regular expressions: the one there (U+009B, the C1 CSI,
+// in ansis's ANSI pattern `[\x1b\x9b]`) is written as the same escape here.
+const bundleText = readFileSync(outFile, 'utf8');
+const asciiText = bundleText.replaceAll('[\x1b\u009b]', '[\x1b\\x9b]');
+if (asciiText !== bundleText) writeFileSync(outFile, asciiText);
+
 for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) copyFileSync(join(validateDir, f), join(outDir, f));
+
+// oclif.manifest.json (gitignored, shipped): every command's id, flags and help, read from the
+// bundle just made, so oclif need not load every command to list them.
+const manifest = spawnSync(process.execPath, [join(root, 'scripts', 'oclif-manifest.js')], { cwd: root, encoding: 'utf8' });
+if (manifest.status !== 0) {
+  process.stderr.write(`bundle: scripts/oclif-manifest.js failed (exit ${manifest.status}): ${manifest.stderr || manifest.stdout}\n`);
+  process.exit(1);
+}
 
 // The code cache, written by bin/run.js at the exit of one real run.
 const cacheFile = `${outFile}.cache`;
@@ -105,4 +128,4 @@ if (run.status !== 0 || !existsSync(cacheFile)) {
   process.stderr.write(`bundle: the warm-up run for the code cache failed (exit ${run.status}): ${run.stderr || run.stdout}\n`);
   process.exit(1);
 }
-process.stdout.write(`dist/bundle/sipbc.cjs: ${commands.length} commands (${commands.map((c) => c.id).join(', ')}), with code cache\n`);
+process.stdout.write(`dist/bundle/sipbc.cjs: ${commands.length} commands (${ids.join(', ')}), oclif.manifest.json, code cache\n`);

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// prepack: writes oclif.manifest.json (what `oclif manifest` does, with @oclif/core's own Plugin
-// class, so no extra dependency). With the manifest, oclif imports only the command being run
-// instead of every command module (measured: about a third of `sipbc validate` start-up).
-// It is removed again by postpack: in a development tree a manifest goes stale as soon as a
-// command changes, and oclif would trust it.
+// Build step (run by scripts/bundle.js, right after the bundle): writes oclif.manifest.json, what
+// `oclif manifest` does, with @oclif/core's own Plugin class, so no extra dependency. It lists every
+// command's id, flags and help as read from dist/bundle/sipbc.cjs (package.json oclif.commands), so
+// oclif loads only the command being run instead of every command's modules. The manifest is
+// rebuilt with the bundle, so it never describes other commands than the bundle's; bin/run.js
+// ignores it when it runs the tsc output instead (a tree where only tsc ran since the last build).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
