@@ -24,7 +24,7 @@
 // examples/inventory.yaml (bin/run.js with SIPBC_CODE_CACHE_OUT). It is tied to this node's V8
 // version and flags and to the bundle's sha256; bin/run.js ignores it on any mismatch.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -73,11 +73,15 @@ const oclifCommandSort = {
   },
 };
 
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
+// Made in dist/bundle.new and then swapped in: other processes may run bin/run.js meanwhile (the
+// tests run in parallel), and must see either no bundle (then the tsc output runs) or a whole one.
+const newDir = `${outDir}.new`;
+const newFile = join(newDir, 'sipbc.cjs');
+rmSync(newDir, { recursive: true, force: true });
+mkdirSync(newDir, { recursive: true });
 await build({
   stdin: { contents: entry, resolveDir: root, sourcefile: 'sipbc-entry.js', loader: 'js' },
-  outfile: outFile,
+  outfile: newFile,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -103,11 +107,17 @@ await build({
 // An all-ASCII bundle is decoded as latin1 by bin/run.js (faster than UTF-8, same string). esbuild
 // escapes non-ASCII text except inside regular expressions: the one there (U+009B, the C1 CSI,
 // in ansis's ANSI pattern `[\x1b\x9b]`) is written as the same escape here.
-const bundleText = readFileSync(outFile, 'utf8');
+const bundleText = readFileSync(newFile, 'utf8');
 const asciiText = bundleText.replaceAll('[\x1b\u009b]', '[\x1b\\x9b]');
-if (asciiText !== bundleText) writeFileSync(outFile, asciiText);
+if (asciiText !== bundleText) writeFileSync(newFile, asciiText);
 
-for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) copyFileSync(join(validateDir, f), join(outDir, f));
+for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) copyFileSync(join(validateDir, f), join(newDir, f));
+
+const oldDir = `${outDir}.old`;
+rmSync(oldDir, { recursive: true, force: true });
+if (existsSync(outDir)) renameSync(outDir, oldDir);
+renameSync(newDir, outDir);
+rmSync(oldDir, { recursive: true, force: true });
 
 // oclif.manifest.json (gitignored, shipped): every command's id, flags and help, read from the
 // bundle just made, so oclif need not load every command to list them.
@@ -117,15 +127,18 @@ if (manifest.status !== 0) {
   process.exit(1);
 }
 
-// The code cache, written by bin/run.js at the exit of one real run.
+// The code cache, written by bin/run.js at the exit of one real run (to a temporary name, then
+// renamed into place, for the same reason as the bundle).
 const cacheFile = `${outFile}.cache`;
+const cacheTemp = `${cacheFile}.${process.pid}.tmp`;
 const run = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'validate', join(root, 'examples', 'inventory.yaml')], {
   cwd: root,
-  env: { ...process.env, SIPBC_CODE_CACHE_OUT: cacheFile, NO_COLOR: '1' },
+  env: { ...process.env, SIPBC_CODE_CACHE_OUT: cacheTemp, NO_COLOR: '1' },
   encoding: 'utf8',
 });
-if (run.status !== 0 || !existsSync(cacheFile)) {
+if (run.status !== 0 || !existsSync(cacheTemp)) {
   process.stderr.write(`bundle: the warm-up run for the code cache failed (exit ${run.status}): ${run.stderr || run.stdout}\n`);
   process.exit(1);
 }
+renameSync(cacheTemp, cacheFile);
 process.stdout.write(`dist/bundle/sipbc.cjs: ${commands.length} commands (${ids.join(', ')}), oclif.manifest.json, code cache\n`);

@@ -5,7 +5,7 @@
 // oclif loads only the command being run instead of every command's modules. The manifest is
 // rebuilt with the bundle, so it never describes other commands than the bundle's; bin/run.js
 // ignores it when it runs the tsc output instead (a tree where only tsc ran since the last build).
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Plugin } from '@oclif/core/config';
@@ -13,5 +13,8 @@ import { Plugin } from '@oclif/core/config';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true });
 await plugin.load();
-writeFileSync(join(root, 'oclif.manifest.json'), `${JSON.stringify(plugin.manifest, null, 2)}\n`);
+// A temporary name, then renamed: a CLI started meanwhile reads the old manifest or the new one, whole.
+const temp = join(root, `oclif.manifest.json.${process.pid}.tmp`);
+writeFileSync(temp, `${JSON.stringify(plugin.manifest, null, 2)}\n`);
+renameSync(temp, join(root, 'oclif.manifest.json'));
 process.stdout.write(`oclif.manifest.json: ${Object.keys(plugin.manifest.commands).length} commands\n`);
