@@ -104,6 +104,36 @@ await build({
   logLevel: 'warning',
 });
 
+// Modules started by URL, `new Worker(new URL('./x.js', import.meta.url))`: in the bundle
+// import.meta.url is the bundle's, so each such module is bundled beside it under the same name,
+// as an ES module (package.json "type": "module"), its CommonJS dependencies given a require().
+const byUrl = new Map();
+const walkJs = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walkJs(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+for (const file of walkJs(compiled)) {
+  for (const m of readFileSync(file, 'utf8').matchAll(/new URL\(\s*(['"])(\.\.?\/[^'"]+\.js)\1\s*,\s*import\.meta\.url\s*\)/g)) {
+    const target = join(dirname(file), m[2]);
+    const name = m[2].split('/').pop();
+    if (byUrl.has(name) && byUrl.get(name) !== target) throw new Error(`two modules started by URL are both named ${name}: ${byUrl.get(name)}, ${target}`);
+    byUrl.set(name, target);
+  }
+}
+for (const [name, target] of byUrl) {
+  await build({
+    entryPoints: [target],
+    outfile: join(newDir, name),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['typescript'],
+    banner: { js: "import { createRequire as __sipbcCreateRequire } from 'node:module';\nconst require = __sipbcCreateRequire(import.meta.url);" },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
 // An all-ASCII bundle is decoded as latin1 by bin/run.js (faster than UTF-8, same string). esbuild
 // escapes non-ASCII text except inside regular expressions: the one there (U+009B, the C1 CSI,
 // in ansis's ANSI pattern `[\x1b\x9b]`) is written as the same escape here.
@@ -141,4 +171,5 @@ if (run.status !== 0 || !existsSync(cacheTemp)) {
   process.exit(1);
 }
 renameSync(cacheTemp, cacheFile);
-process.stdout.write(`dist/bundle/sipbc.cjs: ${commands.length} commands (${ids.join(', ')}), oclif.manifest.json, code cache\n`);
+const extra = byUrl.size ? `; beside it ${[...byUrl.keys()].join(', ')}` : '';
+process.stdout.write(`dist/bundle/sipbc.cjs: ${commands.length} commands (${ids.join(', ')}), oclif.manifest.json, code cache${extra}\n`);
