@@ -150,11 +150,12 @@ function dirOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i);
 }
 
+/** The manifest's text: what JSON.stringify(manifest, null, 2) prints, written out directly (115 000 entries: no object with that many keys). */
 export function renderManifest(entries: ReadonlyMap<string, string>): string {
-  const files: Record<string, string> = {};
-  for (const p of [...entries.keys()].sort(comparePaths)) files[p] = entries.get(p)!;
-  const m: Manifest = { generator: 'sipbc', version: 1, files };
-  return JSON.stringify(m, null, 2) + '\n';
+  const paths = [...entries.keys()].sort(comparePaths);
+  if (paths.length === 0) return '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n';
+  const lines = paths.map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`);
+  return `{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n${lines.join(',\n')}\n  }\n}\n`;
 }
 
 function comparePaths(a: string, b: string): number {
@@ -187,13 +188,12 @@ function readManifest(dir: string): { entries: Map<string, string>; text?: strin
 
 let tmpCounter = 0;
 
-function tmpName(absDir: string): string {
-  return join(absDir, `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
+function tmpPath(absDir: string, n: number): string {
+  return join(absDir, `${TMP_PREFIX}${process.pid}-${n}`);
 }
 
-/** Writes `contents` to a new temp file in `absDir` (mode applied at creation, O_EXCL, never through a link); returns its path. */
-function writeTemp(absDir: string, contents: string | Buffer, mode: number, fsync: boolean): string {
-  const tmp = tmpName(absDir);
+/** Writes `contents` to a new temp file `tmp` (mode applied at creation, O_EXCL, never through a link). */
+function writeTemp(tmp: string, contents: string | Buffer, mode: number, fsync: boolean): void {
   // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
   try {
@@ -206,12 +206,12 @@ function writeTemp(absDir: string, contents: string | Buffer, mode: number, fsyn
     throw e;
   }
   closeSync(fd);
-  return tmp;
 }
 
 /** Writes `contents` to `dir/name` atomically: temp file in the same directory, (fsync,) rename. */
 export function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
-  const tmp = writeTemp(absDir, contents, mode, fsync);
+  const tmp = tmpPath(absDir, ++tmpCounter);
+  writeTemp(tmp, contents, mode, fsync);
   try {
     renameSync(tmp, join(absDir, name));
   } catch (e) {
@@ -259,10 +259,13 @@ function removeLeftovers(absDir: string): void {
  * created for them, until commit() renames them into place or abort() removes every trace.
  */
 class Stage {
-  private readonly temps: { tmp: string; target: string }[] = [];
+  /** DIR-relative paths of the staged files, and the number in each one's temp file name (100 000 files: kept small). */
+  private readonly paths: string[] = [];
+  private readonly tmpNumbers: number[] = [];
   /** Absolute paths, parents first. */
   private readonly createdDirs: string[] = [];
-  private readonly visited = new Set<string>();
+  /** DIR-relative directory → its path, once it is ready. */
+  private readonly visited = new Map<string, string>();
   private rootReady = false;
   private committed = 0;
 
@@ -286,8 +289,9 @@ class Stage {
       }
       this.rootReady = true;
     }
+    const known = this.visited.get(relDir);
+    if (known !== undefined) return known;
     const abs = relDir === '' ? this.root : join(this.root, relDir);
-    if (this.visited.has(relDir)) return abs;
     if (relDir !== '') {
       const slash = relDir.lastIndexOf('/');
       this.ensureDir(slash === -1 ? '' : relDir.slice(0, slash), forPath);
@@ -298,15 +302,20 @@ class Stage {
       }
     }
     if (!this.createdDirs.includes(resolve(abs))) removeLeftovers(abs);
-    this.visited.add(relDir);
+    this.visited.set(relDir, abs);
     return abs;
   }
 
   /** Stages `contents` for `path`. */
   put(path: string, contents: Buffer, mode: number): void {
-    const d = dirOf(path);
-    const abs = this.ensureDir(d, path);
-    this.temps.push({ tmp: writeTemp(abs, contents, mode, this.fsync), target: join(abs, d === '' ? path : path.slice(d.length + 1)) });
+    const n = ++tmpCounter;
+    writeTemp(tmpPath(this.ensureDir(dirOf(path), path), n), contents, mode, this.fsync);
+    this.paths.push(path);
+    this.tmpNumbers.push(n);
+  }
+
+  private tmpOf(i: number): string {
+    return tmpPath(join(this.root, dirOf(this.paths[i])), this.tmpNumbers[i]);
   }
 
   /** Makes sure DIR exists (for the manifest) and removes its leftovers. */
@@ -315,15 +324,12 @@ class Stage {
   }
 
   commit(): void {
-    for (; this.committed < this.temps.length; this.committed++) {
-      const { tmp, target } = this.temps[this.committed];
-      renameSync(tmp, target);
-    }
+    for (; this.committed < this.paths.length; this.committed++) renameSync(this.tmpOf(this.committed), join(this.root, this.paths[this.committed]));
   }
 
   /** Removes the temp files not yet renamed and, when nothing was renamed, the directories this run created. */
   abort(): void {
-    for (let i = this.committed; i < this.temps.length; i++) tryUnlink(this.temps[i].tmp);
+    for (let i = this.committed; i < this.paths.length; i++) tryUnlink(this.tmpOf(i));
     if (this.committed > 0) return;
     for (let i = this.createdDirs.length - 1; i >= 0; i--) {
       try {

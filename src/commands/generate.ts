@@ -1,7 +1,8 @@
 /**
  * `sipbc generate INVENTORY -o DIR` (SPEC §2, §5). Thin adapter:
- * load → prepareOutputs (pure: validate, policy, cross-check, secrets) → syncOutput (render each
- * file, compare with DIR, stage it; then rename all into place — or only report, for --check / --dry-run).
+ * runGenerate (src/cli/generate-run.ts): load → prepareOutputs (pure: validate, policy, cross-check,
+ * secrets) → syncOutput (render each file, compare with DIR, stage it; then rename all into place —
+ * or only report, for --check / --dry-run) → report.
  *
  * Exit codes: 0 written / clean; 1 invalid inventory, missing secret or failed DNS cross-check
  * (nothing written); 2 usage or unsafe output directory; 3 --check found drift.
@@ -10,11 +11,9 @@ import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
-import { driftOf, syncOutput, type Change } from '../cli/write-output.js';
-import { loadCatalogue } from '../core/catalogue.js';
+import { runGenerate } from '../cli/generate-run.js';
+import { driftOf, type Change } from '../cli/write-output.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import { prepareOutputs } from '../core/generate.js';
-import { loadInventory } from '../core/load.js';
 import { OUTPUT_GROUPS, type OutputGroup } from '../core/output.js';
 
 export interface GenerateSummary {
@@ -73,28 +72,28 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const { args, flags } = await this.parse(Generate);
     const only = parseOnly(flags.only);
     checkTemplatesDir(flags.templates);
-    const loaded = loadInventory(args.inventory);
-    const catalogue = loadCatalogue(flags.templates);
-
-    const prepared = prepareOutputs(loaded, catalogue, { env: process.env, only, userTemplatesDir: flags.templates, redact: flags.redact });
-    for (const f of prepared.findings) this.logToStderr(formatFinding(f));
-    const errors = prepared.findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0 || !prepared.files) {
+    const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
+    // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
+    const outcome = await runGenerate(
+      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, env: process.env },
+      (w) => this.logToStderr(`sipbc: warning: ${w}`),
+    );
+    for (const f of outcome.findings) this.logToStderr(formatFinding(f));
+    const errors = outcome.findings.filter((f) => f.severity === 'error');
+    const sync = outcome.sync;
+    if (errors.length > 0 || !sync) {
+      const file = args.inventory === '-' ? '<stdin>' : args.inventory;
       throw new SipbcError(
-        `${loaded.file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
+        `${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
         ExitCode.INVALID,
         errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING') ? 'set the missing environment variables / create the secret files, or use --redact for a review copy' : 'fix the errors above (`sipbc validate` lists every finding)',
       );
     }
-
-    // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
-    const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
-    const sync = syncOutput(flags.output, prepared.files(), prepared.groups, { write: mode === 'write', fsync: flags.fsync });
     for (const w of sync.warnings) this.logToStderr(`sipbc: warning: ${w}`);
     const summary: GenerateSummary = {
       dir: flags.output,
       mode,
-      groups: prepared.groups,
+      groups: outcome.groups,
       files: sync.files,
       created: sync.changes.filter((c) => c.kind === 'create').map((c) => c.path),
       updated: sync.changes.filter((c) => c.kind === 'update').map((c) => c.path),

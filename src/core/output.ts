@@ -45,6 +45,8 @@ export function csvCell(value: string | number | boolean | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvRows(rows: readonly (readonly (string | number | boolean | undefined)[])[]): string {
-  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+/** One CSV record with its line end. */
+export function csvLine(cells: readonly (string | number | boolean | undefined)[]): string {
+  return cells.map(csvCell).join(',') + '\n';
 }
+

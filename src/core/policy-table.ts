@@ -5,7 +5,7 @@
  * `--format json` and `--format table`. Never holds a secret (the plan's password references
  * are not read here).
  */
-import { csvRows } from './output.js';
+import { csvLine } from './output.js';
 import type { LineServer, Plan, PhonePolicy, SiteSource } from './policy.js';
 import type { Mode, Transport } from './inventory.js';
 
@@ -56,6 +56,11 @@ export function policyRow(p: PhonePolicy): PolicyRow {
   };
 }
 
+/** One row at a time (policy.csv of 100 000 phones never holds them all). */
+export function* eachPolicyRow(plan: Plan): Generator<PolicyRow> {
+  for (const p of plan.phones) yield policyRow(p);
+}
+
 export function policyRows(plan: Plan): PolicyRow[] {
   return plan.phones.map(policyRow);
 }
@@ -79,8 +84,10 @@ export function policyCells(r: PolicyRow): string[] {
 }
 
 /** `policy.csv` / `policy --format csv`: header + one row per phone, RFC 4180, LF. CSV has no comment syntax, so no banner. */
-export function policyCsv(rows: readonly PolicyRow[]): string {
-  return csvRows([[...POLICY_COLUMNS], ...rows.map(policyCells)]);
+export function policyCsv(rows: Iterable<PolicyRow>): string {
+  const lines = [csvLine(POLICY_COLUMNS)];
+  for (const r of rows) lines.push(csvLine(policyCells(r)));
+  return lines.join('');
 }
 
 /** `policy --format json`: an array of rows, stable key order, two-space indent, trailing LF. */

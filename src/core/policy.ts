@@ -163,6 +163,17 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     });
   }
 
+  // Most explanations and host names repeat from phone to phone: one shared string each (100 000
+  // phones: the plan's largest part was these strings, each phone holding its own copies).
+  const shared = new Map<string, string>();
+  const intern = (s: string): string => {
+    const hit = shared.get(s);
+    if (hit !== undefined) return hit;
+    shared.set(s, s);
+    return s;
+  };
+  const noAgents: Agent[] = [];
+
   const phones: PhonePolicy[] = [];
   (inv.phones ?? []).forEach((phone, index) => {
     const model = catalogue.models[phone.model];
@@ -177,7 +188,7 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       const r = concrete(phone.preferredSite, place.id);
       preferredSite = r.site;
       siteSource = r.auto ? 'auto' : 'phone';
-      why.push(r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : `phone sets preferredSite ${r.site}`);
+      why.push(r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : intern(`phone sets preferredSite ${r.site}`));
     } else {
       preferredSite = placeSites.get(place.id)!;
       const pw = placeWhy.get(place.id)!;
@@ -190,21 +201,21 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     let mode: Mode = asked;
     if (asked === 'dual' && !family.dualRegistration) {
       mode = 'active-backup';
-      const note = `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`;
+      const note = intern(`${family.label} cannot dual-register: active-backup instead of defaults.registration dual`);
       why.push(note);
       notes.push(note);
     } else if (phone.registration) {
-      why.push(`phone sets registration ${mode}`);
+      why.push(intern(`phone sets registration ${mode}`));
     } else if (mode === 'active-backup' && !family.dualRegistration) {
-      why.push(`${family.label} cannot dual-register`);
+      why.push(intern(`${family.label} cannot dual-register`));
     } else {
-      why.push(`defaults.registration ${mode}`);
+      why.push(intern(`defaults.registration ${mode}`));
     }
 
     const transport = phone.transport ?? defaults.transport ?? 'udp';
     const userOn = (site: string) => phone.auth?.user ?? place.extensions[site];
     const siteEntry = (site: string, srv: boolean): LineServer => ({
-      host: siteName(base, site),
+      host: intern(siteName(base, site)),
       port: srv ? 0 : port(sites.find((s) => s.id === site)!, transport),
       srv,
       transport,
@@ -215,13 +226,13 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     let servers: LineServer[];
     if (mode === 'dual') {
       servers = [siteEntry(preferredSite, family.dualSrv), siteEntry(peerSite, family.dualSrv)];
-      why.push(`dual: line 1 registers to ${preferredSite} (outbound calls) and ${peerSite} at the same time`);
+      why.push(intern(`dual: line 1 registers to ${preferredSite} (outbound calls) and ${peerSite} at the same time`));
     } else if (family.activeBackup === 'srv') {
-      servers = [{ host: preferredName(base, preferredSite), port: 0, srv: true, transport, site: preferredSite, user: userOn(preferredSite) }];
-      why.push(`active-backup via SRV ${preferredName(base, preferredSite)}: ${preferredSite} first, ${peerSite} when it is unreachable`);
+      servers = [{ host: intern(preferredName(base, preferredSite)), port: 0, srv: true, transport, site: preferredSite, user: userOn(preferredSite) }];
+      why.push(intern(`active-backup via SRV ${preferredName(base, preferredSite)}: ${preferredSite} first, ${peerSite} when it is unreachable`));
     } else {
       servers = [siteEntry(preferredSite, false), siteEntry(peerSite, false)];
-      why.push(`active-backup via backup registrar: ${preferredSite}, then ${peerSite}`);
+      why.push(intern(`active-backup via backup registrar: ${preferredSite}, then ${peerSite}`));
     }
 
     phones.push({
@@ -232,7 +243,7 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       familyId: model.family,
       family,
       place,
-      agents: agentsAt.get(place.id) ?? [],
+      agents: agentsAt.get(place.id) ?? noAgents,
       preferredSite,
       peerSite,
       siteSource,

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { driftOf, MANIFEST, sha256, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
+import { driftOf, MANIFEST, renderManifest, sha256, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
 import { SipbcError } from '../../src/core/errors.js';
 import type { OutputFile } from '../../src/core/output.js';
 
@@ -170,4 +170,17 @@ test('--only groups: entries of other groups are kept in the manifest and their 
   assert.deepEqual(cmp.changes, [{ path: 'dns/z.zone', kind: 'update', reason: 'content' }]);
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'policy.csv']);
   assert.equal(readFileSync(join(dir, 'policy.csv'), 'utf8'), 'mac\n');
+});
+
+test('the manifest text is exactly JSON.stringify(manifest, null, 2) (written out directly for speed)', () => {
+  const entries = new Map([
+    ['policy.csv', sha256('a')],
+    ['phones/snom/a"b\\c.xml', sha256('b')],
+    ['phones/poly/\u00e9t\u00e9\u2028.cfg', sha256('c')],
+    ['dns/z.zone', sha256('d')],
+  ]);
+  const files: Record<string, string> = {};
+  for (const p of [...entries.keys()].sort()) files[p] = entries.get(p)!;
+  assert.equal(renderManifest(entries), JSON.stringify({ generator: 'sipbc', version: 1, files }, null, 2) + '\n');
+  assert.equal(renderManifest(new Map()), JSON.stringify({ generator: 'sipbc', version: 1, files: {} }, null, 2) + '\n');
 });

@@ -1,0 +1,132 @@
+/**
+ * The body of `sipbc generate`: load → prepareOutputs → syncOutput, as one synchronous function
+ * (`generateOutputs`) — and where it runs.
+ *
+ * Memory (issue 7): V8 sizes a process's heap for a machine's whole memory and, on a large machine,
+ * lets the old generation grow to about four times what is live before it collects. For 100 000
+ * phones about 280 MB is live (the parsed inventory and the registration plan), so the default
+ * heap reached ~950 MB of RSS; with a limit a little above what is live V8 collects earlier and
+ * the same run stays under 512 MiB at about the same speed. A limit can only be set when a heap
+ * is created, so a large inventory is generated in a worker thread whose old generation is sized
+ * from the inventory file (HEAP_PER_INVENTORY_BYTE × its size, at least MIN_HEAP_MB). Should that
+ * be too small for some unusual inventory, the worker runs out of memory — which only ends the
+ * worker; the run is repeated here without a limit (removing the worker's temp files), after a warning.
+ * A small inventory (below WORKER_MIN_BYTES) is generated right here: a worker's start-up would
+ * cost more than any memory it saves.
+ */
+import { statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { loadCatalogue } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
+import type { Finding } from '../core/findings.js';
+import { prepareOutputs, type PreparedOutputs } from '../core/generate.js';
+import { loadInventory } from '../core/load.js';
+import type { OutputGroup } from '../core/output.js';
+import { syncOutput, type SyncResult } from './write-output.js';
+
+export interface GenerateInput {
+  /** Inventory path, or - for stdin. */
+  inventory: string;
+  output: string;
+  /** false: compare only (--check, --dry-run). */
+  write: boolean;
+  only?: OutputGroup[];
+  templates?: string;
+  redact?: boolean;
+  fsync?: boolean;
+  /** Where `{ env: VAR }` secrets are read from (process.env). */
+  env: Record<string, string | undefined>;
+}
+
+export interface GenerateOutcome {
+  /** Validation, cross-check and secret findings; with an error among them nothing was compared or written. */
+  findings: Finding[];
+  groups: OutputGroup[];
+  /** Undefined when a finding is an error. */
+  sync?: SyncResult;
+}
+
+export function generateOutputs(input: GenerateInput): GenerateOutcome {
+  const { files, findings, groups } = prepare(input);
+  if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
+  return { findings, groups, sync: syncOutput(input.output, files(), groups, { write: input.write, fsync: input.fsync }) };
+}
+
+/** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
+function prepare(input: GenerateInput): PreparedOutputs {
+  const loaded = loadInventory(input.inventory);
+  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact });
+}
+
+/** Inventories smaller than this are generated on the main thread. */
+export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+/** Measured at 100 000 phones (31 MB of YAML): at most ~8 bytes of live heap per inventory byte; 10 leaves room for the garbage of rendering. */
+export const HEAP_PER_INVENTORY_BYTE = 10;
+export const MIN_HEAP_MB = 256;
+
+/** The worker's old-generation limit for an inventory of `bytes`, in MiB. */
+export function heapLimitMb(bytes: number): number {
+  return Math.max(MIN_HEAP_MB, Math.ceil((bytes * HEAP_PER_INVENTORY_BYTE) / (1024 * 1024)));
+}
+
+/** What crosses from the worker: the outcome, or the error it threw. */
+export type WorkerReply = { outcome: GenerateOutcome } | { error: { message: string; exitCode?: ExitCode; hint?: string; stack?: string; sipbc: boolean } };
+
+export function settle(run: () => GenerateOutcome): WorkerReply {
+  try {
+    return { outcome: run() };
+  } catch (e) {
+    const err = e as Error & { exitCode?: ExitCode; hint?: string };
+    return { error: { message: err.message, exitCode: err.exitCode, hint: err.hint, stack: err.stack, sipbc: e instanceof SipbcError } };
+  }
+}
+
+function unsettle(reply: WorkerReply): GenerateOutcome {
+  if ('outcome' in reply) return reply.outcome;
+  const { message, exitCode, hint, stack, sipbc } = reply.error;
+  if (sipbc) throw new SipbcError(message, exitCode ?? ExitCode.INTERNAL, hint);
+  const err = new Error(message);
+  err.stack = stack;
+  throw err;
+}
+
+/** Runs generateOutputs in a worker thread whose old generation is limited to `heapMb` MiB; rejects with code ERR_WORKER_OUT_OF_MEMORY when that is too small. */
+export function generateInWorker(input: GenerateInput, heapMb: number): Promise<GenerateOutcome> {
+  return new Promise((resolve, reject) => {
+    let reply: WorkerReply | undefined;
+    const worker = new Worker(new URL('./generate-worker.js', import.meta.url), {
+      workerData: input,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      stdout: false,
+      stderr: false,
+    });
+    worker.once('message', (m: WorkerReply) => (reply = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (reply) {
+        try {
+          resolve(unsettle(reply));
+        } catch (e) {
+          reject(e);
+        }
+      } else reject(new SipbcError(`the generate worker stopped (exit code ${code}) without a result`, ExitCode.INTERNAL));
+    });
+  });
+}
+
+/**
+ * generateOutputs on the main thread for a small inventory; in a heap-limited worker for a large
+ * one, repeated here without the limit if the worker runs out of memory (`warn` says so).
+ */
+export async function runGenerate(input: GenerateInput, warn: (message: string) => void): Promise<GenerateOutcome> {
+  const size = input.inventory === '-' ? 0 : (statSync(input.inventory, { throwIfNoEntry: false })?.size ?? 0);
+  if (size < WORKER_MIN_BYTES) return generateOutputs(input);
+  const heapMb = heapLimitMb(size);
+  try {
+    return await generateInWorker(input, heapMb);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') throw e;
+    warn(`generating ${input.inventory} needed more than the ${heapMb} MiB heap sized for it; running again without a limit`);
+    return generateOutputs(input);
+  }
+}
