@@ -20,7 +20,7 @@ import type { LoadedInventory } from './load.js';
 import { OUTPUT_GROUPS, sortByPath, type OutputFile, type OutputGroup } from './output.js';
 import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
 import { eachPolicyRow, policyCsv } from './policy-table.js';
-import { renderGenesys } from './genesys/index.js';
+import { genesysFiles } from './genesys/index.js';
 import { phoneFiles } from './render/phones.js';
 import { resolveSecrets, scrubSecrets, type SecretOptions } from './secrets.js';
 import { validateInventory } from './validate/index.js';
@@ -38,8 +38,8 @@ export interface GenerateOptions extends Omit<SecretOptions, 'redact'> {
 
 export interface PreparedOutputs {
   /**
-   * The files, rendered one at a time as the caller iterates (phones in inventory order, then
-   * dns/, policy.csv, genesys/): a writer that streams them holds one phone's files at a time.
+   * The files, rendered one at a time as the caller iterates (dns/, policy.csv, genesys/, then the
+   * phone files in inventory order): a writer that streams them holds one file at a time.
    * Undefined when `findings` has an error. Iterating may still throw a SipbcError (a template
    * error, a value a file format cannot carry) — with no password in its message.
    */
@@ -126,7 +126,16 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
   // parsed phone entries or the validation (for 100 000 phones ~65 MB the garbage collector frees).
   const file = loaded.file;
   const rest: Inventory = { ...inv, phones: [] };
+  // The large single files first, while little else is held; then the phone files one by one.
   function* files(): Generator<OutputFile> {
+    if (want('dns')) {
+      const zone = zoneOf(rest);
+      const source = sourceName(file);
+      yield { path: `dns/${zone}.zone`, contents: renderDns(rest, records, 'bind', { source }) as string, secret: false };
+      yield { path: `dns/${zone}.nsupdate`, contents: renderDns(rest, records, 'nsupdate', { source }) as string, secret: false };
+    }
+    if (want('policy')) yield { path: 'policy.csv', contents: policyCsv(eachPolicyRow(plan)), secret: false };
+    if (want('genesys')) yield* genesysFiles(plan, rest);
     if (secrets) {
       try {
         yield* phoneFiles(plan, catalogue, {
@@ -140,14 +149,6 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
         throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
       }
     }
-    if (want('dns')) {
-      const zone = zoneOf(rest);
-      const source = sourceName(file);
-      yield { path: `dns/${zone}.zone`, contents: renderDns(rest, records, 'bind', { source }) as string, secret: false };
-      yield { path: `dns/${zone}.nsupdate`, contents: renderDns(rest, records, 'nsupdate', { source }) as string, secret: false };
-    }
-    if (want('policy')) yield { path: 'policy.csv', contents: policyCsv(eachPolicyRow(plan)), secret: false };
-    if (want('genesys')) yield* renderGenesys(plan, rest, { inventoryFile: file });
   }
   return { files, findings, groups, plan, inventory: inv };
 }

@@ -10,18 +10,18 @@
  */
 import type { Inventory } from '../inventory.js';
 import type { Plan } from '../policy.js';
-import { sortedCsv, type Cell } from './csv-order.js';
+import { SortedCsv } from './csv-order.js';
 
 export const DR_FORWARD_HEADER = ['site', 'dn', 'place', 'section', 'option', 'value'] as const;
 
 export function drForwardCsv(plan: Plan, _inv: Inventory): string {
   const places = new Map(plan.phones.filter((p) => p.family.drForwardNoAgent).map((p) => [p.place.id, p.place]));
-  const rows: Cell[][] = [];
+  const csv = new SortedCsv(DR_FORWARD_HEADER);
   for (const place of places.values()) {
     for (const site of plan.sites) {
       const dn = place.extensions[site.id];
-      if (dn !== undefined) rows.push([site.id, dn, place.id, 'TServer', 'dr-forward', 'no-agent']);
+      if (dn !== undefined) csv.add([site.id, dn, place.id, 'TServer', 'dr-forward', 'no-agent']);
     }
   }
-  return sortedCsv(DR_FORWARD_HEADER, rows);
+  return csv.text();
 }

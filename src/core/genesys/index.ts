@@ -26,13 +26,13 @@ export interface GenesysOptions {
   inventoryFile: string;
 }
 
+/** The Genesys files one at a time (each is tens of MB for 100 000 agents: only one is held at once). */
+export function* genesysFiles(plan: Plan, inv: Inventory): Generator<OutputFile> {
+  yield { path: 'genesys/dr-forward.csv', contents: drForwardCsv(plan, inv), secret: false };
+  for (const site of plan.sites) yield { path: `genesys/peers-${site.id}.csv`, contents: peersCsv(plan, inv, site.id), secret: false };
+  yield { path: 'genesys/workspace-options.csv', contents: workspaceOptionsCsv(plan, inv), secret: false };
+}
+
 export function renderGenesys(plan: Plan, inv: Inventory, _opts: GenesysOptions): OutputFile[] {
-  const files: OutputFile[] = [
-    { path: 'genesys/dr-forward.csv', contents: drForwardCsv(plan, inv), secret: false },
-    { path: 'genesys/workspace-options.csv', contents: workspaceOptionsCsv(plan, inv), secret: false },
-  ];
-  for (const site of plan.sites) {
-    files.push({ path: `genesys/peers-${site.id}.csv`, contents: peersCsv(plan, inv, site.id), secret: false });
-  }
-  return sortByPath(files);
+  return sortByPath([...genesysFiles(plan, inv)]);
 }

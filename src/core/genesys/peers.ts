@@ -13,7 +13,7 @@
  */
 import type { Inventory, SwitchDN } from '../inventory.js';
 import type { Plan } from '../policy.js';
-import { sortedCsv, type Cell } from './csv-order.js';
+import { SortedCsv } from './csv-order.js';
 
 export const PEERS_HEADER = ['object', 'id', 'dn_type', 'place', 'dn', 'user'] as const;
 
@@ -23,14 +23,14 @@ const DN_TYPE: Record<SwitchDN['type'], string> = {
 };
 
 export function peersCsv(plan: Plan, inv: Inventory, siteId: string): string {
-  const rows: Cell[][] = [];
+  const csv = new SortedCsv(PEERS_HEADER);
   for (const place of inv.places) {
     const dn = place.extensions[siteId];
     if (dn === undefined) continue;
-    rows.push(['DN', dn, 'Extension', place.id, '', '']);
-    rows.push(['Place', place.id, '', '', dn, '']);
+    csv.add(['DN', dn, 'Extension', place.id, '', '']);
+    csv.add(['Place', place.id, '', '', dn, '']);
   }
-  for (const d of inv.switchDNs ?? []) rows.push(['DN', d.number, DN_TYPE[d.type], '', '', '']);
-  for (const a of inv.agents ?? []) rows.push(['Agent Login', a.login, '', '', '', a.user]);
-  return sortedCsv(PEERS_HEADER, rows);
+  for (const d of inv.switchDNs ?? []) csv.add(['DN', d.number, DN_TYPE[d.type], '', '', '']);
+  for (const a of inv.agents ?? []) csv.add(['Agent Login', a.login, '', '', '', a.user]);
+  return csv.text();
 }

@@ -20,7 +20,7 @@
 import { siteName } from '../dns-names.js';
 import type { Inventory } from '../inventory.js';
 import { siteLabel, type Plan } from '../policy.js';
-import { sortedCsv, type Cell } from './csv-order.js';
+import { SortedCsv } from './csv-order.js';
 
 export const WORKSPACE_SECTION = 'interaction-workspace';
 export const WORKSPACE_HEADER = ['login', 'user', 'place', 'section', 'option', 'value'] as const;
@@ -28,9 +28,9 @@ export const WORKSPACE_HEADER = ['login', 'user', 'place', 'section', 'option', 
 export function workspaceOptionsCsv(plan: Plan, inv: Inventory): string {
   const sites = new Map(plan.sites.map((s) => [s.id, s]));
   const transport = (inv.defaults?.transport ?? 'udp').toUpperCase();
-  const rows: Cell[][] = [];
+  const csv = new SortedCsv(WORKSPACE_HEADER);
   for (const a of plan.agents) {
-    const opt = (option: string, value: Cell) => rows.push([a.agent.login, a.agent.user, a.place.id, WORKSPACE_SECTION, option, value]);
+    const opt = (option: string, value: string | number) => csv.add([a.agent.login, a.agent.user, a.place.id, WORKSPACE_SECTION, option, value]);
     opt('disaster-recovery.enabled', 'true');
     opt('disaster-recovery.preferred-site', siteLabel(sites.get(a.site)!));
     if (a.agent.sipEndpoint) {
@@ -41,5 +41,5 @@ export function workspaceOptionsCsv(plan: Plan, inv: Inventory): string {
       opt('sipendpoint.transport-protocol', transport);
     }
   }
-  return sortedCsv(WORKSPACE_HEADER, rows);
+  return csv.text();
 }
