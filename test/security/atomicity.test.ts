@@ -12,9 +12,9 @@
  * generate stages every changed file as a temp file first, then writes the intent manifest, then
  * renames them all into place. Kill moments are driven by what the child process does (fs.watch on
  * DIR and its sub-directories), plus one by time: while staging in the first, a middle and the
- * last vendor directory, right after the intent manifest, at the first rename into a middle
- * vendor directory, at policy.csv (just before removals and the final manifest), and during
- * start-up. Some runs start from OLD each time; one chain kills the same DIR again and again
+ * last vendor directory, right after the intent manifest, at the rename of policy.csv (among the
+ * first: the single files are rendered before the phone files), at the first rename into a middle
+ * vendor directory, and during start-up. Some runs start from OLD each time; one chain kills the same DIR again and again
  * before the final run.
  */
 import assert from 'node:assert/strict';
@@ -173,7 +173,7 @@ describe('atomicity: SIGKILL at any moment leaves old-or-new files, and the next
     { name: 'in a middle vendor directory (grandstream)', watch: 'phones/grandstream' },
     { name: 'in the last vendor directory (yealink)', watch: 'phones/yealink' },
     { name: 'at the first rename into a middle vendor directory (snom)', watch: 'phones/snom', renamed: true },
-    { name: 'at policy.csv (before removals and the final manifest)', watch: '.', file: 'policy.csv' },
+    { name: 'at the rename of policy.csv (early in the renames)', watch: '.', file: 'policy.csv' },
   ];
 
   it('each moment, starting from the OLD output each time', async (t) => {
