@@ -117,11 +117,12 @@ export function generateInWorker(input: GenerateInput, heapMb: number): Promise<
 /**
  * generateOutputs on the main thread for a small inventory; in a heap-limited worker for a large
  * one, repeated here without the limit if the worker runs out of memory (`warn` says so).
+ * `heapMb` overrides the limit (tests).
  */
-export async function runGenerate(input: GenerateInput, warn: (message: string) => void): Promise<GenerateOutcome> {
+export async function runGenerate(input: GenerateInput, warn: (message: string) => void, heapMb?: number): Promise<GenerateOutcome> {
   const size = input.inventory === '-' ? 0 : (statSync(input.inventory, { throwIfNoEntry: false })?.size ?? 0);
   if (size < WORKER_MIN_BYTES) return generateOutputs(input);
-  const heapMb = heapLimitMb(size);
+  heapMb ??= heapLimitMb(size);
   try {
     return await generateInWorker(input, heapMb);
   } catch (e) {
