@@ -1,11 +1,12 @@
 /**
- * `sipbc generate` as a pure pipeline (SPEC §5): inventory in, files in memory out. Writing them
- * (atomically, with the manifest) is src/cli/write-output.ts, so --check and --dry-run reuse this.
+ * `sipbc generate` as a pure pipeline (SPEC §5): inventory in, files out — in memory, one at a time.
+ * Writing them (atomically, with the manifest) is src/cli/write-output.ts, so --check and --dry-run
+ * reuse this.
  *
  *   prepareOutputs: validate → resolvePlan → DNS records → cross-check (SPEC §4 last rule) → secrets
- *   files():        render, lazily, one file at a time (phones/, dns/<zone>.zone, dns/<zone>.nsupdate,
- *                   policy.csv, genesys/) for the --only groups
- *   planOutputs:    the same, collected and sorted by path
+ *   files():        render, lazily, one file at a time (dns/<zone>.zone, dns/<zone>.nsupdate,
+ *                   policy.csv, genesys/, then phones/) for the --only groups
+ *   planOutputs:    the same, collected and sorted by path (tests, small runs)
  *
  * Any error-severity finding (invalid inventory, a phone pointing at a name the DNS records do not
  * have, a missing secret) returns no files at all: the caller writes nothing.
