@@ -4,11 +4,11 @@
  *
  * Memory (issue 7): V8 sizes a process's heap for a machine's whole memory and, on a large machine,
  * lets the old generation grow to about four times what is live before it collects. For 100 000
- * phones about 280 MB is live (the parsed inventory and the registration plan), so the default
- * heap reached ~950 MB of RSS; with a limit a little above what is live V8 collects earlier and
- * the same run stays under 512 MiB at about the same speed. A limit can only be set when a heap
- * is created, so a large inventory is generated in a worker thread whose old generation is sized
- * from the inventory file (HEAP_PER_INVENTORY_BYTE × its size, at least MIN_HEAP_MB). Should that
+ * phones about 245 MB is live at the peak (the places, agents and the registration plan), so the
+ * default heap reached ~800 MB of RSS; with a limit a little above what is live V8 collects
+ * earlier and the same run peaks at ~430 MiB. A limit can only be set when a heap is created, so a
+ * large inventory is generated in a worker thread whose old generation is sized from the inventory
+ * file (HEAP_PER_INVENTORY_BYTE × its size, at least MIN_HEAP_MB). Should that
  * be too small for some unusual inventory, the worker runs out of memory — which only ends the
  * worker; the run is repeated here without a limit (removing the worker's temp files), after a warning.
  * A small inventory (below WORKER_MIN_BYTES) is generated right here: a worker's start-up would
