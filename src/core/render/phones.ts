@@ -1,7 +1,7 @@
 /**
  * Phone provisioning files in memory: registration policy → one context per
  * phone (every derived value computed here, under `phone.*`, `line.*`,
- * `file.*` and `banner`) → the family's templates (templates.ts) → OutputFile[].
+ * `file.*` and `banner`) → the family's templates (templates.ts) → OutputFile, one phone at a time.
  *
  * Template context (the public names a `--templates` override can use):
  *
