@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { driftOf, MANIFEST, renderManifest, sha256, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
 import { SipbcError } from '../../src/core/errors.js';
 import type { OutputFile } from '../../src/core/output.js';
+import { snapshotTree } from '../support/golden.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipbc-writer-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -27,23 +28,6 @@ const files = (extra: OutputFile[] = []): OutputFile[] => [
 type Group = (typeof ALL)[number];
 const write = (dir: string, fs: Iterable<OutputFile>, groups: readonly Group[] = ALL) => syncOutput(dir, fs, groups, { write: true });
 const compare = (dir: string, fs: Iterable<OutputFile>, groups: readonly Group[] = ALL) => syncOutput(dir, fs, groups, { write: false });
-
-/** Every path under `dir` (files and directories) with its bytes or 'dir', and its mode. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      const mode = (lstatSync(join(dir, r)).mode & 0o777).toString(8);
-      if (e.isDirectory()) {
-        out.set(r, `dir ${mode}`);
-        walk(r);
-      } else out.set(r, `${mode} ${readFileSync(join(dir, r), 'utf8')}`);
-    }
-  };
-  walk('');
-  return out;
-}
 
 test('unsafe output paths are refused', () => {
   const table: [string, string | undefined][] = [
@@ -73,14 +57,15 @@ test('an unsafe path in the plan throws and leaves nothing behind (a new DIR is 
 test('an error while the files are being rendered leaves DIR exactly as it was: no temp file, no new directory', () => {
   const dir = fresh();
   write(dir, files());
-  const before = snapshot(dir);
+  const before = snapshotTree(dir);
   function* failing(): Generator<OutputFile> {
     yield { path: 'dns/z.zone', contents: '; zone v2\n', secret: false }; // changed: staged
     yield { path: 'phones/snom/000413000001.xml', contents: '<x/>\n', secret: true }; // in a new directory: staged
     throw new SipbcError('phone 00:04:13:00:00:02: template error', 1);
   }
   assert.throws(() => write(dir, failing()), /template error/);
-  assert.deepEqual(snapshot(dir), before);
+  assert.deepEqual(snapshotTree(dir), before, 'every file as it was (bytes, mode, mtime), no temp file');
+  assert.deepEqual(readdirSync(join(dir, 'phones')), ['yealink'], 'the new directory phones/snom is removed again');
 
   const empty = fresh();
   assert.throws(() => write(empty, failing()), /template error/);
