@@ -209,7 +209,7 @@ function writeTemp(tmp: string, contents: string | Buffer, mode: number, fsync: 
 }
 
 /** Writes `contents` to `dir/name` atomically: temp file in the same directory, (fsync,) rename. */
-export function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
+function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
   const tmp = tmpPath(absDir, ++tmpCounter);
   writeTemp(tmp, contents, mode, fsync);
   try {

@@ -18,7 +18,7 @@ import { ExitCode, SipbcError } from './errors.js';
 import type { Finding } from './findings.js';
 import type { Inventory } from './inventory.js';
 import type { LoadedInventory } from './load.js';
-import { OUTPUT_GROUPS, sortByPath, type OutputFile, type OutputGroup } from './output.js';
+import { OUTPUT_GROUPS, sortByPath, sourceName, type OutputFile, type OutputGroup } from './output.js';
 import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
 import { eachPolicyRow, policyCsv } from './policy-table.js';
 import { genesysFiles } from './genesys/index.js';
@@ -164,9 +164,4 @@ export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts:
     }
   }
   return { files: all, ...rest };
-}
-
-/** The inventory's file name as the banners print it. */
-function sourceName(file: string): string {
-  return file === '<stdin>' ? 'stdin' : file.split(/[\\/]/).pop()!;
 }

@@ -29,6 +29,14 @@ export interface LoadedInventory {
 /** Maximum nesting: a legitimate inventory is 6 levels deep. */
 const MAX_DEPTH = 64;
 
+/** How an inventory read from stdin (`-`) is named in findings and messages. */
+export const STDIN_NAME = '<stdin>';
+
+/** The name of the inventory given as `pathOrDash` (a path, or - for stdin) in findings and messages. */
+export function inventoryName(pathOrDash: string): string {
+  return pathOrDash === '-' ? STDIN_NAME : pathOrDash;
+}
+
 export function readInventorySource(pathOrDash: string, stdin?: () => string): { file: string; baseDir: string; text: string } {
   if (pathOrDash === '-') {
     let text: string;
@@ -37,7 +45,7 @@ export function readInventorySource(pathOrDash: string, stdin?: () => string): {
     } catch (e) {
       throw new SipbcError(`cannot read the inventory from stdin: ${(e as Error).message}`, ExitCode.USAGE);
     }
-    return { file: '<stdin>', baseDir: process.cwd(), text };
+    return { file: STDIN_NAME, baseDir: process.cwd(), text };
   }
   let st;
   try {

@@ -62,7 +62,7 @@ export function* eachPolicyRow(plan: Plan): Generator<PolicyRow> {
 }
 
 export function policyRows(plan: Plan): PolicyRow[] {
-  return plan.phones.map(policyRow);
+  return [...eachPolicyRow(plan)];
 }
 
 /** `east-preferred.sip.contoso.example (SRV)` or `east.sip.contoso.example:5060`. */

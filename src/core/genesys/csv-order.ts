@@ -5,7 +5,7 @@
  * Administrator (`tail -n +2 export.csv | LC_ALL=C sort`) and `diff` the two;
  * identical lines are written once.
  */
-import { csvCell } from '../output.js';
+import { csvRecord } from '../output.js';
 
 export type Cell = string | number | boolean | undefined;
 
@@ -19,7 +19,7 @@ export class SortedCsv {
   constructor(private readonly header: readonly string[]) {}
 
   add(cells: readonly Cell[]): void {
-    this.lines.push(cells.map(csvCell).join(','));
+    this.lines.push(csvRecord(cells));
   }
 
   text(): string {
@@ -30,7 +30,7 @@ export class SortedCsv {
     let kept = 0;
     for (let i = 0; i < lines.length; i++) if (i === 0 || lines[i] !== lines[kept - 1]) lines[kept++] = lines[i];
     lines.length = kept;
-    return `${this.header.map(csvCell).join(',')}\n${kept > 0 ? `${lines.join('\n')}\n` : ''}`;
+    return `${csvRecord(this.header)}\n${kept > 0 ? `${lines.join('\n')}\n` : ''}`;
   }
 }
 
