@@ -1,5 +1,5 @@
 /**
- * The body of `sipbc generate`: load → prepareOutputs → syncOutput, as one synchronous function
+ * The body of `sipbc generate`: load → prepareOutputs → syncOutput, as one function
  * (`generateOutputs`) — and where it runs.
  *
  * Memory (issue 7): V8 sizes a process's heap for a machine's whole memory and, on a large machine,
@@ -22,7 +22,9 @@ import type { Finding } from '../core/findings.js';
 import { prepareOutputs, type PreparedOutputs } from '../core/generate.js';
 import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
+import { unsettle, type ThreadReply } from './thread-reply.js';
 import { syncOutput, type SyncResult } from './write-output.js';
+import { syncOutputInThread } from './write-thread.js';
 
 export interface GenerateInput {
   /** Inventory path, or - for stdin. */
@@ -46,10 +48,15 @@ export interface GenerateOutcome {
   sync?: SyncResult;
 }
 
-export function generateOutputs(input: GenerateInput): GenerateOutcome {
-  const { files, findings, groups } = prepare(input);
+/** From this many phones on, the files are written by a thread of their own (write-thread.ts) while they are rendered. */
+export const WRITER_THREAD_MIN_PHONES = 1000;
+
+export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
+  const { files, findings, groups, plan } = prepare(input);
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
-  return { findings, groups, sync: syncOutput(input.output, files(), groups, { write: input.write, fsync: input.fsync }) };
+  const opts = { write: input.write, fsync: input.fsync };
+  const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
+  return { findings, groups, sync: threaded ? await syncOutputInThread(input.output, files(), groups, opts) : syncOutput(input.output, files(), groups, opts) };
 }
 
 /** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
@@ -70,31 +77,10 @@ export function heapLimitMb(bytes: number): number {
   return Math.max(MIN_HEAP_MB, Math.ceil((bytes * HEAP_PER_INVENTORY_BYTE) / (1024 * 1024)));
 }
 
-/** What crosses from the worker: the outcome, or the error it threw. */
-export type WorkerReply = { outcome: GenerateOutcome } | { error: { message: string; exitCode?: ExitCode; hint?: string; stack?: string; sipbc: boolean } };
-
-export function settle(run: () => GenerateOutcome): WorkerReply {
-  try {
-    return { outcome: run() };
-  } catch (e) {
-    const err = e as Error & { exitCode?: ExitCode; hint?: string };
-    return { error: { message: err.message, exitCode: err.exitCode, hint: err.hint, stack: err.stack, sipbc: e instanceof SipbcError } };
-  }
-}
-
-function unsettle(reply: WorkerReply): GenerateOutcome {
-  if ('outcome' in reply) return reply.outcome;
-  const { message, exitCode, hint, stack, sipbc } = reply.error;
-  if (sipbc) throw new SipbcError(message, exitCode ?? ExitCode.INTERNAL, hint);
-  const err = new Error(message);
-  err.stack = stack;
-  throw err;
-}
-
 /** Runs generateOutputs in a worker thread whose old generation is limited to `heapMb` MiB; rejects with code ERR_WORKER_OUT_OF_MEMORY when that is too small. */
 export function generateInWorker(input: GenerateInput, heapMb: number): Promise<GenerateOutcome> {
   return new Promise((resolve, reject) => {
-    let reply: WorkerReply | undefined;
+    let reply: ThreadReply<GenerateOutcome> | undefined;
     const worker = new Worker(new URL('./generate-worker.js', import.meta.url), {
       workerData: input,
       // A young generation of 48 MiB: fewer per-file temporaries survive into the old generation
@@ -104,7 +90,7 @@ export function generateInWorker(input: GenerateInput, heapMb: number): Promise<
       stdout: false,
       stderr: false,
     });
-    worker.once('message', (m: WorkerReply) => (reply = m));
+    worker.once('message', (m: ThreadReply<GenerateOutcome>) => (reply = m));
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (reply) {

@@ -5,10 +5,17 @@
  *
  * takes the files as an iterable and handles them one at a time (100 000 phones never sit in
  * memory together): each is compared with DIR (size, then bytes) and, when writing and it
- * changed, STAGED to a temp file in its own directory (mode 0600 from open() for secret files,
- * else 0644 less the umask). Only when every file has been rendered and staged without an error
- * are the temp files renamed over their targets, the stale files removed and the manifest
- * written LAST. `--check` and `--dry-run` are the same pass with `write: false`.
+ * changed, STAGED (mode 0600 from open() for secret files, else 0644 less the umask): as a temp
+ * file next to its target in a directory that exists, or under its own name inside a new
+ * directory that is itself staged under a temp name (`phones/` of a first run is one temp
+ * directory, renamed into place at the end, instead of 100 000 renames). Only when every file
+ * has been rendered and staged without an error are the temp files and temp directories renamed
+ * into place, the stale files removed and the manifest written LAST. `--check` and `--dry-run`
+ * are the same pass with `write: false`.
+ *
+ * It is synchronous and, for a large run, runs in a thread of its own (write-thread.ts) fed
+ * with the files as they are rendered, so that the kernel's work of creating them runs beside
+ * the rendering.
  *
  * Guarantees:
  * - Paths come from the plan and are checked again here: relative, '/'-separated, no '', '.'
@@ -17,7 +24,8 @@
  * - An error while rendering or staging (a template error, an unsafe path, a full disk) removes
  *   the temp files and the directories this run created: DIR is left exactly as it was.
  * - A run killed at any moment leaves every file either its old or its new complete version
- *   (rename is atomic); leftover `.sipbc-tmp-*` files are ours and removed by the next run.
+ *   (rename is atomic); leftover `.sipbc-tmp-*` files and directories are ours and removed by
+ *   the next run that uses their directory.
  *   When a run adds files, the manifest is first rewritten to list old ∪ new paths, so a file
  *   written by an interrupted run is still known (and removed later if no longer generated).
  * - `.sipbc-manifest.json` lists every file sipbc owns with its sha256 (sorted, no timestamp).
@@ -27,7 +35,7 @@
  *   fast and leaves mtimes alone.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ExitCode, SipbcError } from '../core/errors.js';
@@ -35,6 +43,13 @@ import { groupOf, type OutputFile, type OutputGroup } from '../core/output.js';
 
 export const MANIFEST = '.sipbc-manifest.json';
 const TMP_PREFIX = '.sipbc-tmp-';
+
+/** A file as the writer thread receives it: its bytes already encoded (UTF-8). */
+export interface EncodedFile {
+  path: string;
+  contents: Buffer;
+  secret: boolean;
+}
 
 export type ChangeKind = 'create' | 'update' | 'remove';
 
@@ -150,12 +165,38 @@ function dirOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i);
 }
 
-/** The manifest's text: what JSON.stringify(manifest, null, 2) prints, written out directly (115 000 entries: no object with that many keys). */
-export function renderManifest(entries: ReadonlyMap<string, string>): string {
+/**
+ * The manifest's text in pieces of up to 1 000 entries: what JSON.stringify(manifest, null, 2)
+ * prints, written out directly (115 000 entries: no object with that many keys, no whole text held).
+ */
+export function* manifestChunks(entries: ReadonlyMap<string, string>): Generator<string> {
   const paths = [...entries.keys()].sort(comparePaths);
-  if (paths.length === 0) return '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n';
-  const lines = paths.map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`);
-  return `{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n${lines.join(',\n')}\n  }\n}\n`;
+  if (paths.length === 0) {
+    yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n';
+    return;
+  }
+  yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
+  for (let i = 0; i < paths.length; i += 1000) {
+    let chunk = '';
+    for (const p of paths.slice(i, i + 1000)) chunk += `${chunk === '' && i === 0 ? '' : ',\n'}    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`;
+    yield chunk;
+  }
+  yield '\n  }\n}\n';
+}
+
+export function renderManifest(entries: ReadonlyMap<string, string>): string {
+  return [...manifestChunks(entries)].join('');
+}
+
+/** Whether `text` is exactly the concatenation of `chunks`. */
+function sameText(text: string | undefined, chunks: Iterable<string>): boolean {
+  if (text === undefined) return false;
+  let at = 0;
+  for (const c of chunks) {
+    if (!text.startsWith(c, at)) return false;
+    at += c.length;
+  }
+  return at === text.length;
 }
 
 function comparePaths(a: string, b: string): number {
@@ -192,26 +233,30 @@ function tmpPath(absDir: string, n: number): string {
   return join(absDir, `${TMP_PREFIX}${process.pid}-${n}`);
 }
 
-/** Writes `contents` to a new temp file `tmp` (mode applied at creation, O_EXCL, never through a link). */
-function writeTemp(tmp: string, contents: string | Buffer, mode: number, fsync: boolean): void {
-  // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
+// O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/** Writes `contents` (or its pieces, in order) to the new file `path` (mode applied at creation, O_EXCL, never through a link). */
+function writeNewFile(path: string, contents: Buffer | Iterable<string>, mode: number, fsync: boolean): void {
+  const fd = openSync(path, NEW_FILE, mode);
   try {
-    const buf = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    for (const piece of Buffer.isBuffer(contents) ? [contents] : contents) {
+      const buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    }
     if (fsync) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
-    tryUnlink(tmp);
+    tryUnlink(path);
     throw e;
   }
   closeSync(fd);
 }
 
-/** Writes `contents` to `dir/name` atomically: temp file in the same directory, (fsync,) rename. */
-function writeFileAtomic(absDir: string, name: string, contents: string | Buffer, mode: number, fsync = true): void {
+/** Writes `contents` to `dir/name` atomically: temp file in the same directory, fsync, rename. */
+function writeFileAtomic(absDir: string, name: string, contents: Iterable<string>, mode: number): void {
   const tmp = tmpPath(absDir, ++tmpCounter);
-  writeTemp(tmp, contents, mode, fsync);
+  writeNewFile(tmp, contents, mode, true);
   try {
     renameSync(tmp, join(absDir, name));
   } catch (e) {
@@ -240,7 +285,7 @@ function fsyncDir(path: string): void {
   }
 }
 
-/** Temp files of an earlier interrupted run in `absDir` (only names with our reserved prefix). */
+/** Temp files and directories of an earlier interrupted run in `absDir` (only names with our reserved prefix). */
 function removeLeftovers(absDir: string): void {
   let names: string[];
   try {
@@ -250,24 +295,35 @@ function removeLeftovers(absDir: string): void {
   }
   for (const n of names) {
     if (!n.startsWith(TMP_PREFIX)) continue;
-    if (lstatOrUndefined(join(absDir, n))?.isFile()) tryUnlink(join(absDir, n));
+    const p = join(absDir, n);
+    const st = lstatOrUndefined(p);
+    if (st?.isFile()) tryUnlink(p);
+    else if (st?.isDirectory()) rmSync(p, { recursive: true, force: true }); // rmSync removes links, never follows them
   }
 }
 
+/** Where a DIR-relative directory's files go while staging: `hidden` inside a new directory staged under a temp name. */
+interface Place {
+  abs: string;
+  hidden: boolean;
+}
+
 /**
- * The changed files of one run as temp files next to their targets, and the directories the run
- * created for them, until commit() renames them into place or abort() removes every trace.
+ * The changed files of one run, staged, until commit() moves them into place or abort() removes
+ * every trace: a file for a directory that exists becomes a temp file next to its target; a
+ * directory that does not exist yet is created under a temp name (with everything below it under
+ * the final names) and renamed into place as a whole.
  */
 class Stage {
-  /** DIR-relative paths of the staged files, and the number in each one's temp file name (100 000 files: kept small). */
+  /** DIR-relative paths of the temp files, and the number in each one's temp file name (100 000 files: kept small). */
   private readonly paths: string[] = [];
   private readonly tmpNumbers: number[] = [];
-  /** Absolute paths, parents first. */
-  private readonly createdDirs: string[] = [];
-  /** DIR-relative directory → its path, once it is ready. */
-  private readonly visited = new Map<string, string>();
-  private rootReady = false;
-  private committed = 0;
+  /** New directories staged under a temp name, and their final names. */
+  private readonly hiddenDirs: { tmp: string; final: string; rel: string }[] = [];
+  /** The output directory and the parents that `mkdir -p` created for it, parents first. */
+  private readonly createdRoot: string[] = [];
+  private readonly places = new Map<string, Place>();
+  private moved = false;
 
   constructor(
     private readonly root: string,
@@ -275,41 +331,48 @@ class Stage {
     private readonly fsync: boolean,
   ) {}
 
-  /** DIR/relDir exists afterwards; the first time a directory is used, leftovers of an interrupted run in it are removed. */
-  private ensureDir(relDir: string, forPath: string): string {
-    if (!this.rootReady) {
+  /** Where `relDir`'s files go; the first time an existing directory is used, leftovers of an interrupted run in it are removed. */
+  private place(relDir: string, forPath: string): Place {
+    const known = this.places.get(relDir);
+    if (known) return known;
+    let place: Place;
+    if (relDir === '') {
       const first = mkdirSync(this.root, { recursive: true });
       if (first !== undefined) {
-        const chain: string[] = [];
         for (let p = resolve(this.root); ; p = dirname(p)) {
-          chain.unshift(p);
+          this.createdRoot.unshift(p);
           if (p === resolve(first) || p === dirname(p)) break;
         }
-        for (const p of chain) this.createdDirs.push(p);
       }
-      this.rootReady = true;
-    }
-    const known = this.visited.get(relDir);
-    if (known !== undefined) return known;
-    const abs = relDir === '' ? this.root : join(this.root, relDir);
-    if (relDir !== '') {
+      place = { abs: this.root, hidden: false };
+    } else {
       const slash = relDir.lastIndexOf('/');
-      this.ensureDir(slash === -1 ? '' : relDir.slice(0, slash), forPath);
-      if (this.dirs.check(relDir, forPath) === 'absent') {
-        mkdirSync(abs);
-        this.createdDirs.push(resolve(abs));
+      const parent = this.place(slash === -1 ? '' : relDir.slice(0, slash), forPath);
+      const name = relDir.slice(slash + 1);
+      if (parent.hidden) {
+        place = { abs: join(parent.abs, name), hidden: true };
+        mkdirSync(place.abs);
+      } else if (this.dirs.check(relDir, forPath) === 'absent') {
+        place = { abs: tmpPath(parent.abs, ++tmpCounter), hidden: true };
+        mkdirSync(place.abs);
+        this.hiddenDirs.push({ tmp: place.abs, final: join(parent.abs, name), rel: relDir });
         this.dirs.markCreated(relDir);
+      } else {
+        place = { abs: join(this.root, relDir), hidden: false };
       }
     }
-    if (!this.createdDirs.includes(resolve(abs))) removeLeftovers(abs);
-    this.visited.set(relDir, abs);
-    return abs;
+    if (!place.hidden && !this.createdRoot.includes(resolve(place.abs))) removeLeftovers(place.abs);
+    this.places.set(relDir, place);
+    return place;
   }
 
   /** Stages `contents` for `path`. */
   put(path: string, contents: Buffer, mode: number): void {
+    const slash = path.lastIndexOf('/');
+    const place = this.place(slash === -1 ? '' : path.slice(0, slash), path);
+    if (place.hidden) return writeNewFile(join(place.abs, path.slice(slash + 1)), contents, mode, this.fsync);
     const n = ++tmpCounter;
-    writeTemp(tmpPath(this.ensureDir(dirOf(path), path), n), contents, mode, this.fsync);
+    writeNewFile(tmpPath(place.abs, n), contents, mode, this.fsync);
     this.paths.push(path);
     this.tmpNumbers.push(n);
   }
@@ -320,20 +383,33 @@ class Stage {
 
   /** Makes sure DIR exists (for the manifest) and removes its leftovers. */
   prepareRoot(): void {
-    this.ensureDir('', MANIFEST);
+    this.place('', MANIFEST);
+  }
+
+  /** DIR-relative parents of the directories renamed into place (to fsync). */
+  hiddenParents(): string[] {
+    return this.hiddenDirs.map((d) => dirOf(d.rel));
   }
 
   commit(): void {
-    for (; this.committed < this.paths.length; this.committed++) renameSync(this.tmpOf(this.committed), join(this.root, this.paths[this.committed]));
+    for (let i = 0; i < this.paths.length; i++) {
+      renameSync(this.tmpOf(i), join(this.root, this.paths[i]));
+      this.moved = true;
+    }
+    for (const d of this.hiddenDirs) {
+      renameSync(d.tmp, d.final);
+      this.moved = true;
+    }
   }
 
-  /** Removes the temp files not yet renamed and, when nothing was renamed, the directories this run created. */
+  /** Removes the temp files and directories not yet moved and, when nothing was moved, the output directory if this run created it. */
   abort(): void {
-    for (let i = this.committed; i < this.paths.length; i++) tryUnlink(this.tmpOf(i));
-    if (this.committed > 0) return;
-    for (let i = this.createdDirs.length - 1; i >= 0; i--) {
+    for (let i = 0; i < this.paths.length; i++) tryUnlink(this.tmpOf(i)); // a moved one is gone already
+    for (const d of this.hiddenDirs) rmSync(d.tmp, { recursive: true, force: true });
+    if (this.moved) return;
+    for (let i = this.createdRoot.length - 1; i >= 0; i--) {
       try {
-        rmdirSync(this.createdDirs[i]);
+        rmdirSync(this.createdRoot[i]);
       } catch {
         // not empty (something else appeared in it): leave it
       }
@@ -342,7 +418,7 @@ class Stage {
 }
 
 /** How `f` (its bytes: `buf`) differs from what DIR holds, or undefined when it is the same. */
-function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: OutputFile, buf: Buffer): Change | undefined {
+function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path: string; secret: boolean }, buf: Buffer): Change | undefined {
   if (!dirExists || dirs.check(dirOf(f.path), f.path) !== 'dir') return { path: f.path, kind: 'create' };
   const abs = join(dir, f.path);
   const st = lstatOrUndefined(abs);
@@ -362,7 +438,7 @@ function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: Output
  * Throws (leaving DIR as it was) on an unsafe path, a link inside DIR, a manifest that is not
  * ours, or any error thrown while iterating `files`.
  */
-export function syncOutput(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions): SyncResult {
+export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile>, groups: readonly OutputGroup[], opts: SyncOptions): SyncResult {
   const warnings: string[] = [];
   let rootStat: Stats | undefined;
   try {
@@ -381,24 +457,23 @@ export function syncOutput(dir: string, files: Iterable<OutputFile>, groups: rea
   const next = new Map<string, string>();
   const changes: Change[] = [];
   let generated = 0;
-  let changedFiles = 0;
   try {
     for (const f of files) {
       assertSafePath(f.path);
       if (next.has(f.path)) throw new SipbcError(`two generated files have the same path ${f.path}`, ExitCode.INTERNAL);
-      const buf = Buffer.from(f.contents, 'utf8');
+      const buf = typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents;
       next.set(f.path, sha256(buf));
       generated++;
       const change = compareOne(dir, dirExists, dirs, f, buf);
       if (!change) continue;
       changes.push(change);
-      changedFiles++;
       if (stage && change.reason !== 'mode') stage.put(f.path, buf, f.secret ? 0o600 : 0o644);
     }
   } catch (e) {
     stage?.abort();
     throw e;
   }
+  const changedFiles = changes.length;
 
   // Stale: listed in the previous manifest, in a group this run produces, and no longer generated.
   const stale: string[] = [];
@@ -428,13 +503,12 @@ export function syncOutput(dir: string, files: Iterable<OutputFile>, groups: rea
   }
   changes.sort((a, b) => comparePaths(a.path, b.path));
 
-  const manifestText = renderManifest(next);
   const result: SyncResult = {
     dir,
     files: generated,
     changes,
     unchanged: generated - changedFiles,
-    manifestChanged: previous.text !== manifestText,
+    manifestChanged: !sameText(previous.text, manifestChunks(next)),
     manifestExisted: previous.text !== undefined,
     warnings,
   };
@@ -442,15 +516,20 @@ export function syncOutput(dir: string, files: Iterable<OutputFile>, groups: rea
 
   const touched = new Set<string>(['']);
   for (const c of changes) touched.add(dirOf(c.path));
+  for (const d of stage.hiddenParents()) touched.add(d);
   let intentWritten = false;
   try {
     stage.prepareRoot();
     // Files are added: first a manifest listing old ∪ new, so a run killed halfway still knows every file it wrote.
     // 0600: the sha256 of a credential file confirms a password guess to anyone who can read the manifest.
     if (changes.some((c) => c.kind === 'create' && !previous.entries.has(c.path))) {
-      const union = new Map(next);
-      for (const [p, h] of previous.entries) if (!union.has(p) && !unsafePathReason(p)) union.set(p, h);
-      writeFileAtomic(dir, MANIFEST, renderManifest(union), 0o600, true);
+      let union = next;
+      for (const [p, h] of previous.entries) {
+        if (union.has(p) || unsafePathReason(p)) continue;
+        if (union === next) union = new Map(next);
+        union.set(p, h);
+      }
+      writeFileAtomic(dir, MANIFEST, manifestChunks(union), 0o600);
       intentWritten = true;
     }
     stage.commit();
@@ -470,7 +549,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile>, groups: rea
   }
   for (const d of touched) fsyncDir(join(dir, d));
   if (result.manifestChanged || intentWritten) {
-    writeFileAtomic(dir, MANIFEST, manifestText, 0o600, true);
+    writeFileAtomic(dir, MANIFEST, manifestChunks(next), 0o600);
     fsyncDir(dir);
   }
   return result;

@@ -20,14 +20,14 @@ const inventory = join(root, 'large.yaml');
 let env: Record<string, string>;
 let reference: ReturnType<typeof readTree>;
 
-before(() => {
+before(async () => {
   const synth = synthInventory(15_000);
   env = synth.env;
   writeFileSync(inventory, synth.text);
   assert.ok(statSync(inventory).size >= WORKER_MIN_BYTES, 'the inventory must be large enough for the worker path');
   // The reference: the same run on the main thread.
   const ref = join(root, 'main-thread');
-  const outcome = generateOutputs({ inventory, output: ref, write: true, env });
+  const outcome = await generateOutputs({ inventory, output: ref, write: true, env });
   assert.equal(outcome.findings.length, 0);
   reference = readTree(ref);
 });

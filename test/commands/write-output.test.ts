@@ -93,14 +93,40 @@ test('manifest: sorted, sha256 of each file, no timestamp; written last and only
   assert.equal(statSync(join(dir, MANIFEST)).mtimeMs, mtime);
 });
 
-test('leftover temp files of an interrupted run are removed; other dot files are not', () => {
+test('leftover temp files and directories of an interrupted run are removed; other dot files are not', () => {
   const dir = fresh();
   write(dir, files());
   writeFileSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1'), 'half');
   writeFileSync(join(dir, 'phones/yealink/.keep'), '');
+  mkdirSync(join(dir, 'phones/.sipbc-tmp-999-2/baresip/001500000001'), { recursive: true });
+  writeFileSync(join(dir, 'phones/.sipbc-tmp-999-2/baresip/001500000001/accounts'), 'half');
   write(dir, files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]));
   assert.equal(existsSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1')), false);
+  assert.equal(existsSync(join(dir, 'phones/.sipbc-tmp-999-2')), false);
   assert.ok(existsSync(join(dir, 'phones/yealink/.keep')));
+});
+
+test('a new directory is staged whole under a temp name: none of its files is visible before the last file is staged', () => {
+  const dir = fresh();
+  mkdirSync(dir);
+  const seen: string[][] = [];
+  function* firstRun(): Generator<OutputFile> {
+    for (let i = 1; i <= 50; i++) {
+      yield { path: `phones/baresip/0015000000${String(i).padStart(2, '0')}/accounts`, contents: `<sip:${i}@a>\n`, secret: true };
+      seen.push(readdirSync(dir));
+    }
+    yield { path: 'policy.csv', contents: 'mac\n', secret: false };
+  }
+  const r = write(dir, firstRun());
+  assert.equal(r.changes.length, 51);
+  for (const names of seen) {
+    assert.equal(names.length, 1, `DIR held ${names.join(', ')} while staging`);
+    assert.match(names[0], /^\.sipbc-tmp-\d+-\d+$/, 'only the temp directory that becomes phones/');
+  }
+  assert.deepEqual(readdirSync(dir).sort(), [MANIFEST, 'phones', 'policy.csv']);
+  assert.equal(readdirSync(join(dir, 'phones/baresip')).length, 50);
+  assert.equal(readFileSync(join(dir, 'phones/baresip/001500000007/accounts'), 'utf8'), '<sip:7@a>\n');
+  assert.equal(lstatSync(join(dir, 'phones/baresip/001500000007/accounts')).mode & 0o777, 0o600);
 });
 
 test('a run that adds and removes files: the changes, then the files and the manifest on disk', () => {
@@ -168,4 +194,7 @@ test('the manifest text is exactly JSON.stringify(manifest, null, 2) (written ou
   for (const p of [...entries.keys()].sort()) files[p] = entries.get(p)!;
   assert.equal(renderManifest(entries), JSON.stringify({ generator: 'sipbc', version: 1, files }, null, 2) + '\n');
   assert.equal(renderManifest(new Map()), JSON.stringify({ generator: 'sipbc', version: 1, files: {} }, null, 2) + '\n');
+  // More entries than one piece of the streamed text (1 000).
+  const many = new Map(Array.from({ length: 2500 }, (_, i) => [`phones/yealink/${String(i).padStart(12, '0')}.cfg`, sha256(String(i))] as [string, string]));
+  assert.equal(renderManifest(many), JSON.stringify({ generator: 'sipbc', version: 1, files: Object.fromEntries(many) }, null, 2) + '\n');
 });

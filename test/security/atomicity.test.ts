@@ -15,12 +15,13 @@
  * last vendor directory, right after the intent manifest, at the rename of policy.csv (among the
  * first: the single files are rendered before the phone files), at the first rename into a middle
  * vendor directory, and during start-up. Some runs start from OLD each time; one chain kills the same DIR again and again
- * before the final run.
+ * before the final run. A first run into an empty DIR stages phones/ as one new directory under a temp name: killed
+ * while staging it, no file may be visible yet.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, REPO_ROOT, runCli } from '../support/cli.js';
@@ -49,8 +50,9 @@ function sha(b: Buffer | string): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
+/** A temp file, or a file inside a new directory staged under a temp name. */
 function isTmp(path: string): boolean {
-  return path.split('/').pop()!.startsWith('.sipbc-tmp-');
+  return path.split('/').some((s) => s.startsWith('.sipbc-tmp-'));
 }
 
 interface StateReport {
@@ -108,6 +110,8 @@ interface Moment {
   renamed?: boolean;
   /** Or: kill after this many milliseconds. */
   afterMs?: number;
+  /** Or: kill as soon as this holds for DIR (checked every 5 ms). */
+  until?: (out: string) => boolean;
 }
 
 /** Runs `generate` on `inventory` into `out` and SIGKILLs it at `moment`; resolves with how it ended. */
@@ -131,9 +135,11 @@ function killedRun(inventory: string, out: string, moment: Moment): Promise<{ co
       );
     }
     const timer = moment.afterMs !== undefined ? setTimeout(kill, moment.afterMs) : undefined;
+    const poll = moment.until ? setInterval(() => moment.until!(out) && kill(), 5) : undefined;
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       for (const w of watchers) w.close();
       if (code !== null && code !== 0) reject(new Error(`generate exited ${code}: ${stderr}`));
       else resolve({ code, signal });
@@ -201,6 +207,31 @@ describe('atomicity: SIGKILL at any moment leaves old-or-new files, and the next
     // The middle of a run is both phases: staging (temp files on disk) and renaming (some files old, some new).
     assert.ok(staging >= 3, `only ${staging} kills caught the run while staging (temp files on disk); the test is not exercising the middle of a run:\n${seen.join('\n')}`);
     assert.ok(mixed >= 1, `no kill caught the run while renaming (some files old, some new); the test is not exercising the middle of a run:\n${seen.join('\n')}`);
+  });
+
+  it('a first run into an empty DIR, killed while staging: no file is visible yet, and the next run converges', async (t) => {
+    const work = join(root, 'work-fresh');
+    mkdirSync(work);
+    // phones/ is staged as one new directory under a temp name: kill once one of its vendor directories holds 100 files.
+    const staged = (out: string) =>
+      readdirSync(out)
+        .filter((n) => n.startsWith('.sipbc-tmp-'))
+        .some((n) => {
+          try {
+            return readdirSync(join(out, n)).some((v) => readdirSync(join(out, n, v)).length > 100);
+          } catch {
+            return false; // a file, or not there any more
+          }
+        });
+    const end = await killedRun(newInvPath, work, { name: 'fresh', until: staged });
+    assert.equal(end.signal, 'SIGKILL', 'the run finished before it was killed');
+    const state = checkState(readTree(work), new Map(), newRef, 'fresh');
+    t.diagnostic(`fresh: ${state.asNew} visible, ${state.leftovers} staged`);
+    assert.equal(state.asNew, 0, 'a file is visible under its final name before the run committed');
+    assert.ok(state.leftovers > 100, `only ${state.leftovers} staged files`);
+    const r = runCli(['generate', newInvPath, '-o', work], { env: ENV, timeout: 300_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readTree(work), newRef, 'the next run did not converge to NEW (leftover staged directories removed)');
   });
 
   it('a chain of kills on the same directory, then one run: converges to NEW, and --check agrees', async () => {
