@@ -47,9 +47,11 @@ export function bannerText(inventoryFile: string): string {
 /** Deterministic CSV: RFC 4180 quoting; a leading = or @ is prefixed with ' so spreadsheets do not run it as a formula (inventory ids cannot start with + or -). */
 export function csvCell(value: string | number | boolean | undefined): string {
   let s = value === undefined ? '' : String(value);
-  if (/^[=@]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (s[0] === '=' || s[0] === '@') s = `'${s}`;
+  return CSV_SPECIAL.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+const CSV_SPECIAL = /[",\r\n]/;
 
 /** One CSV record, without its line end. */
 export function csvRecord(cells: readonly (string | number | boolean | undefined)[]): string {

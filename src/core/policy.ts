@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalogue, Family, Model } from './catalogue.js';
 import { baseDomain, defaultPort, preferredName, siteName } from './dns-names.js';
-import type { Agent, Inventory, Mode, Phone, Place, SecretRef, Site, Transport } from './inventory.js';
+import type { Agent, Inventory, Mode, Place, SecretRef, Site, Transport } from './inventory.js';
 import { normaliseMac } from './mac.js';
 
 export const DEFAULT_REGISTER_EXPIRES = 3600;
@@ -104,26 +104,28 @@ function port(site: Site, transport: Transport): number {
   return ep?.port ?? defaultPort(transport);
 }
 
+/** What resolvePlan works out about one place. */
+interface PlaceState {
+  place: Place;
+  agents: Agent[];
+  /** What its agents (or, with none, the default) prefer, and why. */
+  site: string;
+  source: SiteSource;
+  why: string;
+  /** The preferred site of its phones: undefined while it has none, null when they differ. */
+  phoneSite?: string | null;
+}
+
 export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
   const base = baseDomain(inv);
   const sites = inv.sites;
   const peerOf = new Map(sites.map((s, i) => [s.id, sites[1 - i].id]));
   const defaults = inv.defaults ?? {};
   const defaultSite = defaults.preferredSite ?? 'auto';
-  const places = new Map(inv.places.map((p) => [p.id, p]));
-
-  const agentsAt = new Map<string, Agent[]>();
-  for (const a of inv.agents ?? []) {
-    const list = agentsAt.get(a.place);
-    if (list) list.push(a);
-    else agentsAt.set(a.place, [a]);
-  }
-  const phonesAt = new Map<string, Phone[]>();
-  for (const p of inv.phones ?? []) {
-    const list = phonesAt.get(p.place);
-    if (list) list.push(p);
-    else phonesAt.set(p.place, [p]);
-  }
+  // One entry per place id, so each phone and agent looks its place up once (100 000 places).
+  const at = new Map<string, PlaceState>();
+  for (const place of inv.places) at.set(place.id, { place, agents: [], site: '', source: 'default', why: '' });
+  for (const a of inv.agents ?? []) at.get(a.place)?.agents.push(a);
 
   /** `auto` or a site id → a site id, for this place. */
   const concrete = (pref: string, placeId: string): { site: string; auto: boolean } =>
@@ -131,36 +133,33 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
 
   /** What the agents at a place (or, with none, the default) prefer. */
   const placeSites = new Map<string, string>();
-  const placeWhy = new Map<string, { source: SiteSource; why: string }>();
-  for (const place of inv.places) {
-    const agents = agentsAt.get(place.id) ?? [];
+  for (const st of at.values()) {
+    const { place, agents } = st;
     if (agents.length > 0) {
       const resolved = agents.map((a) => concrete(a.preferredSite ?? defaultSite, place.id));
       const distinct = [...new Set(resolved.map((r) => r.site))];
       if (distinct.length === 1) {
         const auto = resolved.every((r) => r.auto);
-        placeSites.set(place.id, distinct[0]);
-        placeWhy.set(place.id, {
-          source: auto ? 'auto' : 'agents',
-          why: auto
-            ? `site ${distinct[0]} chosen by auto (rendezvous hash of place ${place.id})`
-            : `the agents at ${place.id} (${agents.map((a) => a.login).join(', ')}) prefer ${distinct[0]}`,
-        });
-        continue;
+        st.site = distinct[0];
+        st.source = auto ? 'auto' : 'agents';
+        st.why = auto
+          ? `site ${distinct[0]} chosen by auto (rendezvous hash of place ${place.id})`
+          : `the agents at ${place.id} (${agents.map((a) => a.login).join(', ')}) prefer ${distinct[0]}`;
+      } else {
+        // Agents disagree: only valid when every phone at the place names its site (validation checks this).
+        st.site = resolved[0].site;
+        st.source = 'agents';
+        st.why = `the agents at ${place.id} disagree; each phone names its site`;
       }
-      // Agents disagree: only valid when every phone at the place names its site (validation checks this).
-      placeSites.set(place.id, resolved[0].site);
-      placeWhy.set(place.id, { source: 'agents', why: `the agents at ${place.id} disagree; each phone names its site` });
-      continue;
-    }
-    const r = concrete(defaultSite, place.id);
-    placeSites.set(place.id, r.site);
-    placeWhy.set(place.id, {
-      source: r.auto ? 'auto' : 'default',
-      why: r.auto
+    } else {
+      const r = concrete(defaultSite, place.id);
+      st.site = r.site;
+      st.source = r.auto ? 'auto' : 'default';
+      st.why = r.auto
         ? `no agent at ${place.id}; site ${r.site} chosen by auto (rendezvous hash of the place)`
-        : `no agent at ${place.id}; defaults.preferredSite is ${r.site}`,
-    });
+        : `no agent at ${place.id}; defaults.preferredSite is ${r.site}`;
+    }
+    placeSites.set(place.id, st.site);
   }
 
   // Most explanations and host names repeat from phone to phone: one shared string each (100 000
@@ -172,13 +171,13 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     shared.set(s, s);
     return s;
   };
-  const noAgents: Agent[] = [];
 
   const phones: PhonePolicy[] = [];
   (inv.phones ?? []).forEach((phone, index) => {
     const model = catalogue.models[phone.model];
     const family = catalogue.families[model.family];
-    const place = places.get(phone.place)!;
+    const st = at.get(phone.place)!;
+    const place = st.place;
     const why: string[] = [];
     const notes: string[] = [];
 
@@ -190,11 +189,12 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       siteSource = r.auto ? 'auto' : 'phone';
       why.push(r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : intern(`phone sets preferredSite ${r.site}`));
     } else {
-      preferredSite = placeSites.get(place.id)!;
-      const pw = placeWhy.get(place.id)!;
-      siteSource = pw.source;
-      why.push(pw.why);
+      preferredSite = st.site;
+      siteSource = st.source;
+      why.push(st.why);
     }
+    // An agent follows the phones at its place when they agree (below): note whether they do.
+    st.phoneSite = st.phoneSite === undefined || st.phoneSite === preferredSite ? preferredSite : null;
     const peerSite = peerOf.get(preferredSite)!;
 
     const asked = phone.registration ?? defaults.registration ?? 'active-backup';
@@ -243,7 +243,7 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       familyId: model.family,
       family,
       place,
-      agents: agentsAt.get(place.id) ?? noAgents,
+      agents: st.agents,
       preferredSite,
       peerSite,
       siteSource,
@@ -259,20 +259,14 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
   });
 
   // An agent follows the phones at its place when they agree, so desktop and phone always name the same site.
-  const phoneSitesAt = new Map<string, Set<string>>();
-  for (const p of phones) {
-    const set = phoneSitesAt.get(p.place.id);
-    if (set) set.add(p.preferredSite);
-    else phoneSitesAt.set(p.place.id, new Set([p.preferredSite]));
-  }
   const agents: AgentPolicy[] = (inv.agents ?? []).map((agent) => {
-    const place = places.get(agent.place)!;
-    const phoneSites = [...(phoneSitesAt.get(place.id) ?? [])];
+    const st = at.get(agent.place)!;
+    const place = st.place;
     let site: string;
     let siteSource: SiteSource;
-    if (phoneSites.length === 1) {
-      site = phoneSites[0];
-      siteSource = placeWhy.get(place.id)!.source;
+    if (typeof st.phoneSite === 'string') {
+      site = st.phoneSite;
+      siteSource = st.source;
     } else {
       const r = concrete(agent.preferredSite ?? defaultSite, place.id);
       site = r.site;

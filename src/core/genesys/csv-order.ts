@@ -26,7 +26,9 @@ export class SortedCsv {
     const lines = this.lines;
     // Without a character at or above U+D800, UTF-16 order is the UTF-8 byte order: no need to encode
     // every line (measured: Buffer.from per line was the top self-time of generate at 100 000 phones).
-    lines.sort(lines.some((l) => ABOVE_D800.test(l)) ? byteOrder : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // sort() without a comparator orders strings by UTF-16 code units, as `a < b` does, without a JS call per comparison.
+    if (lines.some((l) => ABOVE_D800.test(l))) lines.sort(byteOrder);
+    else lines.sort();
     let kept = 0;
     for (let i = 0; i < lines.length; i++) if (i === 0 || lines[i] !== lines[kept - 1]) lines[kept++] = lines[i];
     lines.length = kept;

@@ -34,7 +34,7 @@ import { ExitCode, SipbcError } from '../errors.js';
 import type { Site, Transport } from '../inventory.js';
 import { bannerText, sortByPath, type OutputFile } from '../output.js';
 import type { LineServer, PhonePolicy, Plan } from '../policy.js';
-import { escapeContext } from './escape.js';
+import { escapeInPlace } from './escape.js';
 import { TemplateLoader } from './templates.js';
 
 export interface PhoneRenderOptions {
@@ -225,11 +225,12 @@ function bannerFor(format: FileSpec['format'], text: string): string {
   return format === 'xml' ? text.replace(/-{2,}/g, '-').replace(/-$/, '') : text;
 }
 
-function render(loader: TemplateLoader, familyId: string, spec: FileSpec, context: object, subject: string): string {
+/** Renders a context already escaped for the file's format (escapeInPlace). */
+function render(loader: TemplateLoader, familyId: string, spec: FileSpec, escaped: object, subject: string): string {
   const template = loader.get(familyId, spec.template);
   let out: string;
   try {
-    out = template.render(escapeContext(context, spec.format, subject));
+    out = template.render(escaped);
   } catch (e) {
     if (e instanceof SipbcError && !e.message.startsWith(subject)) throw new SipbcError(`${subject}: ${e.message}`, e.exitCode, e.hint);
     throw e;
@@ -245,6 +246,12 @@ function render(loader: TemplateLoader, familyId: string, spec: FileSpec, contex
 export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderOptions): Generator<OutputFile> {
   const loader = new TemplateLoader(opts.userTemplatesDir);
   const text = bannerText(opts.inventoryFile);
+  const banners = new Map<FileSpec['format'], string>();
+  const bannerOf = (format: FileSpec['format']): string => {
+    let b = banners.get(format);
+    if (b === undefined) banners.set(format, (b = bannerFor(format, text)));
+    return b;
+  };
   const paths = new Set<string>();
 
   const familiesUsed = new Set<string>();
@@ -254,6 +261,8 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
     const subject = subjectOf(p);
     const password = opts.passwordFor(p);
     const names = family.files.map((spec) => fileNameFor(spec, p.mac));
+    // The phone's context, escaped once per file format (most families have one format for all their files).
+    const escaped = new Map<FileSpec['format'], Omit<PhoneContext, 'file'>>();
     for (let i = 0; i < family.files.length; i++) {
       const spec = family.files[i];
       const path = phoneFilePath(family.dir, names[i]);
@@ -261,8 +270,10 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
         throw new SipbcError(`${subject}: ${path} is already written for another phone (same MAC or overlapping file names)`, ExitCode.USAGE);
       }
       paths.add(path);
-      const base = phoneContext(p, plan, bannerFor(spec.format, text), password);
-      const ctx: PhoneContext = { ...base, file: { name: names[i], others: names.filter((_, j) => j !== i).join(',') } };
+      let base = escaped.get(spec.format);
+      if (!base) escaped.set(spec.format, (base = escapeInPlace(phoneContext(p, plan, bannerOf(spec.format), password), spec.format, subject)));
+      const file = escapeInPlace({ file: { name: names[i], others: names.filter((_, j) => j !== i).join(',') } }, spec.format, subject);
+      const ctx: PhoneContext = { ...base, ...file };
       yield { path, contents: render(loader, p.familyId, spec, ctx, subject), secret: spec.secret };
     }
   }
@@ -278,11 +289,11 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
       const path = phoneFilePath(family.dir, spec.name);
       const subject = `common file ${path}`;
       const ctx = {
-        banner: bannerFor(spec.format, text),
+        banner: bannerOf(spec.format),
         file: { name: spec.name },
         family: { id: familyId, vendor: family.vendor, label: family.label, dir: family.dir },
       };
-      const f: OutputFile = { path, contents: render(loader, familyId, spec, ctx, subject), secret: spec.secret };
+      const f: OutputFile = { path, contents: render(loader, familyId, spec, escapeInPlace(ctx, spec.format, subject), subject), secret: spec.secret };
       const prev = common.get(path);
       if (prev && (prev.contents !== f.contents || prev.secret !== f.secret)) {
         throw new SipbcError(`two files would be written to ${path} (${subject}): check the catalogue's file names and directories`, ExitCode.USAGE);

@@ -34,13 +34,12 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
     for (const site of Object.keys(ext)) {
       const n = str(ext[site]);
       if (n === undefined || !sites.has(site)) continue;
-      const path = ['places', i, 'extensions', site];
       const sw = switchDN.get(n);
       if (sw) {
         out.push(
           ctx.finding(
             'SIPBC-E-EXTENSION-IS-SWITCH-DN',
-            path,
+            ['places', i, 'extensions', site],
             `Extension DN "${n}" of places[${i}] on site ${site} is also the ${sw.type} DN switchDNs[${sw.i}] (line ${ctx.lineOf(['switchDNs', sw.i, 'number'])}); only Extension DNs may be agent DNs: give the place another number.`,
           ),
         );
@@ -55,7 +54,7 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
         out.push(
           ctx.finding(
             'SIPBC-E-DUP-EXTENSION',
-            path,
+            ['places', i, 'extensions', site],
             `Extension DN "${n}" on site ${site} is already the DN of place ${placeId} (line ${ctx.lineOf(['places', j, 'extensions', site])}); an Extension DN belongs to one place per site.`,
           ),
         );

@@ -99,7 +99,11 @@ export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
     const place = ctx.placeById.get(str(v.place) ?? '')?.v;
     if (!fam || !place || !isObject(place.extensions)) continue;
     const ext = place.extensions as Record<string, unknown>;
-    const numbers = [...new Set(ctx.siteIds.map((id) => (Object.hasOwn(ext, id) ? ext[id] : undefined)).filter((n) => typeof n === 'string'))];
+    const numbers: string[] = []; // the distinct Extension DNs, in site order
+    for (const id of ctx.siteIds) {
+      const n = Object.hasOwn(ext, id) ? ext[id] : undefined;
+      if (typeof n === 'string' && !numbers.includes(n)) numbers.push(n);
+    }
     if (numbers.length < 2) continue;
     const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
     if (mode === 'dual' && fam.dualRegistration && fam.perSiteIdentity) continue;
