@@ -46,7 +46,8 @@ export function bannerText(inventoryFile: string): string {
 
 /** Deterministic CSV: RFC 4180 quoting; a leading = or @ is prefixed with ' so spreadsheets do not run it as a formula (inventory ids cannot start with + or -). */
 export function csvCell(value: string | number | boolean | undefined): string {
-  let s = value === undefined ? '' : String(value);
+  let s = typeof value === 'string' ? value : value === undefined ? '' : String(value);
+  if (s === '') return s; // most Genesys cells are empty
   if (s[0] === '=' || s[0] === '@') s = `'${s}`;
   return CSV_SPECIAL.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
