@@ -6,7 +6,7 @@
  *                            C1), a Unicode line/paragraph separator, U+FFFE/U+FFFF or a lone
  *                            surrogate — the characters render/escape.ts refuses in every format
  *                            (a line break would end a key=value line; XML 1.0 cannot carry most).
- *   SIPBC-E-CREDENTIAL-CHAR  a phone's SIP user (auth.user, else its place's Extension DNs) or
+ *   SIPBC-E-CREDENTIAL-CHAR  a phone's SIP users (its place's Extension DNs, and auth.user) or
  *                            literal password holding a character its family's file syntax cannot
  *                            carry (catalogue `credentialForbiddenChars`, e.g. baresip's
  *                            `;auth_pass=` parameter: space ; , < > " \).
@@ -71,14 +71,13 @@ export function credentialCharacters(ctx: RuleContext): Finding[] {
     const checks: { path: JsonPath; value: string | undefined; what: string }[] = [];
     const auth = isObject(v.auth) ? v.auth : undefined;
     const user = str(auth?.user);
-    if (user !== undefined) checks.push({ path: ['phones', i, 'auth', 'user'], value: user, what: 'the SIP user' });
-    else {
-      const id = str(v.place);
-      const place = id === undefined ? undefined : ctx.placeById.get(id);
-      if (place && isObject(place.v.extensions)) {
-        for (const [site, ext] of Object.entries(place.v.extensions)) {
-          checks.push({ path: ['places', place.i, 'extensions', site], value: str(ext), what: `the Extension DN (the SIP user of the ${fam.label} at this place)` });
-        }
+    if (user !== undefined) checks.push({ path: ['phones', i, 'auth', 'user'], value: user, what: 'the authentication user' });
+    // The Extension DNs are the line's SIP user on each site, with or without an auth.user.
+    const id = str(v.place);
+    const place = id === undefined ? undefined : ctx.placeById.get(id);
+    if (place && isObject(place.v.extensions)) {
+      for (const [site, ext] of Object.entries(place.v.extensions)) {
+        checks.push({ path: ['places', place.i, 'extensions', site], value: str(ext), what: `the Extension DN (the SIP user of the ${fam.label} at this place)` });
       }
     }
     checks.push({ path: ['phones', i, 'auth', 'password'], value: str(auth?.password), what: 'the password' });
