@@ -10,11 +10,12 @@
  * Hand-over: a batch is one buffer of up to BATCH_BYTES with the files' paths, modes and ends,
  * posted with its buffer transferred (not copied). The writer takes batches synchronously
  * (receiveMessageOnPort), sleeping on a shared counter while none is there, so syncOutput keeps
- * its synchronous Iterable. The renderer sleeps when it is BATCHES_AHEAD batches ahead (memory
- * stays bounded) and stops rendering as soon as the writer has failed. An error while rendering
- * aborts the writer — which removes its temp files and directories — before it is rethrown.
+ * its synchronous Iterable. The renderer waits (asynchronously, so it still hears of the writer's
+ * exit) when it is BATCHES_AHEAD batches ahead — memory stays bounded — and stops rendering as
+ * soon as the writer has failed or died. An error while rendering aborts the writer — which
+ * removes its temp files and directories — before it is rethrown.
  */
-import { receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import type { OutputFile, OutputGroup } from '../core/output.js';
 import { unsettle, type ThreadReply } from './thread-reply.js';
@@ -65,23 +66,31 @@ export function writerFailed(shared: Int32Array): void {
   Atomics.notify(shared, TAKEN);
 }
 
-/** syncOutput(dir, files, groups, opts) with the writing in a thread of its own: the same result, the same files. */
-export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions): Promise<SyncResult> {
+/**
+ * syncOutput(dir, files, groups, opts) with the writing in a thread of its own: the same result,
+ * the same files. `limits`: the writer's resource limits (tests).
+ */
+export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions, limits?: ResourceLimits): Promise<SyncResult> {
   const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const data: WriterData = { dir, groups: [...groups], opts, shared };
-  const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false });
+  const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: limits });
+  let gone = false;
+  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const reply = new Promise<ThreadReply<SyncResult>>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new SipbcError(`the writer thread stopped (exit code ${code}) without a result`, ExitCode.INTERNAL)));
   });
+  void ended.then(() => (gone = true));
 
-  const post = (m: Batch, transfer: ArrayBuffer[] = []): void => {
+  const post = async (m: Batch, transfer: ArrayBuffer[] = []): Promise<void> => {
     for (;;) {
       const taken = Atomics.load(shared, TAKEN);
-      if (Atomics.load(shared, FAILED) || Atomics.load(shared, SENT) - taken < BATCHES_AHEAD) break;
-      Atomics.wait(shared, TAKEN, taken);
+      if (gone || Atomics.load(shared, FAILED) || Atomics.load(shared, SENT) - taken < BATCHES_AHEAD) break;
+      const w = Atomics.waitAsync(shared, TAKEN, taken);
+      if (w.async) await Promise.race([w.value, ended]);
     }
+    if (gone) return;
     worker.postMessage(m, transfer);
     Atomics.add(shared, SENT, 1);
     Atomics.notify(shared, SENT);
@@ -89,9 +98,9 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
   let buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
   let batch = { paths: [] as string[], secret: [] as boolean[], ends: [] as number[] };
   let used = 0;
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     if (batch.paths.length === 0) return;
-    post({ ...batch, bytes: buf.buffer as ArrayBuffer }, [buf.buffer as ArrayBuffer]);
+    await post({ ...batch, bytes: buf.buffer as ArrayBuffer }, [buf.buffer as ArrayBuffer]);
     buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
     batch = { paths: [], secret: [], ends: [] };
     used = 0;
@@ -99,14 +108,14 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
 
   try {
     for (const f of files) {
-      if (Atomics.load(shared, FAILED)) break; // the writer's error is in its reply
+      if (gone || Atomics.load(shared, FAILED)) break; // the writer's error is in its reply
       // UTF-8 needs at most 3 bytes per UTF-16 code unit: when that may not fit, start a new batch.
       if (used + 3 * f.contents.length > BATCH_BYTES) {
-        flush();
+        await flush();
         if (3 * f.contents.length > BATCH_BYTES) {
           const own = Buffer.allocUnsafeSlow(Buffer.byteLength(f.contents, 'utf8'));
           own.write(f.contents, 0, 'utf8');
-          post({ paths: [f.path], secret: [f.secret], ends: [own.length], bytes: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
+          await post({ paths: [f.path], secret: [f.secret], ends: [own.length], bytes: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
           continue;
         }
       }
@@ -115,11 +124,11 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
       batch.secret.push(f.secret);
       batch.ends.push(used);
     }
-    flush();
-    post({ end: true });
+    await flush();
+    await post({ end: true });
   } catch (e) {
     // Rendering failed: the writer removes what it staged, then the error goes on.
-    post({ abort: true });
+    await post({ abort: true });
     await reply.catch(() => undefined);
     throw e;
   } finally {

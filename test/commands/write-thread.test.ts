@@ -91,3 +91,17 @@ test('an error in the writer (a link inside DIR): it is reported, the rendering 
   assert.deepEqual(snapshotTree(dir), before);
   assert.deepEqual(readdirSync(join(work, 'elsewhere')), [], 'nothing was written through the link');
 });
+
+test('a writer thread that dies (out of memory) ends the run with its error, not a hang; the rendering stops', { timeout: 120_000 }, async () => {
+  const dir = fresh();
+  let pulled = 0;
+  function* many(): Generator<OutputFile> {
+    for (let i = 0; i < 1_000_000; i++) {
+      pulled++;
+      yield { path: `phones/yealink/${String(i).padStart(12, '0')}.cfg`, contents: 'y'.repeat(100), secret: false };
+    }
+  }
+  // Compare only (nothing written): the writer's list of paths and hashes outgrows a 16 MiB heap.
+  await assert.rejects(syncOutputInThread(dir, many(), ALL, { write: false }, { maxOldGenerationSizeMb: 16 }), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY');
+  assert.ok(pulled < 1_000_000, `the renderer went on for all ${pulled} files`);
+});
