@@ -75,13 +75,17 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
   const data: WriterData = { dir, groups: [...groups], opts, shared };
   const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: limits });
   let gone = false;
-  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const ended = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      gone = true;
+      resolve();
+    }),
+  );
   const reply = new Promise<ThreadReply<SyncResult>>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new SipbcError(`the writer thread stopped (exit code ${code}) without a result`, ExitCode.INTERNAL)));
   });
-  void ended.then(() => (gone = true));
 
   const post = async (m: Batch, transfer: ArrayBuffer[] = []): Promise<void> => {
     for (;;) {
