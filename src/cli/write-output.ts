@@ -177,9 +177,8 @@ export function* manifestChunks(entries: ReadonlyMap<string, string>): Generator
   }
   yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
   for (let i = 0; i < paths.length; i += 1000) {
-    let chunk = '';
-    for (const p of paths.slice(i, i + 1000)) chunk += `${chunk === '' && i === 0 ? '' : ',\n'}    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`;
-    yield chunk;
+    const lines = paths.slice(i, i + 1000).map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`);
+    yield (i === 0 ? '' : ',\n') + lines.join(',\n');
   }
   yield '\n  }\n}\n';
 }
@@ -506,7 +505,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     files: generated,
     changes,
     unchanged: generated - changedFiles,
-    manifestChanged: previous.digest !== digestOf(manifestChunks(next)),
+    manifestChanged: previous.digest === undefined || previous.digest !== digestOf(manifestChunks(next)),
     manifestExisted: previous.digest !== undefined,
     warnings,
   };
@@ -515,7 +514,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   const touched = new Set<string>(['']);
   for (const c of changes) touched.add(dirOf(c.path));
   for (const d of stage.hiddenParents()) touched.add(d);
-  let intentWritten = false;
+  // The manifest as the renames leave it: `next`, unless the intent manifest below already is exactly that.
+  let finalPending = result.manifestChanged;
   try {
     stage.prepareRoot();
     // Files are added: first a manifest listing old ∪ new, so a run killed halfway still knows every file it wrote.
@@ -528,7 +528,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
         union.set(p, h);
       }
       writeFileAtomic(dir, MANIFEST, manifestChunks(union), 0o600);
-      intentWritten = true;
+      // Nothing old to keep (a first run, or one that only adds files): it already is the final manifest, not written twice.
+      finalPending = union !== next;
     }
     stage.commit();
   } catch (e) {
@@ -546,7 +547,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     }
   }
   for (const d of touched) fsyncDir(join(dir, d));
-  if (result.manifestChanged || intentWritten) {
+  if (finalPending) {
     writeFileAtomic(dir, MANIFEST, manifestChunks(next), 0o600);
     fsyncDir(dir);
   }
