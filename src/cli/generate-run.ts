@@ -17,12 +17,11 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadCatalogue } from '../core/catalogue.js';
-import { ExitCode, SipbcError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import { prepareOutputs, type PreparedOutputs } from '../core/generate.js';
 import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
-import { unsettle, type ThreadReply } from './thread-reply.js';
+import { workerResult } from './thread-reply.js';
 import { syncOutput, type SyncResult } from './write-output.js';
 import { syncOutputInThread } from './write-thread.js';
 
@@ -79,29 +78,16 @@ export function heapLimitMb(bytes: number): number {
 
 /** Runs generateOutputs in a worker thread whose old generation is limited to `heapMb` MiB; rejects with code ERR_WORKER_OUT_OF_MEMORY when that is too small. */
 export function generateInWorker(input: GenerateInput, heapMb: number): Promise<GenerateOutcome> {
-  return new Promise((resolve, reject) => {
-    let reply: ThreadReply<GenerateOutcome> | undefined;
-    const worker = new Worker(new URL('./generate-worker.js', import.meta.url), {
-      workerData: input,
-      // A young generation of 48 MiB: fewer per-file temporaries survive into the old generation
-      // (measured at 100 000 phones, --dry-run: 20.6 and 18.8 s against 22.9 and 24.7 s with the
-      // default, and no more memory: 441 and 438 MiB against 449 and 445 MiB).
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      stdout: false,
-      stderr: false,
-    });
-    worker.once('message', (m: ThreadReply<GenerateOutcome>) => (reply = m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (reply) {
-        try {
-          resolve(unsettle(reply));
-        } catch (e) {
-          reject(e);
-        }
-      } else reject(new SipbcError(`the generate worker stopped (exit code ${code}) without a result`, ExitCode.INTERNAL));
-    });
+  const worker = new Worker(new URL('./generate-worker.js', import.meta.url), {
+    workerData: input,
+    // A young generation of 48 MiB: fewer per-file temporaries survive into the old generation
+    // (measured at 100 000 phones, --dry-run: 20.6 and 18.8 s against 22.9 and 24.7 s with the
+    // default, and no more memory: 441 and 438 MiB against 449 and 445 MiB).
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    stdout: false,
+    stderr: false,
   });
+  return workerResult(worker, 'generate worker');
 }
 
 /**

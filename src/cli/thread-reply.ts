@@ -2,6 +2,7 @@
  * What crosses back from a worker thread (generate-worker.ts, write-worker.ts): the value, or the
  * error it threw — a SipbcError keeps its exit code and hint on the other side.
  */
+import type { Worker } from 'node:worker_threads';
 import { ExitCode, SipbcError } from '../core/errors.js';
 
 export type ThreadReply<T> = { value: T } | { error: { message: string; exitCode?: ExitCode; hint?: string; stack?: string; sipbc: boolean } };
@@ -22,4 +23,29 @@ export function unsettle<T>(reply: ThreadReply<T>): T {
   const err = new Error(message);
   err.stack = stack;
   throw err;
+}
+
+/**
+ * What `worker` replies (its one message, unsettled), or why it has none: its 'error' (e.g.
+ * ERR_WORKER_OUT_OF_MEMORY), or an exit without a reply. Settles once the worker has exited, so a
+ * caller that runs again after a failure never overlaps it.
+ */
+export function workerResult<T>(worker: Worker, name: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let reply: ThreadReply<T> | undefined;
+    let error: unknown;
+    worker.once('message', (m: ThreadReply<T>) => (reply = m));
+    worker.once('error', (e) => (error = e));
+    worker.once('exit', (code) => {
+      if (error !== undefined) reject(error);
+      else if (reply === undefined) reject(new SipbcError(`the ${name} stopped (exit code ${code}) without a result`, ExitCode.INTERNAL));
+      else {
+        try {
+          resolve(unsettle(reply));
+        } catch (e) {
+          reject(e);
+        }
+      }
+    });
+  });
 }

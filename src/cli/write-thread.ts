@@ -16,9 +16,8 @@
  * removes its temp files and directories — before it is rethrown.
  */
 import { receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import { ExitCode, SipbcError } from '../core/errors.js';
 import type { OutputFile, OutputGroup } from '../core/output.js';
-import { unsettle, type ThreadReply } from './thread-reply.js';
+import { workerResult } from './thread-reply.js';
 import type { EncodedFile, SyncOptions, SyncResult } from './write-output.js';
 
 export const BATCH_BYTES = 1024 * 1024;
@@ -81,11 +80,7 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
       resolve();
     }),
   );
-  const reply = new Promise<ThreadReply<SyncResult>>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new SipbcError(`the writer thread stopped (exit code ${code}) without a result`, ExitCode.INTERNAL)));
-  });
+  const result = workerResult<SyncResult>(worker, 'writer thread');
 
   const post = async (m: Batch, transfer: ArrayBuffer[] = []): Promise<void> => {
     for (;;) {
@@ -133,10 +128,8 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
   } catch (e) {
     // Rendering failed: the writer removes what it staged, then the error goes on.
     await post({ abort: true });
-    await reply.catch(() => undefined);
+    await result.catch(() => undefined);
     throw e;
-  } finally {
-    reply.finally(() => worker.terminate()).catch(() => undefined);
   }
-  return unsettle(await reply);
+  return result;
 }
