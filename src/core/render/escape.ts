@@ -27,10 +27,15 @@ export interface ValueOrigin {
   field: string;
 }
 
-/** C0 controls, DEL, C1 controls, Unicode line/paragraph separators, non-characters U+FFFE/U+FFFF, lone surrogates. */
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * C0 controls, DEL, C1 controls, Unicode line/paragraph separators, non-characters U+FFFE/U+FFFF,
+ * lone surrogates: what no provisioning file can carry. Validation (SIPBC-E-CONTROL-CHAR) and the
+ * banner's file name use the same set.
+ */
+export const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function describe(ch: string): string {
+/** How a message names a FORBIDDEN character: `a line break (LF, U+000A)`. */
+export function describeChar(ch: string): string {
   const cp = ch.codePointAt(0)!;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   if (ch === '\n') return `a line break (LF, ${hex})`;
@@ -46,7 +51,7 @@ function forbiddenChar(value: string): string | undefined {
 
 function refusal(ch: string, origin: ValueOrigin, format: FileFormat): SipbcError {
   return new SipbcError(
-    `${origin.subject}: ${origin.field} contains ${describe(ch)}, which a ${format === 'xml' ? 'XML' : 'key=value'} provisioning file cannot carry`,
+    `${origin.subject}: ${origin.field} contains ${describeChar(ch)}, which a ${format === 'xml' ? 'XML' : 'key=value'} provisioning file cannot carry`,
     ExitCode.USAGE,
     'remove it from the inventory value (or the secret it points at)',
   );

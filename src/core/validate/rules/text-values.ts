@@ -14,20 +14,10 @@
  * Messages name the character and the node, never the value (it may be a password).
  */
 import { familyOf } from '../../catalogue.js';
+import { describeChar, FORBIDDEN } from '../../render/escape.js';
 import type { Finding } from '../../findings.js';
 import type { JsonPath } from '../../load.js';
 import { formatPath, isObject, type RuleContext, str } from '../context.js';
-
-/** The same set as render/escape.ts FORBIDDEN. */
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function describeChar(ch: string): string {
-  const hex = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-  if (ch === '\n') return `a line break (LF, ${hex})`;
-  if (ch === '\r') return `a line break (CR, ${hex})`;
-  if (ch === '\t') return `a tab (${hex})`;
-  return `the control or invalid character ${hex}`;
-}
 
 export function controlCharacters(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
