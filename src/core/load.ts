@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { ExitCode, SipbcError } from './errors.js';
 import type { SourcePosition } from './findings.js';
+import { loadYamlSubset, ownCopy } from './yaml-subset.js';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -70,14 +71,17 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
     const pos = offsetToPosition(text, nul);
     throw new SipbcError(`${file}:${pos.line}:${pos.column}: this is not a text file (it contains a NUL byte); an inventory is YAML or JSON text`, ExitCode.USAGE);
   }
-  let data: unknown;
-  try {
-    data = yaml.load(text, { filename: file, json: false, schema: yaml.CORE_SCHEMA, maxDepth: MAX_DEPTH } as yaml.LoadOptions);
-  } catch (e) {
-    throw yamlError(e, file, text);
+  // The usual inventory is read by the fast subset reader (yaml-subset.ts); anything else by js-yaml.
+  let data: unknown = loadYamlSubset(text);
+  if (data === undefined) {
+    try {
+      data = yaml.load(text, { filename: file, json: false, schema: yaml.CORE_SCHEMA, maxDepth: MAX_DEPTH } as yaml.LoadOptions);
+    } catch (e) {
+      throw yamlError(e, file, text);
+    }
+    checkAliasExpansion(data, text, file);
+    detachStrings(data, text.includes('*'));
   }
-  checkAliasExpansion(data, text, file);
-  detachStrings(data, text.includes('*'));
   let index: PositionIndex | undefined;
   return {
     file,
@@ -103,7 +107,6 @@ export function loadInventory(pathOrDash: string): LoadedInventory {
  * 100 000 phones hold 25 MB less (for ~5% of the load time).
  */
 function detachStrings(data: unknown, mayHaveAliases: boolean): void {
-  const copy = (s: string) => (s.length < 13 ? s : (' ' + s).slice(1)); // ' ' + s is flattened into a new string of its own
   // Aliases share (or even nest) objects: then each is visited once. Without any '*' there is none (and no set to pay for).
   const seen = mayHaveAliases ? new Set<object>() : undefined;
   const stack: unknown[] = [data];
@@ -114,7 +117,7 @@ function detachStrings(data: unknown, mayHaveAliases: boolean): void {
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const v: unknown = node[i];
-        if (typeof v === 'string') node[i] = copy(v);
+        if (typeof v === 'string') node[i] = ownCopy(v);
         else stack.push(v);
       }
       continue;
@@ -122,7 +125,7 @@ function detachStrings(data: unknown, mayHaveAliases: boolean): void {
     const obj = node as Record<string, unknown>;
     for (const k of Object.keys(obj)) {
       const v = obj[k];
-      if (typeof v === 'string') obj[k] = copy(v);
+      if (typeof v === 'string') obj[k] = ownCopy(v);
       else stack.push(v);
     }
   }

@@ -1,0 +1,379 @@
+/**
+ * A fast reader for the YAML an inventory is normally written in — block mappings and sequences,
+ * one-line scalars (plain, 'single' or "double" quoted without escapes) and one-line flow
+ * collections of scalars (`{ east: "1001", west: "1001" }`, `[udp, tcp]`) — that returns exactly
+ * what js-yaml's `load` with the core schema returns for it, or `undefined` for anything else.
+ *
+ * Why (issue 7): js-yaml spends ~3.5 s and much garbage on a 100 000-phone inventory, most of it in
+ * machinery this subset never needs; this reader takes ~0.5 s. It is a fast path, not a second
+ * YAML implementation: at the first thing outside the subset — an anchor, a tag, a block scalar,
+ * a multi-line or escaped string, a tab, a CR, a directive, an unusual key, a duplicate key, a line
+ * indented in a way it does not expect — it gives up, and load.ts parses the whole text with
+ * js-yaml, which also produces every syntax error message. Plain scalars are resolved by js-yaml's
+ * own core-schema types (null, bool, int, float), so `0x1F`, `~` or `True` mean what they mean there.
+ * test/core/yaml-subset.test.ts checks it against js-yaml on generated documents.
+ */
+import yaml from 'js-yaml';
+
+interface ImplicitType {
+  resolve(data: string): boolean;
+  construct(data: string): unknown;
+}
+/** js-yaml's implicit types of the core schema, in its order (null, bool, int, float). */
+const IMPLICIT = (yaml.CORE_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
+
+/** js-yaml refuses these in a scalar (it checks each scalar's text); so does the fast path, by leaving it to js-yaml. */
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+/** Deeper than any inventory (6 levels); js-yaml applies the real maxDepth. */
+const MAX_DEPTH = 32;
+
+const SPACE = 0x20;
+const HASH = 0x23;
+const COLON = 0x3a;
+const DASH = 0x2d;
+
+/** Thrown (and caught in loadYamlSubset) when the text leaves the subset. */
+class OutsideSubset {}
+const OUTSIDE = new OutsideSubset();
+function outside(): never {
+  throw OUTSIDE;
+}
+
+/**
+ * A string of its own for `s`: a slice of 13 or more characters is a view that would keep the
+ * whole inventory text alive for as long as the value lives (e.g. in the registration plan).
+ */
+export function ownCopy(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1); // ' ' + s is flattened into a new string of its own
+}
+
+/** A plain scalar's value: js-yaml's core-schema resolution, or the string itself. */
+function resolvePlain(s: string): unknown {
+  const c = s.charCodeAt(0);
+  // Only these characters can start a null (~ n N), bool (t T f F), int or float (+ - . digits).
+  const maybeTyped = (c >= 0x2b && c <= 0x39) || c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46;
+  if (maybeTyped) {
+    for (const type of IMPLICIT) if (type.resolve(s)) return type.construct(s);
+  }
+  return ownCopy(s);
+}
+
+/** Characters of a plain key the fast path accepts: A-Z a-z 0-9 _ . - */
+function isKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === DASH;
+}
+
+/** Characters that cannot start a plain scalar here (YAML indicators and quotes, handled elsewhere or left to js-yaml). */
+function isIndicator(c: number): boolean {
+  // - ? : , [ ] { } # & * ! | > ' " % @ `
+  return c === DASH || c === 0x3f || c === COLON || c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === HASH || c === 0x26 || c === 0x2a || c === 0x21 || c === 0x7c || c === 0x3e || c === 0x27 || c === 0x22 || c === 0x25 || c === 0x40 || c === 0x60;
+}
+
+class SubsetReader {
+  /** The current significant line (not blank, not only a comment): its start, end (its '\n' or the text's end) and indent; indent -1 at the end. */
+  private ls = 0;
+  private le = 0;
+  private ind = -1;
+  private depth = 0;
+  /** Where the last quoted scalar or flow collection ended (just after its closing character). */
+  private at = 0;
+  /** Keys already checked, by first character and length (a few per slot), so a repeated key costs no slice. */
+  private readonly keys: (string[] | undefined)[] = [];
+
+  constructor(private readonly t: string) {
+    this.seek(0);
+  }
+
+  read(): Record<string, unknown> {
+    if (this.ind !== 0) outside();
+    const v = this.mapping(0, this.ls);
+    return this.atEnd() ? v : outside();
+  }
+
+  private atEnd(): boolean {
+    return this.ind === -1;
+  }
+
+  /** Moves to the first significant line that starts at or after `from`. */
+  private seek(from: number): void {
+    const t = this.t;
+    while (from < t.length) {
+      let e = t.indexOf('\n', from);
+      if (e === -1) e = t.length;
+      let i = from;
+      while (i < e && t.charCodeAt(i) === SPACE) i++;
+      if (i < e) {
+        if (t.charCodeAt(i) !== HASH) {
+          this.ls = from;
+          this.le = e;
+          this.ind = i - from;
+          return;
+        }
+      }
+      from = e + 1;
+    }
+    this.ls = this.le = t.length;
+    this.ind = -1;
+  }
+
+  /** `- ` (or a lone `-`) at p: a block sequence entry. */
+  private isEntry(p: number): boolean {
+    const t = this.t;
+    return t.charCodeAt(p) === DASH && (p + 1 === this.le || t.charCodeAt(p + 1) === SPACE);
+  }
+
+  /** The offset of the ':' ending a plain key at p (followed by a space or the line's end), or -1. */
+  private keyEnd(p: number): number {
+    const t = this.t;
+    const le = this.le;
+    const c = t.charCodeAt(p);
+    if (!isKeyChar(c) || c === DASH || c === 0x2e) return -1;
+    let i = p + 1;
+    while (i < le && isKeyChar(t.charCodeAt(i))) i++;
+    if (t.charCodeAt(i) !== COLON || (i + 1 < le && t.charCodeAt(i + 1) !== SPACE)) return -1;
+    return i;
+  }
+
+  /** The key text between p and end, if it is one js-yaml would store under the same name. */
+  private key(p: number, end: number, into: Record<string, unknown>): string {
+    const t = this.t;
+    const len = end - p;
+    const slot = (t.charCodeAt(p) << 5) | (len & 31);
+    const known = (this.keys[slot] ??= []);
+    let key = known.find((k) => k.length === len && t.startsWith(k, p));
+    if (key === undefined) {
+      key = ownCopy(t.slice(p, end));
+      // A key that resolves to something else (true, null, 0x1F …) is stored by js-yaml as String(value).
+      if (len > 1024 || key === '__proto__' || resolvePlain(key) !== key) outside();
+      if (known.length < 8) known.push(key);
+    }
+    // A duplicate (js-yaml: "duplicated mapping key"), or a name Object.prototype has (constructor …): left to js-yaml.
+    if (into[key] !== undefined) outside();
+    return key;
+  }
+
+  /** A block mapping at indent n whose first key starts at `start` (the line's indent, or after a `- `). */
+  private mapping(n: number, start: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) outside();
+    const obj: Record<string, unknown> = {};
+    let p = start;
+    for (;;) {
+      if (this.isEntry(p)) outside();
+      const colon = this.keyEnd(p);
+      if (colon === -1) outside();
+      const key = this.key(p, colon, obj);
+      obj[key] = this.valueAfter(colon + 1, n);
+      if (this.ind !== n) break;
+      p = this.ls + n;
+    }
+    if (this.ind > n) outside();
+    this.depth--;
+    return obj;
+  }
+
+  /** A block sequence at indent n (the current line is its first entry). */
+  private sequence(n: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) outside();
+    const t = this.t;
+    const arr: unknown[] = [];
+    while (this.ind === n && this.isEntry(this.ls + n)) {
+      const le = this.le;
+      let p = this.ls + n + 1;
+      while (p < le && t.charCodeAt(p) === SPACE) p++;
+      if (p === le || t.charCodeAt(p) === HASH) {
+        this.seek(le + 1);
+        // After an empty entry js-yaml takes the next `- ` as this sequence's even when it is less indented.
+        if (this.ind !== -1 && this.ind < n && this.isEntry(this.ls + this.ind)) outside();
+        arr.push(this.ind > n ? this.block() : null);
+      } else if (this.isEntry(p)) {
+        outside(); // - - nested sequence on one line
+      } else if (this.keyEnd(p) !== -1) {
+        arr.push(this.mapping(p - this.ls, p));
+      } else {
+        arr.push(this.inline(p));
+        this.seek(le + 1);
+        if (this.ind > n) outside();
+      }
+    }
+    if (this.ind > n) outside();
+    this.depth--;
+    return arr;
+  }
+
+  /** The block collection that starts on the current line. */
+  private block(): unknown {
+    const n = this.ind;
+    return this.isEntry(this.ls + n) ? this.sequence(n) : this.mapping(n, this.ls + n);
+  }
+
+  /** The value after a key's ':' at p, in a mapping at indent n; moves past it. */
+  private valueAfter(p: number, n: number): unknown {
+    const t = this.t;
+    const le = this.le;
+    while (p < le && t.charCodeAt(p) === SPACE) p++;
+    if (p === le || t.charCodeAt(p) === HASH) {
+      this.seek(le + 1);
+      if (this.ind > n) return this.block();
+      if (this.ind === n && this.isEntry(this.ls + n)) return this.sequence(n); // a sequence may sit at its key's indent
+      return null;
+    }
+    const v = this.inline(p);
+    this.seek(le + 1);
+    // A deeper line after a scalar would continue it (a multi-line scalar): not in the subset.
+    // (A deeper comment line does not: js-yaml ends a plain scalar at a # after a space.)
+    if (this.ind > n) outside();
+    return v;
+  }
+
+  /** A value that starts at p and ends on this line (a comment may follow it). */
+  private inline(p: number): unknown {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    let value: unknown;
+    if (c === 0x22 || c === 0x27) value = this.quoted(p);
+    else if (c === 0x7b || c === 0x5b) value = this.flow(p);
+    else return this.plain(p);
+    this.endOfLine(this.at);
+    return value;
+  }
+
+  /** Nothing but spaces and a comment from p to the line's end. */
+  private endOfLine(p: number): void {
+    const t = this.t;
+    const le = this.le;
+    if (p === le) return;
+    if (t.charCodeAt(p) !== SPACE) outside();
+    while (p < le && t.charCodeAt(p) === SPACE) p++;
+    if (p < le && t.charCodeAt(p) !== HASH) outside();
+  }
+
+  /** A block-context plain scalar from p to the line's end or a ` #` comment. */
+  private plain(p: number): unknown {
+    const t = this.t;
+    const le = this.le;
+    if (isIndicator(t.charCodeAt(p))) outside();
+    let end = le;
+    for (let i = p + 1; i < le; i++) {
+      const c = t.charCodeAt(i);
+      if (c === HASH && t.charCodeAt(i - 1) === SPACE) {
+        end = i;
+        break;
+      }
+      // ': ' or a final ':' would make it a mapping key — not a scalar.
+      if (c === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE)) outside();
+    }
+    while (t.charCodeAt(end - 1) === SPACE) end--;
+    return resolvePlain(this.scalarText(p, end));
+  }
+
+  /** A quoted scalar at p that closes on this line (`at`: after the closing quote). */
+  private quoted(p: number): string {
+    const t = this.t;
+    const le = this.le;
+    const q = t.charCodeAt(p);
+    if (q === 0x22) {
+      const close = t.indexOf('"', p + 1);
+      if (close === -1 || close > le) outside();
+      const s = this.scalarText(p + 1, close);
+      if (s.includes('\\')) outside(); // escapes: left to js-yaml
+      this.at = close + 1;
+      return ownCopy(s);
+    }
+    let s = '';
+    let from = p + 1;
+    for (;;) {
+      const close = t.indexOf("'", from);
+      if (close === -1 || close > le) outside();
+      s += this.scalarText(from, close);
+      if (t.charCodeAt(close + 1) !== 0x27) {
+        this.at = close + 1;
+        return ownCopy(s);
+      }
+      s += "'"; // '' is one quote
+      from = close + 2;
+    }
+  }
+
+  /** A value inside a one-line flow collection: a nested one, quoted, or plain up to , ] or } (`at`: its end). */
+  private flowValue(p: number): unknown {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    if (c === 0x22 || c === 0x27) return this.quoted(p);
+    if (c === 0x7b || c === 0x5b) return this.flow(p);
+    if (isIndicator(c)) outside();
+    let i = p;
+    for (; i < this.le; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === 0x2c || ch === 0x5d || ch === 0x7d) break;
+      if (ch === COLON || ch === HASH || ch === 0x5b || ch === 0x7b) outside();
+    }
+    this.at = i;
+    while (t.charCodeAt(i - 1) === SPACE) i--;
+    return resolvePlain(this.scalarText(p, i));
+  }
+
+  /** The text of a scalar from p to end; a tab or a character js-yaml refuses in a scalar leaves the subset. */
+  private scalarText(p: number, end: number): string {
+    const t = this.t;
+    for (let i = p; i < end; i++) {
+      const c = t.charCodeAt(i);
+      if (c < SPACE || c > 0x7e) {
+        if (NON_PRINTABLE.test(t.slice(p, end)) || t.slice(p, end).includes('\t')) outside();
+        break;
+      }
+    }
+    return t.slice(p, end);
+  }
+
+  private skipSpaces(p: number): number {
+    while (p < this.le && this.t.charCodeAt(p) === SPACE) p++;
+    return p;
+  }
+
+  /** `{ key: value, … }` or `[ value, … ]` on one line (`at`: after its closing bracket). */
+  private flow(p: number): unknown {
+    if (++this.depth > MAX_DEPTH) outside();
+    const t = this.t;
+    const map: Record<string, unknown> | undefined = t.charCodeAt(p) === 0x7b ? {} : undefined;
+    const seq: unknown[] = [];
+    const close = map ? 0x7d : 0x5d;
+    let i = this.skipSpaces(p + 1);
+    if (t.charCodeAt(i) !== close) {
+      for (;;) {
+        let key = '';
+        if (map) {
+          const colon = this.keyEnd(i);
+          if (colon === -1 || t.charCodeAt(colon + 1) !== SPACE) outside();
+          key = this.key(i, colon, map);
+          i = this.skipSpaces(colon + 1);
+        }
+        const v = this.flowValue(i);
+        if (map) map[key] = v;
+        else seq.push(v);
+        i = this.skipSpaces(this.at);
+        if (t.charCodeAt(i) === close) break;
+        if (t.charCodeAt(i) !== 0x2c) outside(); // ,
+        i = this.skipSpaces(i + 1);
+      }
+    }
+    this.depth--;
+    this.at = i + 1;
+    return map ?? seq;
+  }
+}
+
+/**
+ * What js-yaml's `load(text, { schema: CORE_SCHEMA })` returns, when `text` is a block mapping
+ * written in the subset above; `undefined` when it is not (then use js-yaml).
+ */
+export function loadYamlSubset(text: string): Record<string, unknown> | undefined {
+  // A CR is a line break to js-yaml (the subset reads lines up to LF): left to it.
+  if (text.includes('\r')) return undefined;
+  try {
+    return new SubsetReader(text).read();
+  } catch (e) {
+    if (e === OUTSIDE) return undefined;
+    throw e;
+  }
+}
