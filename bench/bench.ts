@@ -399,10 +399,13 @@ async function main(): Promise<void> {
       let packed: { files: number; bytes: number } | undefined;
       log(`${n} phones: generate vs write floor`);
       // Each run writes into an empty directory: the previous run's tree is moved aside, and all of
-      // them are deleted only after this size's runs. This machine's ext4 has no journal, and there
-      // the inode allocator skips inodes freed in the last ~35 s one by one (recently_deleted():
-      // 25-47% of a write-floor run's time in `perf record` when the 115 000 files of the run before
-      // had just been deleted), which made both sides 2-5x slower at random.
+      // them are deleted only when the whole benchmark is done (~4 GiB at 100 000 phones). This
+      // machine's ext4 has no journal, and there the inode allocator skips, one by one, inodes freed
+      // in the last 60 s — 360 s while their inode table block is not yet written back
+      // (recently_deleted() in fs/ext4/ialloc.c: 25-47% of a write-floor run's time in `perf record`
+      // when the 115 000 files of the run before had just been deleted). Deleting a size's trees
+      // before the next size's runs made both sides 2-5x slower at random (a floor of 7 s and 21 s
+      // in one 100 000-phone series). Wait a few minutes after deleting many files before a bench.
       const trash = join(dir, 'trash');
       let moved = 0;
       const moveAside = (out: string) => {
@@ -432,8 +435,6 @@ async function main(): Promise<void> {
         log(`${n} phones: generate over unchanged output`);
         rows.push({ measure: 'generate (unchanged)', phones: n, result: await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut] }, undefined, opts.runs, env, rssFile), note: 'info' });
       }
-      rmSync(floorOut, { recursive: true, force: true });
-      rmSync(trash, { recursive: true, force: true });
       rmSync(packFile, { force: true });
     }
   } finally {
