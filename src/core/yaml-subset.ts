@@ -1,11 +1,11 @@
 /**
  * A fast reader for the YAML an inventory is normally written in — block mappings and sequences,
  * one-line scalars (plain, 'single' or "double" quoted without escapes) and one-line flow
- * collections of scalars (`{ east: "1001", west: "1001" }`, `[udp, tcp]`) — that returns exactly
+ * collections (`{ id: P1, extensions: { east: "1001", west: "1001" } }`, `[udp, tcp]`) — that returns exactly
  * what js-yaml's `load` with the core schema returns for it, or `undefined` for anything else.
  *
- * Why (issue 7): js-yaml spends ~3.5 s and much garbage on a 100 000-phone inventory, most of it in
- * machinery this subset never needs; this reader takes ~0.5 s. It is a fast path, not a second
+ * Why (issue 7): js-yaml spends 2-3.5 s and much garbage on a 100 000-phone inventory (31 MB), most of
+ * it in machinery this subset never needs; this reader takes 0.8-1.2 s. It is a fast path, not a second
  * YAML implementation: at the first thing outside the subset — an anchor, a tag, a block scalar,
  * a multi-line or escaped string, a tab, a CR, a directive, an unusual key, a duplicate key, a line
  * indented in a way it does not expect — it gives up, and load.ts parses the whole text with
@@ -19,8 +19,12 @@ interface ImplicitType {
   resolve(data: string): boolean;
   construct(data: string): unknown;
 }
-/** js-yaml's implicit types of the core schema, in its order (null, bool, int, float). */
-const IMPLICIT = (yaml.CORE_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
+/**
+ * js-yaml's implicit types of the core schema, in its order (null, bool, int, float). Not public
+ * API: should a js-yaml release drop `compiledImplicit`, the fast path turns itself off.
+ */
+const IMPLICIT = (yaml.CORE_SCHEMA as unknown as { compiledImplicit?: ImplicitType[] }).compiledImplicit;
+const CAN_RESOLVE = Array.isArray(IMPLICIT) && IMPLICIT.length === 4;
 
 /** js-yaml refuses these in a scalar (it checks each scalar's text); so does the fast path, by leaving it to js-yaml. */
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
@@ -51,10 +55,10 @@ export function ownCopy(s: string): string {
 /** A plain scalar's value: js-yaml's core-schema resolution, or the string itself. */
 function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
-  // Only these characters can start a null (~ n N), bool (t T f F), int or float (+ - . digits).
+  // Only these characters can start a null (~ n N), bool (t T f F), int or float (+ - . digits), and a few more (, /).
   const maybeTyped = (c >= 0x2b && c <= 0x39) || c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46;
   if (maybeTyped) {
-    for (const type of IMPLICIT) if (type.resolve(s)) return type.construct(s);
+    for (const type of IMPLICIT!) if (type.resolve(s)) return type.construct(s);
   }
   return ownCopy(s);
 }
@@ -369,7 +373,7 @@ class SubsetReader {
  */
 export function loadYamlSubset(text: string): Record<string, unknown> | undefined {
   // A CR is a line break to js-yaml (the subset reads lines up to LF): left to it.
-  if (text.includes('\r')) return undefined;
+  if (!CAN_RESOLVE || text.includes('\r')) return undefined;
   try {
     return new SubsetReader(text).read();
   } catch (e) {
