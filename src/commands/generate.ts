@@ -66,7 +66,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     only: Flags.string({ description: `comma-separated groups to generate: ${OUTPUT_GROUPS.join(',')} (others are left as they are)` }),
     templates: Flags.string({ description: 'directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones' }),
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
-    fsync: Flags.boolean({ description: 'fsync every file before its rename (survives a power loss; much slower for many files). The manifest and directories are always fsynced' }),
+    fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
   };
 
   async run(): Promise<GenerateSummary> {
