@@ -86,8 +86,9 @@ export interface SyncOptions {
   write: boolean;
   /**
    * fsync each generated file before its rename, and the directories this run creates (default
-   * false). The manifest and the existing directories whose entries change are always fsynced. Measured on 100 000 phones (bench/bench.ts): one fsync per
-   * file made generate wait ~40% of its wall time on the disk. Without it a file is still either
+   * false). The manifest and the existing directories whose entries change are always fsynced.
+   * Measured on 100 000 phones (bench/bench.ts): one fsync per file made generate wait ~40% of
+   * its wall time on the disk. Without it a file is still either
    * its old or its new complete version after a crash of the process (the rename is atomic); after
    * a power loss a file may be left short, which the next run sees (size/bytes against the new
    * contents) and rewrites.
