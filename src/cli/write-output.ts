@@ -34,7 +34,7 @@
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -96,8 +96,11 @@ export interface SyncOptions {
   fsync?: boolean;
 }
 
+/** node ≥ 20.12's one-shot `crypto.hash`: about half the time of createHash for 100 000 small files. */
+const oneShotHash = (crypto as unknown as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+
 export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /** Why a relative output path is unsafe, or undefined when it is fine. */
