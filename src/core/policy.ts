@@ -4,11 +4,11 @@
  * registers to — each decision with a human-readable "why". Pure: inventory
  * + catalogue in, plan out. Assumes the inventory passed validation.
  */
-import { createHash } from 'node:crypto';
 import type { Catalogue, Family, Model } from './catalogue.js';
 import { baseDomain, defaultPort, preferredName, siteName } from './dns-names.js';
 import type { Agent, Inventory, Mode, Place, SecretRef, Site, Transport } from './inventory.js';
 import { normaliseMac } from './mac.js';
+import { sha256Bytes } from './sha256.js';
 
 export const DEFAULT_REGISTER_EXPIRES = 3600;
 
@@ -88,7 +88,7 @@ export function autoSite(placeId: string, sites: readonly Site[]): string {
   let best = sites[0].id;
   let bestScore = -Infinity;
   for (const s of sites) {
-    const digest = createHash('sha256').update(`${placeId}\u0000${s.id}`).digest();
+    const digest = sha256Bytes(`${placeId}\u0000${s.id}`);
     const h = (digest.readUIntBE(0, 6) + 0.5) / 2 ** 48; // (0,1)
     const score = -(weighted ? s.capacity! : 1) / Math.log(h);
     if (score > bestScore || (score === bestScore && s.id < best)) {

@@ -7,7 +7,8 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { driftOf, MANIFEST, renderManifest, sha256, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
+import { driftOf, MANIFEST, renderManifest, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
+import { sha256 } from '../../src/core/sha256.js';
 import { SipbcError } from '../../src/core/errors.js';
 import type { OutputFile } from '../../src/core/output.js';
 import { snapshotTree } from '../support/golden.js';

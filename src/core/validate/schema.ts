@@ -5,7 +5,6 @@
  * with a message a person can act on: unknown keys get a did-you-mean, a
  * number where a string is required says "quote this value".
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
@@ -13,6 +12,7 @@ import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, type Catalogue } from '../catalogue.js';
 import type { Finding } from '../findings.js';
 import type { LoadedInventory } from '../load.js';
+import { sha256 } from '../sha256.js';
 import { formatPath, isObject, RuleContext } from './context.js';
 import { didYouMean, didYouMeanText } from './did-you-mean.js';
 import { PROTO_KEYS } from './rules/prototype-keys.js';
@@ -58,7 +58,7 @@ function precompiledValidator(path: string, text: string): ValidateFunction | un
   } catch {
     return undefined;
   }
-  return mod.sha256 === createHash('sha256').update(text).digest('hex') ? mod.validate : undefined;
+  return mod.sha256 === sha256(text) ? mod.validate : undefined;
 }
 
 /** Runs the inventory schema; returns findings (empty when the shape is valid). */
