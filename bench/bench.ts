@@ -36,10 +36,12 @@ const TIME = '/usr/bin/time';
 const MIB = 1024 * 1024;
 
 const TARGETS = {
+  /** Issue 7 sets it for 100 000 phones (GENERATE_TARGET_PHONES); smaller sizes are shown for information. */
   generate: { ratio: 1.5, rssMiB: 512 },
   validate: { ratio: 2, rssMiB: 512 },
   startup: { ratio: 2 },
 };
+const GENERATE_TARGET_PHONES = 100_000;
 
 interface Options {
   /** `startup`: only the start-up rows (no inventory sizes). */
@@ -425,7 +427,7 @@ async function main(): Promise<void> {
       };
       let genCode: number | null = null;
       const g = await measure(gen, floor, opts.runs, env, rssFile, (r) => (genCode = r.code));
-      const gRow: Row = { measure: 'generate', phones: n, result: g, target: TARGETS.generate };
+      const gRow: Row = { measure: 'generate', phones: n, result: g, target: n === GENERATE_TARGET_PHONES ? TARGETS.generate : undefined };
       if (packed) gRow.note = `${packed.files} files, ${(packed.bytes / MIB).toFixed(1)} MiB`;
       if (genCode !== 0) gRow.note = `generate failed (exit ${genCode}): ${g.a.firstOutput.split('\n').slice(0, 3).join(' | ')}`;
       rows.push(gRow);
