@@ -7,7 +7,7 @@
  * Why (issue 7): js-yaml spends 2-3.5 s and much garbage on a 100 000-phone inventory (31 MB), most of
  * it in machinery this subset never needs; this reader takes 0.8-1.2 s. It is a fast path, not a second
  * YAML implementation: at the first thing outside the subset — an anchor, a tag, a block scalar,
- * a multi-line or escaped string, a tab, a CR, a directive, an unusual key, a duplicate key, a line
+ * a multi-line or escaped string, a tab, a CR that does not end a line, a directive, an unusual key, a duplicate key, a line
  * indented in a way it does not expect — it gives up, and load.ts parses the whole text with
  * js-yaml, which also produces every syntax error message. Plain scalars are resolved by js-yaml's
  * own core-schema types (null, bool, int, float), so `0x1F`, `~` or `True` mean what they mean there.
@@ -36,6 +36,7 @@ const SPACE = 0x20;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
+const CR = 0x0d;
 
 /** Thrown (and caught in loadYamlSubset) when the text leaves the subset. */
 class OutsideSubset {}
@@ -75,17 +76,25 @@ function isIndicator(c: number): boolean {
 }
 
 class SubsetReader {
-  /** The current significant line (not blank, not only a comment): its start, end (its '\n' or the text's end) and indent; indent -1 at the end. */
+  /**
+   * The current significant line (not blank, not only a comment): its start, end (its line break
+   * or the text's end), indent (-1 at the end of the text) and where the next line starts.
+   */
   private ls = 0;
   private le = 0;
   private ind = -1;
+  private nl = 0;
   private depth = 0;
   /** Where the last quoted scalar or flow collection ended (just after its closing character). */
   private at = 0;
   /** Keys already checked, by first character and length (a few per slot), so a repeated key costs no slice. */
   private readonly keys: (string[] | undefined)[] = [];
 
-  constructor(private readonly t: string) {
+  /** `crlf`: the text's line breaks are CR LF (every CR is followed by an LF). */
+  constructor(
+    private readonly t: string,
+    private readonly crlf: boolean,
+  ) {
     this.seek(0);
   }
 
@@ -105,20 +114,26 @@ class SubsetReader {
     while (from < t.length) {
       let e = t.indexOf('\n', from);
       if (e === -1) e = t.length;
+      const next = e + 1;
+      if (this.crlf && e > from && t.charCodeAt(e - 1) === CR) e--;
       let i = from;
       while (i < e && t.charCodeAt(i) === SPACE) i++;
-      if (i < e) {
-        if (t.charCodeAt(i) !== HASH) {
-          this.ls = from;
-          this.le = e;
-          this.ind = i - from;
-          return;
-        }
+      if (i < e && t.charCodeAt(i) !== HASH) {
+        this.ls = from;
+        this.le = e;
+        this.nl = next;
+        this.ind = i - from;
+        return;
       }
-      from = e + 1;
+      from = next;
     }
-    this.ls = this.le = t.length;
+    this.ls = this.le = this.nl = t.length;
     this.ind = -1;
+  }
+
+  /** Moves to the first significant line after the current one. */
+  private nextLine(): void {
+    this.seek(this.nl);
   }
 
   /** `- ` (or a lone `-`) at p: a block sequence entry. */
@@ -186,7 +201,7 @@ class SubsetReader {
       let p = this.ls + n + 1;
       while (p < le && t.charCodeAt(p) === SPACE) p++;
       if (p === le || t.charCodeAt(p) === HASH) {
-        this.seek(le + 1);
+        this.nextLine();
         // After an empty entry js-yaml takes the next `- ` as this sequence's even when it is less indented.
         if (this.ind !== -1 && this.ind < n && this.isEntry(this.ls + this.ind)) outside();
         arr.push(this.ind > n ? this.block() : null);
@@ -196,7 +211,7 @@ class SubsetReader {
         arr.push(this.mapping(p - this.ls, p));
       } else {
         arr.push(this.inline(p));
-        this.seek(le + 1);
+        this.nextLine();
         if (this.ind > n) outside();
       }
     }
@@ -217,13 +232,13 @@ class SubsetReader {
     const le = this.le;
     while (p < le && t.charCodeAt(p) === SPACE) p++;
     if (p === le || t.charCodeAt(p) === HASH) {
-      this.seek(le + 1);
+      this.nextLine();
       if (this.ind > n) return this.block();
       if (this.ind === n && this.isEntry(this.ls + n)) return this.sequence(n); // a sequence may sit at its key's indent
       return null;
     }
     const v = this.inline(p);
-    this.seek(le + 1);
+    this.nextLine();
     // A deeper line after a scalar would continue it (a multi-line scalar): not in the subset.
     // (A deeper comment line does not: js-yaml ends a plain scalar at a # after a space.)
     if (this.ind > n) outside();
@@ -372,10 +387,12 @@ class SubsetReader {
  * written in the subset above; `undefined` when it is not (then use js-yaml).
  */
 export function loadYamlSubset(text: string): Record<string, unknown> | undefined {
-  // A CR is a line break to js-yaml (the subset reads lines up to LF): left to it.
-  if (!CAN_RESOLVE || text.includes('\r')) return undefined;
+  if (!CAN_RESOLVE) return undefined;
+  // CR LF line breaks are read like LF; a CR on its own is a line break to js-yaml too: left to it.
+  const crlf = text.includes('\r');
+  if (crlf && /\r(?!\n)/.test(text)) return undefined;
   try {
-    return new SubsetReader(text).read();
+    return new SubsetReader(text, crlf).read();
   } catch (e) {
     if (e === OUTSIDE) return undefined;
     throw e;
