@@ -34,13 +34,12 @@
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { groupOf, type OutputFile, type OutputGroup } from '../core/output.js';
-import { sha256 } from '../core/sha256.js';
+import { sha256, sha256OfPieces } from '../core/sha256.js';
 
 export const MANIFEST = '.sipbc-manifest.json';
 const TMP_PREFIX = '.sipbc-tmp-';
@@ -89,10 +88,10 @@ export interface SyncOptions {
    * fsync each generated file before its rename, and the directories this run creates (default
    * false). The manifest and the existing directories whose entries change are always fsynced.
    * Measured on 100 000 phones (bench/bench.ts): one fsync per file made generate wait ~40% of
-   * its wall time on the disk. Without it a file is still either
-   * its old or its new complete version after a crash of the process (the rename is atomic); after
-   * a power loss a file may be left short, which the next run sees (size/bytes against the new
-   * contents) and rewrites.
+   * its wall time on the disk. Without it a file is still either its old or its new complete
+   * version after a crash of the process (the rename is atomic); after a power loss a file may be
+   * left short or missing, which the next run sees (size/bytes against the new contents) and
+   * rewrites.
    */
   fsync?: boolean;
 }
@@ -183,13 +182,6 @@ export function* manifestChunks(entries: ReadonlyMap<string, string>): Generator
 
 export function renderManifest(entries: ReadonlyMap<string, string>): string {
   return [...manifestChunks(entries)].join('');
-}
-
-/** sha256 (hex) of the UTF-8 text the pieces make. */
-function digestOf(chunks: Iterable<string>): string {
-  const h = createHash('sha256');
-  for (const c of chunks) h.update(c, 'utf8');
-  return h.digest('hex');
 }
 
 function comparePaths(a: string, b: string): number {
@@ -381,14 +373,21 @@ class Stage {
     this.place('', MANIFEST);
   }
 
-  /** DIR-relative parents of the directories renamed into place (to fsync). */
-  hiddenParents(): string[] {
-    return this.hiddenDirs.map((d) => dirOf(d.rel));
-  }
-
-  /** Whether `relDir` is a directory this run creates (staged under a temp name, or inside one). */
-  isNew(relDir: string): boolean {
-    return this.places.get(relDir)?.hidden === true;
+  /**
+   * The DIR-relative directories to fsync once `changes` are in place: DIR itself, the existing
+   * directories whose entries change and the parents of the directories renamed into place. A
+   * directory this run creates only with --fsync: its files' contents are not synced either
+   * then, and its own entry is synced in its parent (a first run of 100 000 phones creates ~2 600
+   * directories; syncing each cost ~1 s).
+   */
+  dirsToSync(changes: readonly Change[]): Set<string> {
+    const dirs = new Set<string>(['']);
+    for (const c of changes) {
+      const d = dirOf(c.path);
+      if (this.fsync || this.places.get(d)?.hidden !== true) dirs.add(d);
+    }
+    for (const h of this.hiddenDirs) dirs.add(dirOf(h.rel));
+    return dirs;
   }
 
   commit(): void {
@@ -508,21 +507,13 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     files: generated,
     changes,
     unchanged: generated - changedFiles,
-    manifestChanged: previous.digest === undefined || previous.digest !== digestOf(manifestChunks(next)),
+    manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next)),
     manifestExisted: previous.digest !== undefined,
     warnings,
   };
   if (!stage) return result;
 
-  // The directories whose entries change. Inside a directory this run creates, only with --fsync: its
-  // files' contents are not synced either then, and its own entry is synced in its parent (a first
-  // run of 100 000 phones creates ~2 600 directories; syncing each cost ~1 s).
-  const touched = new Set<string>(['']);
-  for (const c of changes) {
-    const d = dirOf(c.path);
-    if (opts.fsync || !stage.isNew(d)) touched.add(d);
-  }
-  for (const d of stage.hiddenParents()) touched.add(d);
+  const touched = stage.dirsToSync(changes);
   // The manifest as the renames leave it: `next`, unless the intent manifest below already is exactly that.
   let finalPending = result.manifestChanged;
   try {

@@ -19,3 +19,10 @@ export function sha256(data: string | Buffer): string {
 export function sha256Bytes(data: string | Buffer): Buffer {
   return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
+
+/** Hex digest of the UTF-8 text the pieces make (a text too large to hold whole, such as the manifest). */
+export function sha256OfPieces(pieces: Iterable<string>): string {
+  const h = createHash('sha256');
+  for (const p of pieces) h.update(p, 'utf8');
+  return h.digest('hex');
+}
