@@ -233,14 +233,10 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
 
     const transport = phone.transport ?? defaults.transport ?? 'udp';
     const userOn = (site: string) => phone.auth?.user ?? place.extensions[site];
-    const siteEntry = (site: string, srv: boolean): LineServer => ({
-      host: perSite.get(site)!.host,
-      port: srv ? 0 : port(perSite.get(site)!.site, transport),
-      srv,
-      transport,
-      site,
-      user: userOn(site),
-    });
+    const siteEntry = (site: string, srv: boolean): LineServer => {
+      const s = perSite.get(site)!;
+      return { host: s.host, port: srv ? 0 : port(s.site, transport), srv, transport, site, user: userOn(site) };
+    };
 
     const preferred = perSite.get(preferredSite)!;
     let servers: LineServer[];
