@@ -18,7 +18,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadCatalogue } from '../core/catalogue.js';
 import type { Finding } from '../core/findings.js';
-import { prepareOutputs, type PreparedOutputs } from '../core/generate.js';
+import { allFiles, prepareOutputs, type PreparedOutputs } from '../core/generate.js';
 import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
 import { workerResult } from './thread-reply.js';
@@ -55,7 +55,10 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
   const opts = { write: input.write, fsync: input.fsync };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
-  return { findings, groups, sync: threaded ? await syncOutputInThread(input.output, files(), groups, opts) : syncOutput(input.output, files(), groups, opts) };
+  const streams = files();
+  // Threaded, the large single files are made while the writer is busy with the phone files (write-thread.ts).
+  const sync = threaded ? await syncOutputInThread(input.output, streams.phones, groups, opts, { meanwhile: streams.singles }) : syncOutput(input.output, allFiles(streams), groups, opts);
+  return { findings, groups, sync };
 }
 
 /** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */

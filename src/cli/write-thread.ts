@@ -14,6 +14,12 @@
  * exit) when it is BATCHES_AHEAD batches ahead — memory stays bounded — and stops rendering as
  * soon as the writer has failed or died. An error while rendering aborts the writer — which
  * removes its temp files and directories — before it is rethrown.
+ *
+ * Rather than wait, the renderer makes the next of the `meanwhile` files: the few large single
+ * files (policy.csv, genesys/: ~2 s of rendering for 100 000 phones, during which the writer,
+ * given them first, sat idle). So the writer has phone files to create from its first batch on,
+ * the large files are made while it is busy, one at a time in its queue (each is tens of MB), and
+ * those still left when the phone files are done are made at the end.
  */
 import { receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { OutputFile, OutputGroup } from '../core/output.js';
@@ -65,11 +71,18 @@ export function writerFailed(shared: Int32Array): void {
   Atomics.notify(shared, TAKEN);
 }
 
+export interface ThreadOptions {
+  /** Files made while the writer has BATCHES_AHEAD batches queued (see the header); written in any order with the others. */
+  meanwhile?: Iterable<OutputFile>;
+  /** The writer's resource limits (tests). */
+  limits?: ResourceLimits;
+}
+
 /**
- * syncOutput(dir, files, groups, opts) with the writing in a thread of its own: the same result,
- * the same files. `limits`: the writer's resource limits (tests).
+ * syncOutput(dir, [...files, ...meanwhile], groups, opts) with the writing in a thread of its
+ * own: the same result, the same files.
  */
-export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions, limits?: ResourceLimits): Promise<SyncResult> {
+export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions, { meanwhile, limits }: ThreadOptions = {}): Promise<SyncResult> {
   const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const data: WriterData = { dir, groups: [...groups], opts, shared };
   const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: limits });
@@ -82,17 +95,52 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
   );
   const result = workerResult<SyncResult>(worker, 'writer thread');
 
-  const post = async (m: Batch, transfer: ArrayBuffer[] = []): Promise<void> => {
-    for (;;) {
-      const taken = Atomics.load(shared, TAKEN);
-      if (gone || Atomics.load(shared, FAILED) || Atomics.load(shared, SENT) - taken < BATCHES_AHEAD) break;
-      const w = Atomics.waitAsync(shared, TAKEN, taken);
-      if (w.async) await Promise.race([w.value, ended]);
-    }
+  const send = (m: Batch, transfer: ArrayBuffer[] = []): void => {
     if (gone) return;
     worker.postMessage(m, transfer);
     Atomics.add(shared, SENT, 1);
     Atomics.notify(shared, SENT);
+  };
+  /** One file in a batch of its own (a file larger than a batch). */
+  const sendAlone = (f: OutputFile): void => {
+    const own = Buffer.allocUnsafeSlow(Buffer.byteLength(f.contents, 'utf8'));
+    own.write(f.contents, 0, 'utf8');
+    send({ paths: [f.path], secret: [f.secret], ends: [own.length], bytes: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
+  };
+  const stopped = (): boolean => gone || Atomics.load(shared, FAILED) !== 0;
+  /** Until the writer has taken `n` batches (or has stopped). */
+  const taken = async (n: number): Promise<void> => {
+    for (;;) {
+      const t = Atomics.load(shared, TAKEN);
+      if (stopped() || t >= n) return;
+      const w = Atomics.waitAsync(shared, TAKEN, t);
+      if (w.async) await Promise.race([w.value, ended]);
+    }
+  };
+  const later = meanwhile?.[Symbol.iterator]();
+  let lastLarge = 0; // SENT once the last `meanwhile` file was sent
+  /** Makes and sends the next `meanwhile` file unless the writer still has the last one queued; false when it did not. */
+  const makeMeanwhile = (): boolean => {
+    if (!later || Atomics.load(shared, TAKEN) < lastLarge) return false;
+    const r = later.next();
+    if (r.done) return false;
+    sendAlone(r.value);
+    lastLarge = Atomics.load(shared, SENT);
+    return true;
+  };
+  /** Until the writer has fewer than BATCHES_AHEAD batches queued (or has stopped); rather than wait, one `meanwhile` file may be made (with `fill`). */
+  const room = async (fill = true): Promise<void> => {
+    let made = !fill;
+    for (;;) {
+      const t = Atomics.load(shared, TAKEN);
+      if (stopped() || Atomics.load(shared, SENT) - t < BATCHES_AHEAD) return;
+      if (!made && (made = makeMeanwhile())) continue;
+      await taken(t + 1);
+    }
+  };
+  const post = async (m: Batch, transfer: ArrayBuffer[] = [], fill = true): Promise<void> => {
+    await room(fill);
+    send(m, transfer);
   };
   let buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
   let batch = { paths: [] as string[], secret: [] as boolean[], ends: [] as number[] };
@@ -107,14 +155,13 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
 
   try {
     for (const f of files) {
-      if (gone || Atomics.load(shared, FAILED)) break; // the writer's error is in its reply
+      if (stopped()) break; // the writer's error is in its reply
       // UTF-8 needs at most 3 bytes per UTF-16 code unit: when that may not fit, start a new batch.
       if (used + 3 * f.contents.length > BATCH_BYTES) {
         await flush();
         if (3 * f.contents.length > BATCH_BYTES) {
-          const own = Buffer.allocUnsafeSlow(Buffer.byteLength(f.contents, 'utf8'));
-          own.write(f.contents, 0, 'utf8');
-          await post({ paths: [f.path], secret: [f.secret], ends: [own.length], bytes: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
+          await room();
+          sendAlone(f);
           continue;
         }
       }
@@ -124,10 +171,16 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
       batch.ends.push(used);
     }
     await flush();
+    // The `meanwhile` files not made yet, each once the writer has taken the one before.
+    for (let left = true; left && !stopped(); ) {
+      await room();
+      await taken(lastLarge);
+      left = makeMeanwhile();
+    }
     await post({ end: true });
   } catch (e) {
     // Rendering failed: the writer removes what it staged, then the error goes on.
-    await post({ abort: true });
+    await post({ abort: true }, [], false);
     await result.catch(() => undefined);
     throw e;
   }

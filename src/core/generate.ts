@@ -4,8 +4,9 @@
  * reuse this.
  *
  *   prepareOutputs: validate → resolvePlan → DNS records → cross-check (SPEC §4 last rule) → secrets
- *   files():        render, lazily, one file at a time (dns/<zone>.zone, dns/<zone>.nsupdate,
- *                   policy.csv, genesys/, then phones/) for the --only groups
+ *   files():        render, lazily, one file at a time, for the --only groups: the few large single
+ *                   files (dns/<zone>.zone, dns/<zone>.nsupdate, policy.csv, genesys/) and the many
+ *                   phone files (phones/, in inventory order) as two streams
  *   planOutputs:    the same, collected and sorted by path (tests, small runs)
  *
  * Any error-severity finding (invalid inventory, a phone pointing at a name the DNS records do not
@@ -37,14 +38,27 @@ export interface GenerateOptions extends Omit<SecretOptions, 'redact'> {
   redact?: boolean;
 }
 
+/**
+ * The files of a run as two lazy streams, each file rendered when it is pulled: a writer that
+ * streams them holds one file at a time. Pulling may throw a SipbcError (a template error, a value
+ * a file format cannot carry) — with no password in its message.
+ */
+export interface OutputStreams {
+  /** The few large single files: dns/, policy.csv, genesys/ (tens of MB each for 100 000 phones). */
+  singles: Iterable<OutputFile>;
+  /** The many small phone files, in inventory order. */
+  phones: Iterable<OutputFile>;
+}
+
+/** Every file of `streams`: the single files, then the phone files. */
+export function* allFiles(streams: OutputStreams): Generator<OutputFile> {
+  yield* streams.singles;
+  yield* streams.phones;
+}
+
 export interface PreparedOutputs {
-  /**
-   * The files, rendered one at a time as the caller iterates (dns/, policy.csv, genesys/, then the
-   * phone files in inventory order): a writer that streams them holds one file at a time.
-   * Undefined when `findings` has an error. Iterating may still throw a SipbcError (a template
-   * error, a value a file format cannot carry) — with no password in its message.
-   */
-  files?: () => Iterable<OutputFile>;
+  /** The files (see OutputStreams); undefined when `findings` has an error. */
+  files?: () => OutputStreams;
   /** Validation findings (warnings included), then cross-check and secret findings. */
   findings: Finding[];
   /** The groups produced (what --only selected). */
@@ -127,8 +141,7 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
   // parsed phone entries or the validation (for 100 000 phones ~65 MB the garbage collector frees).
   const file = loaded.file;
   const rest: Inventory = { ...inv, phones: [] };
-  // The large single files first, while little else is held; then the phone files one by one.
-  function* files(): Generator<OutputFile> {
+  function* singles(): Generator<OutputFile> {
     if (want('dns')) {
       const zone = zoneOf(rest);
       const source = sourceName(file);
@@ -137,27 +150,29 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
     }
     if (want('policy')) yield { path: 'policy.csv', contents: policyCsv(eachPolicyRow(plan)), secret: false };
     if (want('genesys')) yield* genesysFiles(plan, rest);
-    if (secrets) {
-      try {
-        yield* phoneFiles(plan, catalogue, {
-          inventoryFile: file,
-          userTemplatesDir: opts.userTemplatesDir,
-          passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
-        });
-      } catch (e) {
-        // A template error may quote a value: never let it carry a password out.
-        if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
-        throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
-      }
+  }
+  function* phones(): Generator<OutputFile> {
+    if (!secrets) return;
+    try {
+      yield* phoneFiles(plan, catalogue, {
+        inventoryFile: file,
+        userTemplatesDir: opts.userTemplatesDir,
+        passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
+      });
+    } catch (e) {
+      // A template error may quote a value: never let it carry a password out.
+      if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
+      throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
     }
   }
+  const files = (): OutputStreams => ({ singles: singles(), phones: phones() });
   return { files, findings, groups, plan, inventory: inv };
 }
 
 /** prepareOutputs with every file rendered into memory, sorted by path (tests, small runs). */
 export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts: GenerateOptions): GenerateResult {
   const { files, ...rest } = prepareOutputs(loaded, catalogue, opts);
-  const all = files ? sortByPath([...files()]) : [];
+  const all = files ? sortByPath([...allFiles(files())]) : [];
   for (let i = 1; i < all.length; i++) {
     if (all[i].path === all[i - 1].path) {
       throw new SipbcError(`two generated files have the same path ${all[i].path}: check the file names in the catalogue (--templates catalogue.json)`, ExitCode.USAGE);

@@ -32,11 +32,15 @@ function* outputs(version = 1): Generator<OutputFile> {
   }
 }
 
+/** outputs() split as generate-run.ts hands them over: the phone files, and the single files to make meanwhile. */
+const phonesOf = (files: Iterable<OutputFile>) => [...files].filter((f) => f.path.startsWith('phones/'));
+const singlesOf = (files: Iterable<OutputFile>) => [...files].filter((f) => !f.path.startsWith('phones/'));
+
 test('the writer thread leaves the same files, modes and result as the in-process writer (first run, then an update)', async () => {
   const a = fresh();
   const b = fresh();
   const inProcess = syncOutput(a, outputs(), ALL, { write: true });
-  const threaded = await syncOutputInThread(b, outputs(), ALL, { write: true });
+  const threaded = await syncOutputInThread(b, phonesOf(outputs()), ALL, { write: true }, { meanwhile: singlesOf(outputs()) });
   assert.deepEqual({ ...threaded, dir: a }, inProcess);
   assert.equal(threaded.changes.length, 1502);
   const strip = (t: ReturnType<typeof snapshotTree>) => new Map([...t].map(([p, e]) => [p, { mode: e.mode, bytes: e.bytes }]));
@@ -48,6 +52,32 @@ test('the writer thread leaves the same files, modes and result as the in-proces
   assert.equal(drift.changes.filter((c) => c.kind === 'update').length, 1501, 'every file but policy.csv changed');
   const updated = await syncOutputInThread(b, outputs(2), ALL, { write: true });
   assert.deepEqual({ ...updated, dir: a }, syncOutput(a, outputs(2), ALL, { write: true }));
+  assert.deepEqual(strip(snapshotTree(b)), strip(snapshotTree(a)));
+});
+
+test('the single files are made while the writer is busy with the phone files, not after them, and written all the same', async () => {
+  const a = fresh();
+  const b = fresh();
+  let phonesPulled = 0;
+  const pulledAt: number[] = [];
+  function* phones(): Generator<OutputFile> {
+    // ~20 MB of phone files: far more than BATCHES_AHEAD batches, so the renderer gets ahead of the writer.
+    for (let i = 0; i < 10_000; i++) {
+      phonesPulled++;
+      yield { path: `phones/yealink/${String(i).padStart(12, '0')}.cfg`, contents: `# ${i}\n${'y'.repeat(2000)}\n`, secret: false };
+    }
+  }
+  function* singles(): Generator<OutputFile> {
+    for (const f of singlesOf(outputs())) {
+      pulledAt.push(phonesPulled);
+      yield f;
+    }
+  }
+  const threaded = await syncOutputInThread(b, phones(), ALL, { write: true }, { meanwhile: singles() });
+  assert.deepEqual({ ...threaded, dir: a }, syncOutput(a, [...singlesOf(outputs()), ...phones()], ALL, { write: true }));
+  assert.equal(pulledAt.length, 2);
+  assert.ok(pulledAt[0] < 10_000, `the first single file was made after all ${pulledAt[0]} phone files`);
+  const strip = (t: ReturnType<typeof snapshotTree>) => new Map([...t].map(([p, e]) => [p, { mode: e.mode, bytes: e.bytes }]));
   assert.deepEqual(strip(snapshotTree(b)), strip(snapshotTree(a)));
 });
 
@@ -102,6 +132,6 @@ test('a writer thread that dies (out of memory) ends the run with its error, not
     }
   }
   // Compare only (nothing written): the writer's list of paths and hashes outgrows a 16 MiB heap.
-  await assert.rejects(syncOutputInThread(dir, many(), ALL, { write: false }, { maxOldGenerationSizeMb: 16 }), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY');
+  await assert.rejects(syncOutputInThread(dir, many(), ALL, { write: false }, { limits: { maxOldGenerationSizeMb: 16 } }), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY');
   assert.ok(pulled < 1_000_000, `the renderer went on for all ${pulled} files`);
 });
