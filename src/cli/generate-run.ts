@@ -14,7 +14,8 @@
  * A small inventory (below WORKER_MIN_BYTES) is generated right here: a worker's start-up would
  * cost more than any memory it saves.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadCatalogue } from '../core/catalogue.js';
 import type { Finding } from '../core/findings.js';
@@ -22,7 +23,7 @@ import { allFiles, prepareOutputs, type PreparedOutputs } from '../core/generate
 import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
 import { workerResult } from './thread-reply.js';
-import { syncOutput, type SyncResult } from './write-output.js';
+import { MANIFEST, syncOutput, type SyncResult } from './write-output.js';
 import { syncOutputInThread } from './write-thread.js';
 
 export interface GenerateInput {
@@ -56,8 +57,13 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
   const opts = { write: input.write, fsync: input.fsync };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
-  // Threaded, the large single files are made while the writer is busy with the phone files (write-thread.ts).
-  const sync = threaded ? await syncOutputInThread(input.output, streams.phones, groups, opts, { meanwhile: streams.singles }) : syncOutput(input.output, allFiles(streams), groups, opts);
+  if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };
+  // A first run: the writer creates every file, so the large single files are made while it is busy
+  // with the phone files (write-thread.ts). Over an earlier run most files are unchanged and the writer
+  // only compares them, faster than they are rendered: the large files then come first, while the
+  // rendering thread's heap holds little else (100 000 phones, peak RSS 557-561 MiB against 588-626).
+  const rerun = existsSync(join(input.output, MANIFEST));
+  const sync = rerun ? await syncOutputInThread(input.output, allFiles(streams), groups, opts) : await syncOutputInThread(input.output, streams.phones, groups, opts, { meanwhile: streams.singles });
   return { findings, groups, sync };
 }
 

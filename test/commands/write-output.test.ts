@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { driftOf, MANIFEST, renderManifest, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
+import { canonicalEntries, driftOf, MANIFEST, parseManifest, renderManifest, syncOutput, unsafePathReason } from '../../src/cli/write-output.js';
 import { sha256 } from '../../src/core/sha256.js';
 import { SipbcError } from '../../src/core/errors.js';
 import type { OutputFile } from '../../src/core/output.js';
@@ -198,4 +198,38 @@ test('the manifest text is exactly JSON.stringify(manifest, null, 2) (written ou
   // More entries than one piece of the streamed text (1 000).
   const many = new Map(Array.from({ length: 2500 }, (_, i) => [`phones/yealink/${String(i).padStart(12, '0')}.cfg`, sha256(String(i))] as [string, string]));
   assert.equal(renderManifest(many), JSON.stringify({ generator: 'sipbc', version: 1, files: Object.fromEntries(many) }, null, 2) + '\n');
+});
+
+test('the previous manifest reads the same in the form sipbc writes it and in any other JSON layout', () => {
+  const entries = new Map([
+    ['policy.csv', sha256('a')],
+    ['phones/snom/a"b\\c.xml', sha256('b')],
+    ['phones/poly/\u00e9t\u00e9\u2028\n.cfg', sha256('c')],
+    ['__proto__', sha256('d')],
+    ['123', sha256('e')],
+    ...Array.from({ length: 1500 }, (_, i) => [`phones/yealink/${String(i).padStart(12, '0')}.cfg`, sha256(String(i))] as [string, string]),
+  ]);
+  const text = renderManifest(entries);
+  assert.deepEqual(canonicalEntries(text), entries, 'what sipbc writes is read line by line');
+  assert.deepEqual(parseManifest(text, MANIFEST), entries);
+  const minified = JSON.stringify(JSON.parse(text));
+  assert.deepEqual(parseManifest(minified, MANIFEST), entries);
+  // Hand-edited: an entry whose value is not a sha256, a line without its comma, CR LF line ends.
+  const edited = text.replace(`"${sha256('a')}"`, '"not-a-hash"');
+  assert.equal(parseManifest(edited, MANIFEST).get('policy.csv'), 'not-a-hash');
+  assert.throws(() => parseManifest(text.replace(`"${sha256('e')}",`, `"${sha256('e')}"`), MANIFEST), /not a sipbc manifest/);
+  assert.deepEqual(parseManifest(text.replaceAll('\n', '\r\n'), MANIFEST), entries);
+  assert.deepEqual(parseManifest(renderManifest(new Map()), MANIFEST), new Map());
+});
+
+test('a re-run compares each file byte for byte, also past the first 64 KiB read', () => {
+  const dir = fresh();
+  const big = 'x'.repeat(200_000);
+  const withBig = (contents: string) => files([{ path: 'genesys/peers-east.csv', contents, secret: false }]);
+  write(dir, withBig(big));
+  assert.deepEqual(compare(dir, withBig(big)).changes, []);
+  const late = big.slice(0, 150_000) + 'y' + big.slice(150_001);
+  assert.deepEqual(compare(dir, withBig(late)).changes, [{ path: 'genesys/peers-east.csv', kind: 'update', reason: 'content' }]);
+  const last = big.slice(0, -1) + 'y';
+  assert.deepEqual(compare(dir, withBig(last)).changes, [{ path: 'genesys/peers-east.csv', kind: 'update', reason: 'content' }]);
 });
