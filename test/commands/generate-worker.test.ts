@@ -5,7 +5,7 @@
  * reach the user with their exit codes.
  */
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { synthInventory } from '../../bench/synth.js';
@@ -37,6 +37,16 @@ test('the CLI generates a large inventory in the worker: the same bytes and mode
   const r = runCli(['generate', inventory, '-o', out], { env, timeout: 300_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`${reference.size - 1} created`)); // the manifest is not counted
+  assert.deepEqual(readTree(out), reference);
+
+  // A re-run over it (the previous manifest read, every file compared): a damaged policy.csv and a
+  // deleted phone file are put right, nothing else is touched.
+  writeFileSync(join(out, 'policy.csv'), 'damaged\n');
+  const phoneFile = [...reference.keys()].find((p) => p.startsWith('phones/'))!;
+  rmSync(join(out, phoneFile));
+  const again = runCli(['generate', inventory, '-o', out], { env, timeout: 300_000 });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`1 created, 1 updated, 0 removed, ${reference.size - 3} unchanged`));
   assert.deepEqual(readTree(out), reference);
 });
 
