@@ -190,12 +190,13 @@ function comparePaths(a: string, b: string): number {
 
 const MANIFEST_HEAD = '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
 const MANIFEST_TAIL = '\n  }\n}\n';
-const ENTRY_LINE = /^ {4}("(?:[^"\\]|\\.)*"): "([0-9a-f]{64})",?$/;
+const ENTRY_LINE = /^ {4}("(?:[^"\\\u0000-\u001f]|\\.)*"): "([0-9a-f]{64})",?$/;
 
 /**
  * The entries of a manifest in the form manifestChunks writes — one `"path": "sha256"` line each —
  * or undefined for any other form (JSON.parse reads that). At 100 000 phones this keeps a re-run's
- * writer from holding the parsed 115 000-key object beside the Map (~30 MB less at its peak).
+ * writer from holding the parsed 115 000-key object beside the Map: the Map's paths and hashes are
+ * slices of the one text (12 MB) instead of 230 000 strings of their own.
  */
 export function canonicalEntries(text: string): Map<string, string> | undefined {
   if (!text.startsWith(MANIFEST_HEAD) || !text.endsWith(MANIFEST_TAIL)) return undefined;
@@ -248,7 +249,6 @@ function readManifest(dir: string): { entries: Map<string, string>; digest?: str
     throw new SipbcError(`${path} is not a regular file (a link or a directory): sipbc will not guess which files it owns`, ExitCode.USAGE, 'move it away, or choose another output directory');
   }
   const text = readFileSync(path, 'utf8');
-  // The digest, not the text, is kept until the end, only to tell whether the manifest changed.
   return { entries: parseManifest(text, path), digest: sha256(text) };
 }
 

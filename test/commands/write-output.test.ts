@@ -220,6 +220,8 @@ test('the previous manifest reads the same in the form sipbc writes it and in an
   assert.throws(() => parseManifest(text.replace(`"${sha256('e')}",`, `"${sha256('e')}"`), MANIFEST), /not a sipbc manifest/);
   assert.deepEqual(parseManifest(text.replaceAll('\n', '\r\n'), MANIFEST), entries);
   assert.deepEqual(parseManifest(renderManifest(new Map()), MANIFEST), new Map());
+  // A raw control character inside a quoted path is not JSON: refused as JSON.parse refuses it.
+  assert.throws(() => parseManifest(text.replace('"policy.csv"', '"policy\t.csv"'), MANIFEST), /not a sipbc manifest/);
 });
 
 test('a re-run compares each file byte for byte, also past the first 64 KiB read', () => {
