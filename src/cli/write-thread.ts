@@ -138,8 +138,8 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
       await taken(t + 1);
     }
   };
-  const post = async (m: Batch, transfer: ArrayBuffer[] = [], fill = true): Promise<void> => {
-    await room(fill);
+  const post = async (m: Batch, transfer: ArrayBuffer[] = []): Promise<void> => {
+    await room();
     send(m, transfer);
   };
   let buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
@@ -180,7 +180,8 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
     await post({ end: true });
   } catch (e) {
     // Rendering failed: the writer removes what it staged, then the error goes on.
-    await post({ abort: true }, [], false);
+    await room(false); // no `meanwhile` file is made once rendering has failed
+    send({ abort: true });
     await result.catch(() => undefined);
     throw e;
   }
