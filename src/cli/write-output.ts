@@ -49,6 +49,8 @@ export interface EncodedFile {
   path: string;
   contents: Buffer;
   secret: boolean;
+  /** sha256 (hex) of `contents`, computed by the rendering thread, which has time to spare (the writer has not). */
+  sha256: string;
 }
 
 export type ChangeKind = 'create' | 'update' | 'remove';
@@ -96,17 +98,22 @@ export interface SyncOptions {
   fsync?: boolean;
 }
 
-/** Why a relative output path is unsafe, or undefined when it is fine. */
+/** Why a relative output path is unsafe, or undefined when it is fine. One pass, no array: it runs for every file. */
 export function unsafePathReason(path: string): string | undefined {
   if (typeof path !== 'string' || path.length === 0) return 'is empty';
   if (path.includes('\u0000')) return 'contains a NUL byte';
   if (path.includes('\\')) return 'contains a backslash';
   if (path.startsWith('/')) return 'is absolute';
-  const segments = path.split('/');
-  for (const s of segments) {
+  for (let start = 0; ; ) {
+    const slash = path.indexOf('/', start);
+    const end = slash === -1 ? path.length : slash;
+    const s = path.slice(start, end);
     if (s === '' || s === '.' || s === '..') return `has a "${s}" segment`;
-    if (Buffer.byteLength(s) > 255) return 'has a segment longer than 255 bytes';
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: only a segment of more than 85 can be too long.
+    if (s.length > 85 && Buffer.byteLength(s) > 255) return 'has a segment longer than 255 bytes';
     if (s.startsWith(TMP_PREFIX)) return `uses the reserved prefix ${TMP_PREFIX}`;
+    if (slash === -1) break;
+    start = slash + 1;
   }
   if (path === MANIFEST) return 'is the manifest';
   return undefined;
@@ -395,7 +402,8 @@ class Stage {
   put(path: string, contents: Buffer, mode: number): void {
     const slash = path.lastIndexOf('/');
     const place = this.place(slash === -1 ? '' : path.slice(0, slash), path);
-    if (place.hidden) return writeNewFile(join(place.abs, path.slice(slash + 1)), contents, mode, this.fsync);
+    // A hidden place's path comes from join() (normalised) and the name is a checked segment: no join() per file.
+    if (place.hidden) return writeNewFile(`${place.abs}/${path.slice(slash + 1)}`, contents, mode, this.fsync);
     const n = ++tmpCounter;
     writeNewFile(tmpPath(place.abs, n), contents, mode, this.fsync);
     this.paths.push(path);
@@ -517,7 +525,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
       assertSafePath(f.path);
       if (next.has(f.path)) throw new SipbcError(`two generated files have the same path ${f.path}`, ExitCode.INTERNAL);
       const buf = typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents;
-      next.set(f.path, sha256(buf));
+      next.set(f.path, 'sha256' in f ? f.sha256 : sha256(buf));
       generated++;
       const change = compareOne(dir, dirExists, dirs, f, buf);
       if (!change) continue;

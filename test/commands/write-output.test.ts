@@ -44,6 +44,16 @@ test('unsafe output paths are refused', () => {
     ['', 'is empty'],
     [MANIFEST, 'is the manifest'],
     ['phones/.sipbc-tmp-1-1', 'uses the reserved prefix .sipbc-tmp-'],
+    ['phones/', 'has a "" segment'],
+    ['phones/..', 'has a ".." segment'],
+    ['.sipbc-tmp-x/a', 'uses the reserved prefix .sipbc-tmp-'],
+    // The limit is 255 bytes of UTF-8 per segment, not 255 characters.
+    [`phones/${'a'.repeat(255)}`, undefined],
+    [`phones/${'a'.repeat(256)}/x`, 'has a segment longer than 255 bytes'],
+    [`phones/${'é'.repeat(127)}a`, undefined],
+    [`phones/${'é'.repeat(128)}`, 'has a segment longer than 255 bytes'],
+    [`phones/${'☎'.repeat(85)}`, undefined],
+    [`phones/${'☎'.repeat(86)}`, 'has a segment longer than 255 bytes'],
   ];
   for (const [path, want] of table) assert.equal(unsafePathReason(path), want, path);
 });
