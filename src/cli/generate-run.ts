@@ -52,45 +52,28 @@ export interface GenerateOutcome {
 export const WRITER_THREAD_MIN_PHONES = 1000;
 
 export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
-  const { files, findings, groups, plan, pending } = prepare(input);
+  const { files, findings, groups, plan } = prepare(input);
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
   const opts = { write: input.write, fsync: input.fsync };
-  // Deferred rules are only ever run by the writer thread's checks.
-  const threaded = pending !== undefined || (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
+  const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
   if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };
-  if (!pending) return { findings, groups, sync: await syncOutputInThread(input.output, allFiles(streams), groups, opts) };
-  // A first run (see prepare): the writer creates every file, so the semantic rules, then the large
-  // single files, are made while it is busy with the phone files (write-thread.ts). Nothing is
-  // committed unless the rules pass; when they fail, or rendering an inventory they refuse threw,
-  // their findings are the outcome, as if they had run first.
-  const checks = { step: () => pending.step(), passed: () => pending.finish().inventory !== undefined };
-  let sync: SyncResult | undefined;
-  try {
-    sync = await syncOutputInThread(input.output, streams.phones, groups, opts, { meanwhile: streams.singles, checks });
-  } catch (e) {
-    if (checks.passed()) throw e;
-  }
-  const validated = pending.finish();
-  return sync ? { findings: [...validated.findings, ...findings], groups, sync } : { findings: validated.findings, groups };
+  // A first run: the writer creates every file, so the large single files are made while it is busy
+  // with the phone files (write-thread.ts). Over an earlier run most files are unchanged, and with
+  // --check or --dry-run none is written: the writer only compares and is faster than the rendering,
+  // so the large files come first, while the rendering thread's heap holds little else (100 000
+  // phones, re-run: peak RSS 545-560 MiB against 588-626; --dry-run: 512-519 against 545-551).
+  const creating = input.write && !existsSync(join(input.output, MANIFEST));
+  const sync = creating
+    ? await syncOutputInThread(input.output, streams.phones, groups, opts, { meanwhile: streams.singles })
+    : await syncOutputInThread(input.output, allFiles(streams), groups, opts);
+  return { findings, groups, sync };
 }
 
-/**
- * load → prepareOutputs, in a function of its own so that the loaded inventory (its text, the
- * parsed phones) is garbage once files() has what it needs — or, on a large first run, once the
- * deferred rules are done. A large first run defers the semantic rules (GenerateOptions.deferRules):
- * the writer then gets its first files ~1.5 s sooner (100 000 phones). Over an earlier run, and
- * with --check or --dry-run, the writer only compares and is faster than the rendering, so
- * there is no idle time to hide them in and the large files come first, while the rendering
- * thread's heap holds little else (100 000 phones, re-run: peak RSS 545-560 MiB against 588-626;
- * --dry-run: 512-519 against 545-551).
- */
+/** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
 function prepare(input: GenerateInput): PreparedOutputs {
   const loaded = loadInventory(input.inventory);
-  const phones = (loaded.data as { phones?: unknown } | null)?.phones;
-  const creating = input.write && !existsSync(join(input.output, MANIFEST));
-  const deferRules = creating && Array.isArray(phones) && phones.length >= WRITER_THREAD_MIN_PHONES;
-  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact, deferRules });
+  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact });
 }
 
 /** Inventories smaller than this are generated on the main thread. */

@@ -21,11 +21,6 @@
  * given them first, sat idle). So the writer has phone files to create from its first batch on,
  * the large files are made while it is busy, one at a time in its queue (each is tens of MB), and
  * those still left when the phone files are done are made at the end.
- *
- * Before those, idle time goes to `checks` that must pass before anything is committed (the
- * inventory's semantic rules, ~1.5 s for 100 000 phones, which would otherwise delay the writer's
- * first batch): a step at a time while the writer is busy, the rest once the files are rendered.
- * Should they fail, the writer is aborted as for a rendering error.
  */
 import { receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { OutputFile, OutputGroup } from '../core/output.js';
@@ -78,29 +73,18 @@ export function writerFailed(shared: Int32Array): void {
   Atomics.notify(shared, TAKEN);
 }
 
-/** Checks the files must pass before they are committed, run in the renderer's idle time (see the header). */
-export interface IdleChecks {
-  /** Runs one more piece of the checks; false when none was left. */
-  step(): boolean;
-  /** Runs what is left; whether the files may be committed. */
-  passed(): boolean;
-}
-
 export interface ThreadOptions {
   /** Files made while the writer has BATCHES_AHEAD batches queued (see the header); written in any order with the others. */
   meanwhile?: Iterable<OutputFile>;
-  /** Run while the writer has BATCHES_AHEAD batches queued, before any `meanwhile` file; all of it before the end. */
-  checks?: IdleChecks;
   /** The writer's resource limits (tests). */
   limits?: ResourceLimits;
 }
 
 /**
  * syncOutput(dir, [...files, ...meanwhile], groups, opts) with the writing in a thread of its
- * own: the same result, the same files — or undefined when `checks` did not pass (nothing
- * committed: the writer removed what it had staged).
+ * own: the same result, the same files.
  */
-export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions, { meanwhile, checks, limits }: ThreadOptions = {}): Promise<SyncResult | undefined> {
+export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions, { meanwhile, limits }: ThreadOptions = {}): Promise<SyncResult> {
   const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const data: WriterData = { dir, groups: [...groups], opts, shared };
   const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: limits });
@@ -146,26 +130,15 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
     lastLarge = Atomics.load(shared, SENT);
     return true;
   };
-  let checking = checks !== undefined;
-  /**
-   * Until the writer has fewer than BATCHES_AHEAD batches queued (or has stopped); rather than
-   * wait, with `fill`, the checks go on a step at a time, then one `meanwhile` file may be made.
-   */
+  /** Until the writer has fewer than BATCHES_AHEAD batches queued (or has stopped); rather than wait, one `meanwhile` file may be made (with `fill`). */
   const room = async (fill = true): Promise<void> => {
     let made = !fill;
     for (;;) {
       const t = Atomics.load(shared, TAKEN);
       if (stopped() || Atomics.load(shared, SENT) - t < BATCHES_AHEAD) return;
-      if (fill && checking && (checking = checks!.step())) continue;
       if (!made && (made = makeMeanwhile())) continue;
       await taken(t + 1);
     }
-  };
-  /** The writer removes what it staged; its reply (or error) is not wanted. */
-  const abort = async (): Promise<void> => {
-    await room(false); // no check or `meanwhile` file once the run is abandoned
-    send({ abort: true });
-    await result.catch(() => undefined);
   };
   const post = async (m: Batch, transfer: ArrayBuffer[] = []): Promise<void> => {
     await room();
@@ -202,10 +175,6 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
       batch.ends.push(used);
     }
     await flush();
-    if (checks && !checks.passed()) {
-      await abort();
-      return undefined;
-    }
     // The `meanwhile` files not made yet, each once the writer has taken the one before.
     for (let left = true; left && !stopped(); ) {
       await room();
@@ -214,8 +183,10 @@ export async function syncOutputInThread(dir: string, files: Iterable<OutputFile
     }
     await post({ end: true });
   } catch (e) {
-    // Rendering (or a check) failed: the writer removes what it staged, then the error goes on.
-    await abort();
+    // Rendering failed: the writer removes what it staged, then the error goes on.
+    await room(false); // no `meanwhile` file is made once rendering has failed
+    send({ abort: true });
+    await result.catch(() => undefined);
     throw e;
   }
   return result;

@@ -25,7 +25,7 @@ import { eachPolicyRow, policyCsv } from './policy-table.js';
 import { genesysFiles } from './genesys/index.js';
 import { phoneFiles } from './render/phones.js';
 import { resolveSecrets, scrubSecrets, type SecretOptions } from './secrets.js';
-import { Validation } from './validate/index.js';
+import { validateInventory } from './validate/index.js';
 
 export const CROSS_CHECK = 'SIPBC-E-DNS-CROSS-CHECK';
 
@@ -36,12 +36,6 @@ export interface GenerateOptions extends Omit<SecretOptions, 'redact'> {
   userTemplatesDir?: string;
   /** `--redact`: REDACTED instead of every password; no secret is read. */
   redact?: boolean;
-  /**
-   * Leave the semantic rules to the caller (`pending`), to run while the files are written
-   * (issue 7): the files are rendered from an inventory only the schema has checked, so the
-   * caller must not commit them before `pending.finish()` has found no error.
-   */
-  deferRules?: boolean;
 }
 
 /**
@@ -71,11 +65,6 @@ export interface PreparedOutputs {
   groups: OutputGroup[];
   plan?: Plan;
   inventory?: Inventory;
-  /**
-   * With `deferRules` and files: the validation still to finish. Its findings (warnings, or
-   * errors: then the files must be discarded) are not in `findings`.
-   */
-  pending?: Validation;
 }
 
 export interface GenerateResult extends Omit<PreparedOutputs, 'files'> {
@@ -134,38 +123,19 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
   const groups = opts.only && opts.only.length > 0 ? OUTPUT_GROUPS.filter((g) => opts.only!.includes(g)) : [...OUTPUT_GROUPS];
   const want = (g: OutputGroup) => groups.includes(g);
 
-  const validation = new Validation(loaded, catalogue);
-  // Deferred: the semantic rules wait (`pending`) and what follows runs on the schema-valid
-  // inventory. Whatever it finds or throws, the rules' errors come first, as without deferring.
-  const deferred = opts.deferRules === true && validation.shapeOk;
-  const validated = deferred ? undefined : validation.finish();
-  const findings: Finding[] = validated ? [...validated.findings] : [];
-  if (validated && (!validated.inventory || findings.some((f) => f.severity === 'error'))) return { findings, groups };
-  const inv = validated ? validated.inventory! : (loaded.data as unknown as Inventory);
-  /** The run stops with `more` findings, unless the deferred rules found an error: then theirs. */
-  const refuse = (more: Finding[], extra: Omit<PreparedOutputs, 'findings' | 'groups'>): PreparedOutputs => {
-    if (!deferred) return { findings: [...findings, ...more], groups, ...extra };
-    const rules = validation.finish();
-    return rules.inventory ? { findings: [...rules.findings, ...more], groups, ...extra } : { findings: rules.findings, groups };
-  };
+  const validation = validateInventory(loaded, catalogue);
+  const findings: Finding[] = [...validation.findings];
+  const inv = validation.inventory;
+  if (!inv || findings.some((f) => f.severity === 'error')) return { findings, groups };
 
-  let plan: Plan;
-  let records: DnsRecord[];
-  let cross: Finding[];
-  let secrets: ReturnType<typeof resolveSecrets> | undefined;
-  try {
-    plan = resolvePlan(inv, catalogue);
-    records = buildDnsRecords(inv);
-    // The records' own rules are part of validateInventory (validate/rules/dns-records.ts); here only the cross-check with the phone files.
-    cross = crossCheck(plan, records, loaded);
-    if (cross.length > 0) return refuse(cross, { plan, inventory: inv });
-    secrets = want('phones') ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory }) : undefined;
-  } catch (e) {
-    // Planning an inventory the deferred rules refuse may throw (an unknown model, a missing place).
-    if (deferred && !validation.finish().inventory) return { findings: validation.finish().findings, groups };
-    throw e;
-  }
-  if (secrets && secrets.findings.length > 0) return refuse(secrets.findings, { plan, inventory: inv });
+  const plan = resolvePlan(inv, catalogue);
+  const records = buildDnsRecords(inv);
+  // The records' own rules are part of validateInventory (validate/rules/dns-records.ts); here only the cross-check with the phone files.
+  for (const f of crossCheck(plan, records, loaded)) findings.push(f); // no spread: ~120 000 arguments overflow the stack
+  if (findings.some((f) => f.severity === 'error')) return { findings, groups, plan, inventory: inv };
+
+  const secrets = want('phones') ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory }) : undefined;
+  if (secrets && secrets.findings.length > 0) return { findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
 
   // What files() keeps: the plan and the inventory without its phone list — not the text, the
   // parsed phone entries or the validation (for 100 000 phones ~65 MB the garbage collector frees).
@@ -196,7 +166,7 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
     }
   }
   const files = (): OutputStreams => ({ singles: singles(), phones: phones() });
-  return { files, findings, groups, plan, inventory: inv, pending: deferred ? validation : undefined };
+  return { files, findings, groups, plan, inventory: inv };
 }
 
 /** prepareOutputs with every file rendered into memory, sorted by path (tests, small runs). */

@@ -9,11 +9,7 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { synthInventory } from '../../bench/synth.js';
-import { generateOutputs, runGenerate, WORKER_MIN_BYTES, WRITER_THREAD_MIN_PHONES, type GenerateInput } from '../../src/cli/generate-run.js';
-import { loadCatalogue } from '../../src/core/catalogue.js';
-import { planOutputs } from '../../src/core/generate.js';
-import { loadInventory } from '../../src/core/load.js';
-import { validateInventory } from '../../src/core/validate/index.js';
+import { generateOutputs, runGenerate, WORKER_MIN_BYTES, type GenerateInput } from '../../src/cli/generate-run.js';
 import { runCli } from '../support/cli.js';
 import { cleanupTempDirs, readTree, tempDir } from '../support/security.js';
 
@@ -78,47 +74,4 @@ test("the worker's errors and findings reach the user with their exit codes", ()
   assert.match(missing.stderr, /SIPBC-E-SECRET-MISSING/);
   assert.match(missing.stderr, /nothing was written/);
   assert.equal(statSync(join(root, 'no-secrets'), { throwIfNoEntry: false }), undefined);
-});
-
-test('a large first run checks the semantic rules while the files are written: the same findings as validate, and nothing written when one is an error', async () => {
-  const synth = synthInventory(2 * WRITER_THREAD_MIN_PHONES);
-  const secondMac = /- mac: "([^"]+)"/g;
-  const macs = [...synth.text.matchAll(secondMac)].slice(0, 2).map((m) => m[1]);
-  const cases: { name: string; code: string; edit: (t: string) => string }[] = [
-    // Files render fine: only the rules can refuse them.
-    { name: 'two agents with one login', code: 'SIPBC-E-DUP-LOGIN', edit: (t) => t.replace('login: "500001"', 'login: "500000"') },
-    { name: 'an old Stat Server', code: 'SIPBC-E-STAT-SERVER-VERSION', edit: (t) => t.replace('statServerVersion: "8.1.3"', 'statServerVersion: "8.1.1"') },
-    // Rendering throws (two phones, one file path) before the rules are done.
-    { name: 'two phones with one MAC', code: 'SIPBC-E-DUP-MAC', edit: (t) => t.replace(`mac: "${macs[1]}"`, `mac: "${macs[0]}"`) },
-    // Planning throws (no such model in the catalogue).
-    { name: 'an unknown model', code: 'SIPBC-E-UNKNOWN-MODEL', edit: (t) => t.replace(/model: [a-z0-9-]+/, 'model: yealink-t99x') },
-  ];
-  for (const c of cases) {
-    const inventory = join(root, `rule-${c.code}.yaml`);
-    writeFileSync(inventory, c.edit(synth.text));
-    const expected = validateInventory(loadInventory(inventory), loadCatalogue()).findings;
-    assert.ok(expected.some((f) => f.code === c.code && f.severity === 'error'), `${c.name}: the edit makes ${c.code}`);
-    const output = join(root, `out-${c.code}`);
-    const outcome = await generateOutputs({ inventory, output, write: true, env: synth.env });
-    assert.deepEqual(outcome.findings, expected, `${c.name}: the findings of validate`);
-    assert.equal(outcome.sync, undefined, `${c.name}: nothing synced`);
-    assert.equal(statSync(output, { throwIfNoEntry: false }), undefined, `${c.name}: no output directory left behind`);
-  }
-
-  // Warnings only: reported as validate reports them, and the files are exactly what the in-process path renders.
-  const inventory = join(root, 'warning.yaml');
-  writeFileSync(inventory, synth.text.replace(/password: \{ env: [A-Z_0-9]+ \}/, 'password: "literal-secret"'));
-  const expected = validateInventory(loadInventory(inventory), loadCatalogue()).findings;
-  assert.deepEqual(expected.map((f) => f.code), ['SIPBC-W-LITERAL-PASSWORD']);
-  const output = join(root, 'out-warning');
-  const outcome = await generateOutputs({ inventory, output, write: true, env: synth.env });
-  assert.deepEqual(outcome.findings, expected);
-  const planned = planOutputs(loadInventory(inventory), loadCatalogue(), { env: synth.env });
-  assert.equal(outcome.sync?.files, planned.files.length);
-  const tree = readTree(output);
-  for (const f of planned.files) {
-    const entry = tree.get(f.path);
-    assert.ok(entry && entry !== 'link', f.path);
-    assert.equal(entry.contents.toString('utf8'), f.contents, f.path);
-  }
 });

@@ -41,7 +41,6 @@ test('the writer thread leaves the same files, modes and result as the in-proces
   const b = fresh();
   const inProcess = syncOutput(a, outputs(), ALL, { write: true });
   const threaded = await syncOutputInThread(b, phonesOf(outputs()), ALL, { write: true }, { meanwhile: singlesOf(outputs()) });
-  assert.ok(threaded, 'no checks, so a result');
   assert.deepEqual({ ...threaded, dir: a }, inProcess);
   assert.equal(threaded.changes.length, 1502);
   const strip = (t: ReturnType<typeof snapshotTree>) => new Map([...t].map(([p, e]) => [p, { mode: e.mode, bytes: e.bytes }]));
@@ -49,7 +48,6 @@ test('the writer thread leaves the same files, modes and result as the in-proces
 
   // An update: compare-only first, then written; again the same as in-process.
   const drift = await syncOutputInThread(b, outputs(2), ALL, { write: false });
-  assert.ok(drift);
   assert.deepEqual({ ...drift, dir: a }, syncOutput(a, outputs(2), ALL, { write: false }));
   assert.equal(drift.changes.filter((c) => c.kind === 'update').length, 1501, 'every file but policy.csv changed');
   const updated = await syncOutputInThread(b, outputs(2), ALL, { write: true });
@@ -81,57 +79,6 @@ test('the single files are made while the writer is busy with the phone files, n
   assert.ok(pulledAt[0] < 10_000, `the first single file was made after all ${pulledAt[0]} phone files`);
   const strip = (t: ReturnType<typeof snapshotTree>) => new Map([...t].map(([p, e]) => [p, { mode: e.mode, bytes: e.bytes }]));
   assert.deepEqual(strip(snapshotTree(b)), strip(snapshotTree(a)));
-});
-
-test('checks run a step at a time while the writer is busy, before the single files; when they fail nothing is committed', async () => {
-  let phonesPulled = 0;
-  function* phones(): Generator<OutputFile> {
-    // ~20 MB of phone files: the renderer gets ahead of the writer, so there is idle time to fill.
-    for (let i = 0; i < 10_000; i++) {
-      phonesPulled++;
-      yield { path: `phones/yealink/${String(i).padStart(12, '0')}.cfg`, contents: `# ${i}\n${'y'.repeat(2000)}\n`, secret: false };
-    }
-  }
-  const run = async (dir: string, verdict: boolean) => {
-    phonesPulled = 0;
-    const steppedAt: number[] = [];
-    const singlesAt: number[] = [];
-    let passedAt = -1;
-    const checks = {
-      step: () => steppedAt.length < 5 && steppedAt.push(phonesPulled) > 0,
-      passed: () => {
-        passedAt = phonesPulled;
-        return verdict;
-      },
-    };
-    function* singles(): Generator<OutputFile> {
-      for (const f of singlesOf(outputs())) {
-        singlesAt.push(phonesPulled);
-        yield f;
-      }
-    }
-    const result = await syncOutputInThread(dir, phones(), ALL, { write: true }, { meanwhile: singles(), checks });
-    return { result, steppedAt, singlesAt, passedAt };
-  };
-
-  const a = fresh();
-  const b = fresh();
-  const ok = await run(b, true);
-  assert.equal(ok.steppedAt.length, 5);
-  assert.ok(ok.steppedAt[0] > 0 && ok.steppedAt[4] < 10_000, `the checks ran after ${ok.steppedAt.join(', ')} of 10 000 phone files: not in the writer's idle time`);
-  assert.ok(ok.singlesAt.length === 0 || ok.singlesAt[0] >= ok.steppedAt[4], 'a single file was made before the checks were done');
-  assert.equal(ok.passedAt, 10_000, 'the verdict is asked for once every file is rendered');
-  assert.deepEqual({ ...ok.result, dir: a }, syncOutput(a, [...singlesOf(outputs()), ...phones()], ALL, { write: true }));
-
-  // Failing checks: a first run leaves no DIR; over an earlier run, DIR is exactly as it was.
-  const c = fresh();
-  const failed = await run(c, false);
-  assert.equal(failed.result, undefined);
-  assert.equal(readdirSync(work).includes(c.split('/').pop()!), false, 'the DIR this run created is removed again');
-  syncOutput(c, outputs(2), ALL, { write: true });
-  const before = snapshotTree(c);
-  assert.equal((await run(c, false)).result, undefined);
-  assert.deepEqual(snapshotTree(c), before, 'every file as it was (bytes, mode, mtime), no temp file');
 });
 
 test('an error while rendering: the writer removes what it staged, DIR is exactly as it was, the error goes on unchanged', async () => {

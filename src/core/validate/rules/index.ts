@@ -20,14 +20,8 @@ import { controlCharacters, credentialCharacters } from './text-values.js';
 import { serverHostsAndAddresses, sitesDoNotShareServers } from './servers.js';
 import { uniqueAgentLogins, uniquePhoneMacs, uniquePlaceIds, uniqueSiteIds } from './unique-ids.js';
 
-/**
- * Run first, before anything reads the inventory beyond its schema (generate may plan while the
- * other rules wait for idle time): no `__proto__`, `constructor` or `prototype` key anywhere.
- */
-export const GUARD_RULES: Rule[] = [prototypeKeys];
-
-/** The other rules. */
 export const RULES: Rule[] = [
+  prototypeKeys,
   uniqueSiteIds,
   uniquePlaceIds,
   uniqueAgentLogins,
