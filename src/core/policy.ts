@@ -49,9 +49,9 @@ export interface PhonePolicy {
   authUser: string;
   password?: SecretRef;
   /** Why this site and this mode, in words an admin reads (policy output). */
-  why: string[];
+  why: readonly string[];
   /** The default asked for dual but the model cannot: recorded as a note (SPEC §3). */
-  notes: string[];
+  notes: readonly string[];
 }
 
 export interface AgentPolicy {
@@ -70,6 +70,9 @@ export interface Plan {
   /** Preferred site of every place id (what its phones and agents use). */
   placeSites: Map<string, string>;
 }
+
+/** The notes of a phone without any (one frozen array shared by all of them). */
+const NO_NOTES: readonly string[] = Object.freeze([]);
 
 export function siteLabel(site: Site): string {
   return site.name ?? site.id;
@@ -126,6 +129,8 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
   const at = new Map<string, PlaceState>();
   for (const place of inv.places) at.set(place.id, { place, agents: [], site: '', source: 'default', why: '' });
   for (const a of inv.agents ?? []) at.get(a.place)?.agents.push(a);
+  // An array grown by push() keeps room for 17 entries: 100 000 places with one agent each held ~15 MB of it.
+  for (const st of at.values()) if (st.agents.length > 0) st.agents = st.agents.slice();
 
   /** `auto` or a site id → a site id, for this place. */
   const concrete = (pref: string, placeId: string): { site: string; auto: boolean } =>
@@ -197,8 +202,11 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     const family = catalogue.families[model.family];
     const st = at.get(phone.place)!;
     const place = st.place;
-    const why: string[] = [];
-    const notes: string[] = [];
+    // Each phone's `why` is three texts (site, mode, servers), held in an array of exactly that size.
+    let siteWhy: string;
+    let modeWhy: string;
+    let serverWhy: string;
+    let note: string | undefined;
 
     let preferredSite: string;
     let siteSource: SiteSource;
@@ -206,11 +214,11 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       const r = concrete(phone.preferredSite, place.id);
       preferredSite = r.site;
       siteSource = r.auto ? 'auto' : 'phone';
-      why.push(r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : perSite.get(r.site)!.phoneSets);
+      siteWhy = r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : perSite.get(r.site)!.phoneSets;
     } else {
       preferredSite = st.site;
       siteSource = st.source;
-      why.push(st.why);
+      siteWhy = st.why;
     }
     // An agent follows the phones at its place when they agree (below): note whether they do.
     st.phoneSite = st.phoneSite === undefined || st.phoneSite === preferredSite ? preferredSite : null;
@@ -220,15 +228,13 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     let mode: Mode = asked;
     if (asked === 'dual' && !family.dualRegistration) {
       mode = 'active-backup';
-      const note = text(`no-dual ${model.family}`, () => `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`);
-      why.push(note);
-      notes.push(note);
+      modeWhy = note = text(`no-dual ${model.family}`, () => `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`);
     } else if (phone.registration) {
-      why.push(text(`phone ${mode}`, () => `phone sets registration ${mode}`));
+      modeWhy = text(`phone ${mode}`, () => `phone sets registration ${mode}`);
     } else if (mode === 'active-backup' && !family.dualRegistration) {
-      why.push(text(`cannot ${model.family}`, () => `${family.label} cannot dual-register`));
+      modeWhy = text(`cannot ${model.family}`, () => `${family.label} cannot dual-register`);
     } else {
-      why.push(text(`default ${mode}`, () => `defaults.registration ${mode}`));
+      modeWhy = text(`default ${mode}`, () => `defaults.registration ${mode}`);
     }
 
     const transport = phone.transport ?? defaults.transport ?? 'udp';
@@ -242,13 +248,13 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     let servers: LineServer[];
     if (mode === 'dual') {
       servers = [siteEntry(preferredSite, family.dualSrv), siteEntry(peerSite, family.dualSrv)];
-      why.push(preferred.dual);
+      serverWhy = preferred.dual;
     } else if (family.activeBackup === 'srv') {
       servers = [{ host: preferred.preferredHost, port: 0, srv: true, transport, site: preferredSite, user: userOn(preferredSite) }];
-      why.push(preferred.srv);
+      serverWhy = preferred.srv;
     } else {
       servers = [siteEntry(preferredSite, false), siteEntry(peerSite, false)];
-      why.push(preferred.backup);
+      serverWhy = preferred.backup;
     }
 
     phones.push({
@@ -269,8 +275,8 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       servers,
       authUser: userOn(preferredSite),
       password: phone.auth?.password,
-      why,
-      notes,
+      why: [siteWhy, modeWhy, serverWhy],
+      notes: note === undefined ? NO_NOTES : [note],
     });
   });
 
