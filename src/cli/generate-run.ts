@@ -85,8 +85,11 @@ export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
  * 3 of 4 runs — and V8 may then abort the whole process ("Reached heap limit … JavaScript heap out
  * of memory") before node can end just the worker, so the retry below is a last resort, not a plan.
  * 13 (384 MiB): 0 of 8 runs (--dry-run, new and existing DIR), peak RSS 485-523 MB new, 580-594 MB existing.
+ * 12 (354 MiB) once the plan held 25 MB less (policy.ts: arrays of exactly their length; 132 MB live
+ * after planning, from 158): 0 of 11 runs (first runs, --dry-run, re-runs, --check); first runs
+ * 490-510 MiB against 483-533 with 13 (4 alternating pairs, same time), --dry-run 459-471 MiB.
  */
-export const HEAP_PER_INVENTORY_BYTE = 13;
+export const HEAP_PER_INVENTORY_BYTE = 12;
 export const MIN_HEAP_MB = 256;
 export const YOUNG_GENERATION_MB = 48;
 
