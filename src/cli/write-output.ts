@@ -169,6 +169,10 @@ function dirOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i);
 }
 
+/** What the manifest's text starts and ends with when it lists any file (written by manifestChunks, read by canonicalEntries). */
+const MANIFEST_HEAD = '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
+const MANIFEST_TAIL = '\n  }\n}\n';
+
 /**
  * The manifest's text in pieces of up to 1 000 entries: what JSON.stringify(manifest, null, 2)
  * prints, written out directly (115 000 entries: no object with that many keys, no whole text held).
@@ -179,12 +183,12 @@ export function* manifestChunks(entries: ReadonlyMap<string, string>): Generator
     yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n';
     return;
   }
-  yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
+  yield MANIFEST_HEAD;
   for (let i = 0; i < paths.length; i += 1000) {
     const lines = paths.slice(i, i + 1000).map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`);
     yield (i === 0 ? '' : ',\n') + lines.join(',\n');
   }
-  yield '\n  }\n}\n';
+  yield MANIFEST_TAIL;
 }
 
 export function renderManifest(entries: ReadonlyMap<string, string>): string {
@@ -195,8 +199,6 @@ function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const MANIFEST_HEAD = '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
-const MANIFEST_TAIL = '\n  }\n}\n';
 const ENTRY_LINE = /^ {4}("(?:[^"\\\u0000-\u001f]|\\.)*"): "([0-9a-f]{64})",?$/;
 
 /**
