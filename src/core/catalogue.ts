@@ -4,11 +4,15 @@
  * model names. A user's `--templates DIR/catalogue.json` can add model ids to a
  * family or define a new family; its entries win over the shipped ones.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Transport } from './inventory.js';
 import { SipbcError, ExitCode } from './errors.js';
+import { readConfinedFile } from './confined-file.js';
+
+/** A user catalogue larger than this is not a catalogue (a wrong file, most likely). */
+export const MAX_USER_CATALOGUE_BYTES = 1024 * 1024;
 
 /** How a family writes one file: `name` is a pattern where `{mac}` is the normalised lower-case MAC, `{MAC}` upper case. */
 export interface FileSpec {
@@ -101,18 +105,31 @@ interface CatalogueFile {
   models?: Record<string, { family: string; name: string }>;
 }
 
-function parseCatalogueFile(path: string): CatalogueFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new SipbcError(`cannot read catalogue ${path}: ${(e as Error).message}`, ExitCode.USAGE);
+function parseCatalogueFile(path: string, text?: string): CatalogueFile {
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new SipbcError(`cannot read catalogue ${path}: ${(e as Error).message}`, ExitCode.USAGE);
+    }
   }
+  let data: unknown;
   try {
-    return JSON.parse(text) as CatalogueFile;
+    data = JSON.parse(text);
   } catch (e) {
-    throw new SipbcError(`catalogue ${path} is not valid JSON: ${(e as Error).message}`, ExitCode.USAGE);
+    // JSON.parse's message quotes the text around the error: only the position goes out (the file may be anything).
+    const at = /position (\d+)/.exec((e as Error).message);
+    let where = '';
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      where = ` at line ${before.split('\n').length}, column ${Number(at[1]) - before.lastIndexOf('\n')}`;
+    }
+    throw new SipbcError(`catalogue ${path} is not valid JSON${where}`, ExitCode.USAGE, 'a catalogue is a JSON object with "families" and/or "models"');
   }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new SipbcError(`catalogue ${path} is not a JSON object`, ExitCode.USAGE, 'a catalogue is a JSON object with "families" and/or "models"');
+  }
+  return data as CatalogueFile;
 }
 
 function merge(into: Catalogue, file: CatalogueFile, origin: string): void {
@@ -149,11 +166,15 @@ export function loadCatalogue(userTemplatesDir?: string): Catalogue {
   const userFile = join(userTemplatesDir, 'catalogue.json');
   let exists = true;
   try {
-    readFileSync(userFile);
+    lstatSync(userFile); // not a read: a FIFO must not block, and a link is checked by readConfinedFile
   } catch {
     exists = false;
   }
-  if (exists) merge(cat, parseCatalogueFile(userFile), userFile);
+  if (exists) {
+    const read = readConfinedFile(userTemplatesDir, 'catalogue.json', { maxBytes: MAX_USER_CATALOGUE_BYTES });
+    if (!read.ok) throw new SipbcError(`catalogue ${userFile} ${read.problem}: refused`, ExitCode.USAGE, 'the catalogue is a regular JSON file inside the --templates directory');
+    merge(cat, parseCatalogueFile(userFile, read.text), userFile);
+  }
   return cat;
 }
 

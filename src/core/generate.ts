@@ -24,7 +24,7 @@ import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
 import { eachPolicyRow, policyCsv } from './policy-table.js';
 import { genesysFiles } from './genesys/index.js';
 import { phoneFiles } from './render/phones.js';
-import { resolveSecrets, scrubSecrets, type SecretOptions } from './secrets.js';
+import { resolveSecrets, type SecretOptions } from './secrets.js';
 import { validateInventory } from './validate/index.js';
 
 export const CROSS_CHECK = 'SIPBC-E-DNS-CROSS-CHECK';
@@ -160,9 +160,10 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
         passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
       });
     } catch (e) {
-      // A template error may quote a value: never let it carry a password out.
-      if (e instanceof SipbcError) throw new SipbcError(scrubSecrets(e.message, secrets.values), e.exitCode, e.hint && scrubSecrets(e.hint, secrets.values));
-      throw new SipbcError(`rendering the phone files failed: ${scrubSecrets((e as Error).message, secrets.values)}`, ExitCode.INTERNAL);
+      // SipbcErrors of the renderer are built from names and positions, never values (render/escape.ts,
+      // render/templates.ts). Any other error's message might quote a value: only its kind goes out.
+      if (e instanceof SipbcError) throw e;
+      throw new SipbcError(`rendering the phone files failed with an internal ${(e as Error)?.name ?? 'error'} (its message is not shown: it may quote a password)`, ExitCode.INTERNAL);
     }
   }
   const files = (): OutputStreams => ({ singles: singles(), phones: phones() });

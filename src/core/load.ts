@@ -175,7 +175,11 @@ function yamlError(e: unknown, file: string, text?: string): SipbcError {
     const second = !m && text !== undefined ? /^(?:---|\.\.\.)(?:[ \t]|$)/m.exec(text.slice(1)) : null;
     const pos = m ? { line: m.line + 1, column: m.column + 1 } : second ? offsetToPosition(text!, second.index + 1) : { line: 1, column: 1 };
     const where = `${file}:${pos.line}:${pos.column}`;
-    return new SipbcError(`${where}: cannot parse the inventory: ${e.reason}`, ExitCode.USAGE, 'fix the YAML/JSON syntax at that position');
+    // js-yaml quotes alias and tag names from the text (`unidentified alias "s3cret"`): an unquoted
+    // password starting with * or ! would be printed. The position says where; the name is left out.
+    const reason = e.reason.replace(/\s*"[^"\n]*"/g, '').replace(/\s*!<[^>\n]*>/g, '');
+    const hint = /alias|tag|anchor/.test(reason) ? 'a value that starts with *, & or ! is YAML syntax: quote it' : 'fix the YAML/JSON syntax at that position';
+    return new SipbcError(`${where}: cannot parse the inventory: ${reason}`, ExitCode.USAGE, hint);
   }
   return new SipbcError(`${file}: cannot parse the inventory: ${(e as Error).message}`, ExitCode.USAGE);
 }

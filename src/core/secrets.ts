@@ -52,8 +52,6 @@ export interface SecretResolution {
   /** Phone index → password ('' for a phone with no auth.password). Empty when there are findings. */
   passwords: Map<number, string>;
   findings: Finding[];
-  /** Every secret value read (for scrubbing error messages of later steps); never printed. */
-  values: Set<string>;
 }
 
 function defaultReadFile(path: string): string {
@@ -98,7 +96,6 @@ function describeFsError(e: unknown): string {
  */
 export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordUse[], opts: SecretOptions): SecretResolution {
   const passwords = new Map<number, string>();
-  const values = new Set<string>();
   const readFile = opts.readFile ?? defaultReadFile;
   const isDirectory = opts.isDirectory ?? defaultIsDirectory;
 
@@ -156,13 +153,11 @@ export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordU
     }
     if (typeof ref === 'string') {
       passwords.set(use.index, ref);
-      if (ref !== '') values.add(ref);
       continue;
     }
     const { key, outcome } = resolveRef(ref);
     if (outcome.ok) {
       passwords.set(use.index, outcome.value);
-      values.add(outcome.value);
     } else {
       const p = problems.get(key);
       if (p) p.count++;
@@ -187,15 +182,5 @@ export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordU
   }
   findings.sort((a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
   if (findings.length > 0) passwords.clear();
-  return { passwords, findings, values };
-}
-
-/** `text` with every known secret value replaced by `***` (for messages of errors thrown while rendering). */
-export function scrubSecrets(text: string, values: ReadonlySet<string>): string {
-  let out = text;
-  // Longest first, so a secret containing another is replaced whole.
-  for (const v of [...values].sort((a, b) => b.length - a.length)) {
-    if (v.length > 0 && out.includes(v)) out = out.split(v).join('***');
-  }
-  return out;
+  return { passwords, findings };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseInventory } from '../../src/core/load.js';
-import { REDACTED, resolveSecrets, scrubSecrets, SECRET_MISSING, stripOneNewline, type PasswordUse } from '../../src/core/secrets.js';
+import { REDACTED, resolveSecrets, SECRET_MISSING, stripOneNewline, type PasswordUse } from '../../src/core/secrets.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipbc-secrets-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -103,7 +103,6 @@ test('--redact reads nothing and writes REDACTED for env, file and literal passw
   });
   assert.deepEqual(r.findings, []);
   assert.deepEqual([...r.passwords.values()], [REDACTED, REDACTED, REDACTED]);
-  assert.equal(r.values.size, 0);
 });
 
 test('a phone without auth.password gets an empty password (no finding)', () => {
@@ -118,8 +117,4 @@ test('an oversized secret file is refused (a wrong path, not a password)', () =>
   const r = resolveSecrets(loaded, uses, { env: {}, readFile: () => 'x'.repeat(70_000) });
   assert.equal(r.findings.length, 1);
   assert.match(r.findings[0].message, /larger than 65536 bytes/);
-});
-
-test('scrubSecrets removes every known value from a message, longest first', () => {
-  assert.equal(scrubSecrets('bad value "abc123" and abc in line', new Set(['abc', 'abc123'])), 'bad value "***" and *** in line');
 });

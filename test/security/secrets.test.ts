@@ -282,3 +282,79 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+
+describe('secrets: described, never quoted (issue 18)', () => {
+  /** The security inventory with phone 0's password written as `raw` (unquoted) and phone 1's as the one-letter "a". */
+  function leakyInventory(raw: string): { path: string; text: string } {
+    const dir = tempDir();
+    const inv = securityInventory({ phonesPerFamily: 1 });
+    inv.phones[0].auth.password = '@@PW0@@';
+    inv.phones[1].auth.password = '@@PW1@@';
+    const text = yaml.dump(inv, { lineWidth: -1 }).replace(`'@@PW0@@'`, raw).replace(`'@@PW1@@'`, 'a');
+    const path = join(dir, 'inv.yaml');
+    writeFileSync(path, text);
+    return { path, text };
+  }
+
+  it('password: 8675309123 (unquoted): SIPBC-E-QUOTE-VALUE at its line:column in every format, without the number; no masking', () => {
+    const { path, text } = leakyInventory('8675309123');
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes('8675309123')) + 1;
+    const col = lines[line - 1].indexOf('8675309123') + 1;
+    const r = runCli(['validate', path]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`inv\\.yaml:${line}:${col}\\s+error\\s+SIPBC-E-QUOTE-VALUE\\s+phones\\[0\\]\\.auth\\.password must be a string, but YAML reads the value on line ${line} \\(8 to 15 characters long\\) as a number: quote it`),
+    );
+    for (const args of [
+      ['validate', path],
+      ['validate', path, '--format', 'json'],
+      ['validate', path, '--format', 'sarif'],
+      ['validate', path, '--format', 'github'],
+      ['generate', path, '-o', join(tempDir(), 'o'), '--redact'],
+      ['generate', path, '-o', join(tempDir(), 'o'), '--json'],
+      ['policy', path],
+      ['dns', path],
+      ['simulate', path, '--fail', 'east'],
+    ]) {
+      const out = runCli(args);
+      assert.equal(out.code, 1, `${args.join(' ')}: ${out.stderr}`);
+      const all = out.stdout + out.stderr;
+      // generate --json prints nothing on an invalid inventory (the findings go to stderr, which --json silences).
+      if (!args.includes('--json')) assert.match(all, /SIPBC-E-QUOTE-VALUE/, args.join(' '));
+      assert.ok(!all.includes('8675309123'), `${args.join(' ')} prints the password:\n${all}`);
+      assert.ok(!all.includes('8675'), `${args.join(' ')} prints part of the password:\n${all}`);
+      assert.ok(!all.includes('***'), `${args.join(' ')} masks by replacement:\n${all}`);
+    }
+  });
+
+  it('a password in place of the auth mapping, an alias-like or a tag-like password: no message quotes it', () => {
+    for (const [edit, code] of [
+      [(t: string) => t.replace(/auth:\n\s+password:\n\s+env: SIP_PW/, 'auth: Hunter2-Secret'), 'SIPBC-E-TYPE'],
+      [(t: string) => t.replace(/password:\n\s+env: SIP_PW/, 'password: {Hunter2-Secret}'), 'SIPBC-E-UNKNOWN-KEY'],
+      [(t: string) => t.replace(/password:\n\s+env: SIP_PW/, 'password: *Hunter2-Secret'), undefined],
+      [(t: string) => t.replace(/password:\n\s+env: SIP_PW/, 'password: !Hunter2-Secret x'), undefined],
+    ] as const) {
+      const dir = tempDir();
+      const text = edit(yaml.dump(securityInventory({ phonesPerFamily: 1 }), { lineWidth: -1 }));
+      assert.ok(text.includes('Hunter2-Secret'));
+      writeFileSync(join(dir, 'inv.yaml'), text);
+      for (const format of ['text', 'json']) {
+        const r = runCli(['validate', join(dir, 'inv.yaml'), '--format', format]);
+        assert.ok(r.code === 1 || r.code === 2, r.stderr);
+        if (code) assert.match(r.stdout, new RegExp(code));
+        assert.ok(!(r.stdout + r.stderr).includes('Hunter2'), `${format}: ${r.stdout}${r.stderr}`);
+      }
+    }
+  });
+
+  it('a baresip password with ";": SIPBC-E-CREDENTIAL-CHAR names the character, not the value', () => {
+    const inv = securityInventory({ phonesPerFamily: 1, families: ['baresip'], password: 'Hunter2;x' });
+    const r = planText(JSON.stringify(inv));
+    const f = r.findings.find((x) => x.code === 'SIPBC-E-CREDENTIAL-CHAR');
+    assert.ok(f, JSON.stringify(r.findings));
+    assert.match(f.message, /the password contains a semicolon \(U\+003B\)/);
+    assert.ok(!f.message.includes('Hunter2'));
+  });
+});

@@ -11,12 +11,50 @@
  * renderer for the file's format (escape.ts), and a missing value is an error,
  * never a blank line. CRLF in a template file is read as LF so output is
  * always LF.
+ *
+ * A template cannot print or reach outside its context: Handlebars' `log` helper (it writes values
+ * to the console) is replaced by one that refuses, Handlebars' own logger is silenced (its
+ * prototype-access warning names the property looked up, which `lookup` can take from a value),
+ * and prototype properties stay denied (Handlebars' default, set explicitly). Errors name the
+ * template, the expression and its position, never a value or the template's source text: a value
+ * may be a password, and a file read by mistake may be anything.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { SHIPPED_TEMPLATES } from '../catalogue.js';
 import { ExitCode, SipbcError } from '../errors.js';
+import { readConfinedFile } from '../confined-file.js';
+
+/** A template larger than this is not a template (a wrong file, most likely). */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+// Handlebars has one logger for every instance; sipbc never prints through it.
+Handlebars.logger.log = () => undefined;
+
+const RUNTIME_OPTIONS: RuntimeOptions = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
+
+/**
+ * The message of an error thrown while a template renders, without any value: Handlebars' strict
+ * mode says `"x" not defined in <the parent value>`, and JavaScript's `'x' in value` (a property
+ * looked up on a string) quotes the string — which may be a password.
+ */
+export function safeRenderMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const undef = /^"([^"]*)" not defined in ([\s\S]*) - (\d+):(\d+)$/.exec(msg);
+  if (undef) return `"${undef[1]}" not defined${undef[2] === 'undefined' ? ' (its parent value is missing)' : ''} at line ${undef[3]}, column ${undef[4]}`;
+  const inOp = /^Cannot use 'in' operator to search for '([^']*)'/.exec(msg);
+  if (inOp) return `"${inOp[1]}" was looked up in a value that is not a mapping (a text or a number has no fields)`;
+  if (e instanceof Handlebars.Exception && !/ in /.test(msg)) return msg.split('\n')[0];
+  return `the template failed with ${e instanceof Error ? `a ${e.name}` : 'an error'} (its message is not shown: it may quote a value)`;
+}
+
+/** A compile error without the excerpt of the source Handlebars puts in it: `Parse error on line 2: … Expecting 'ID', got 'EOF'`. */
+export function safeCompileMessage(e: unknown): string {
+  const lines = (e instanceof Error ? e.message : String(e)).split('\n');
+  if (lines.length === 1) return lines[0];
+  return `${lines[0]} ${lines[lines.length - 1]}`;
+}
 
 export interface LoadedTemplate {
   /** Absolute path of the template file used (for messages). */
@@ -44,9 +82,18 @@ function inside(dir: string, file: string): boolean {
   return file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
+/** `{{log …}}` would print values (passwords) to the console: it refuses instead. */
+function withoutLog(hbs: typeof Handlebars): typeof Handlebars {
+  hbs.unregisterHelper('log');
+  hbs.registerHelper('log', () => {
+    throw new SipbcError('the "log" helper is not available in templates: it would print values (passwords) to the console', ExitCode.USAGE, 'remove {{log …}} from the template');
+  });
+  return hbs;
+}
+
 export class TemplateLoader {
   private readonly cache = new Map<string, LoadedTemplate>();
-  private readonly hbs = Handlebars.create();
+  private readonly hbs = withoutLog(Handlebars.create());
 
   constructor(
     private readonly userDir?: string,
@@ -82,27 +129,24 @@ export class TemplateLoader {
       if (!inside(realDir, realFile)) {
         throw new SipbcError(`template ${file} resolves to ${realFile}, outside ${dir}: refused`, ExitCode.USAGE);
       }
-      let source: string;
-      try {
-        source = readFileSync(realFile, 'utf8').replace(/\r\n/g, '\n');
-      } catch (e) {
-        throw new SipbcError(`cannot read template ${file}: ${(e as Error).message}`, ExitCode.USAGE);
-      }
+      const read = readConfinedFile(realDir, realFile, { maxBytes: MAX_TEMPLATE_BYTES });
+      if (!read.ok) throw new SipbcError(`template ${file} ${read.problem}: refused`, ExitCode.USAGE, 'a template is a regular UTF-8 text file inside its family directory');
+      const source = read.text.replace(/\r\n/g, '\n');
       let compiled: HandlebarsTemplateDelegate;
       try {
         compiled = this.hbs.compile(source, { noEscape: true, strict: true });
       } catch (e) {
-        throw new SipbcError(`template ${file}: ${(e as Error).message}`, user ? ExitCode.USAGE : ExitCode.INTERNAL);
+        throw new SipbcError(`template ${file}: ${safeCompileMessage(e)}`, user ? ExitCode.USAGE : ExitCode.INTERNAL);
       }
       const loaded: LoadedTemplate = {
         path: file,
         user,
         render: (context: object) => {
           try {
-            return compiled(context);
+            return compiled(context, RUNTIME_OPTIONS);
           } catch (e) {
-            // Strict mode: `"x" not defined in … - line:col`. Syntax errors also surface on first render.
-            const msg = (e as Error).message.replace(/ in \[object Object\]/, '').replace(/ in undefined/, ' (its parent value is missing)');
+            // Syntax errors also surface on first render: Handlebars compiles lazily.
+            const msg = e instanceof SipbcError ? e.message : e instanceof Handlebars.Exception && /^Parse error/.test((e as Error).message) ? safeCompileMessage(e) : safeRenderMessage(e);
             throw new SipbcError(
               `template ${file}: ${msg}`,
               user ? ExitCode.USAGE : ExitCode.INTERNAL,

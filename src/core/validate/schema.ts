@@ -13,6 +13,7 @@ import { PACKAGE_ROOT, type Catalogue } from '../catalogue.js';
 import type { Finding } from '../findings.js';
 import type { LoadedInventory } from '../load.js';
 import { sha256 } from '../sha256.js';
+import { isCredentialPath, lengthClass } from '../credential-text.js';
 import { formatPath, isObject, RuleContext } from './context.js';
 import { didYouMean, didYouMeanText } from './did-you-mean.js';
 import { PROTO_KEYS } from './rules/prototype-keys.js';
@@ -108,6 +109,8 @@ function propDescription(schema: unknown, key: string): string | undefined {
 function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catalogue, raw: (line: number, column: number) => string): Finding | undefined {
   const where = formatPath(path);
   const last = path[path.length - 1];
+  // Under a phone's auth nothing the user wrote is quoted, not even a key: `password: {s3cret}` is a mapping whose key is the password.
+  const secret = isCredentialPath(path);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
@@ -115,6 +118,16 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
       const allowed = isObject(e.parentSchema) && isObject(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
       const suggestion = didYouMean(key, allowed);
       const list = allowed.filter((k) => k !== '$schema').join(', ');
+      if (secret) {
+        const f = ctx.finding(
+          'SIPBC-E-UNKNOWN-KEY',
+          [...path, key],
+          `${where} has a key that is none of ${list} (the key is not shown: it may be the password).${didYouMeanText(suggestion)} Write password: { env: VARIABLE } or password: { file: path }.`,
+          { key: true, suggestion },
+        );
+        f.path = [...path]; // located at the key, but the key stays out of --json
+        return f;
+      }
       return ctx.finding('SIPBC-E-UNKNOWN-KEY', [...path, key], `unknown key "${key}" in ${where}.${didYouMeanText(suggestion)} Allowed keys: ${list}.`, {
         key: true,
         suggestion,
@@ -131,6 +144,13 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
       if (want.split(',').includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
         const pos = ctx.loaded.locate(path);
         const text = raw(pos.line, pos.column) || String(data);
+        if (secret) {
+          return ctx.finding(
+            'SIPBC-E-QUOTE-VALUE',
+            path,
+            `${where} must be a string, but YAML reads the value on line ${pos.line} (${lengthClass(text.length)}) as a ${typeof data}: quote it, or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt } (the value is not shown: it may be a password).`,
+          );
+        }
         const suggestion = last === 'model' ? didYouMean(text, Object.keys(catalogue.models)) : undefined;
         const read = typeof data === 'number' && text !== String(data) ? `the number ${String(data)}` : `a ${typeof data}`;
         const key = typeof last === 'number' ? '-' : `${last}:`;
@@ -141,22 +161,25 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
           { suggestion },
         );
       }
-      const got = data === null ? 'nothing (an empty value)' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a mapping' : `the ${typeof data} ${JSON.stringify(data)}`;
+      const got =
+        data === null ? 'nothing (an empty value)' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a mapping' : secret ? `a ${typeof data} (not shown)` : `the ${typeof data} ${JSON.stringify(data)}`;
       const wanted = want
         .split(',')
         .map((t) => ({ object: 'a mapping', array: 'a list', integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' })[t] ?? t)
         .join(' or ');
-      const fix = typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data) ? ` Remove the quotes: ${String(last)}: ${data}.` : '';
+      const fix = !secret && typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data) ? ` Remove the quotes: ${String(last)}: ${data}.` : '';
       return ctx.finding('SIPBC-E-TYPE', path, `${where} must be ${wanted}, not ${got}.${fix}`);
     }
     case 'enum': {
       const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      if (secret) return ctx.finding('SIPBC-E-VALUE', path, `${where} must be one of: ${allowed.join(', ')} (the value is not shown: it may be a secret).`);
       const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
       return ctx.finding('SIPBC-E-VALUE', path, `${where} is ${JSON.stringify(e.data)}; it must be one of: ${allowed.join(', ')}.${didYouMeanText(suggestion)}`, {
         suggestion,
       });
     }
     case 'const':
+      if (secret) return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (the value is not shown: it may be a secret).`);
       return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (not ${JSON.stringify(e.data)}).`);
     case 'minItems':
     case 'maxItems':
@@ -182,7 +205,8 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
       break;
   }
   const desc = isObject(e.parentSchema) && typeof e.parentSchema.description === 'string' ? ` Expected: ${e.parentSchema.description}` : '';
-  return ctx.finding('SIPBC-E-VALUE', path, `${where} ${e.message ?? 'is not valid'} (got ${JSON.stringify(e.data)}).${desc}`);
+  const got = secret ? '' : ` (got ${JSON.stringify(e.data)})`;
+  return ctx.finding('SIPBC-E-VALUE', path, `${where} ${e.message ?? 'is not valid'}${got}.${desc}`);
 }
 
 function serverShapeMessage(where: string, data: unknown): string {

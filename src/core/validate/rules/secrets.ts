@@ -3,6 +3,7 @@
  * names the line, never the password itself (findings end up in CI logs).
  */
 import type { Finding } from '../../findings.js';
+import { lengthClass } from '../../credential-text.js';
 import { isObject, type RuleContext } from '../context.js';
 
 export function literalPasswords(ctx: RuleContext): Finding[] {
@@ -16,7 +17,7 @@ export function literalPasswords(ctx: RuleContext): Finding[] {
       ctx.finding(
         'SIPBC-W-LITERAL-PASSWORD',
         path,
-        `phones[${i}].auth.password on line ${line} is a literal password in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`,
+        `phones[${i}].auth.password on line ${line} is a literal password (${lengthClass(auth.password.length)}) in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`,
       ),
     );
   }

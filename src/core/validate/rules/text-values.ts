@@ -11,9 +11,10 @@
  *                            carry (catalogue `credentialForbiddenChars`, e.g. baresip's
  *                            `;auth_pass=` parameter: space ; , < > " \).
  *
- * Messages name the character and the node, never the value (it may be a password).
+ * Messages name the character (by name and code point) and the node, never the value (it may be a password).
  */
 import { familyOf } from '../../catalogue.js';
+import { charName } from '../../credential-text.js';
 import { describeChar, FORBIDDEN } from '../../render/escape.js';
 import type { Finding } from '../../findings.js';
 import type { JsonPath } from '../../load.js';
@@ -75,7 +76,7 @@ export function credentialCharacters(ctx: RuleContext): Finding[] {
       if (c.value === undefined) continue;
       const bad = [...c.value].find((ch) => forbidden.includes(ch));
       if (bad === undefined) continue;
-      const shown = bad === ' ' ? 'a space' : `"${bad}"`;
+      const shown = charName(bad);
       const list = [...forbidden].map((ch) => (ch === ' ' ? 'space' : ch)).join(' ');
       out.push(ctx.finding('SIPBC-E-CREDENTIAL-CHAR', c.path, `${formatPath(c.path)}: ${c.what} contains ${shown}, which a ${fam.label} file cannot carry (no escaping exists for it); choose a value without any of: ${list}.`));
     }
