@@ -52,7 +52,8 @@ export interface Phone {
   registration?: Mode;
   preferredSite?: string;
   transport?: Transport;
-  auth?: { user?: string; password?: SecretRef };
+  /** Required by validation: the credentials, or 'none' for a phone that registers without any. */
+  auth?: { user?: string; password?: SecretRef } | 'none';
 }
 
 export interface SwitchDN {

@@ -238,7 +238,8 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     }
 
     const transport = phone.transport ?? defaults.transport ?? 'udp';
-    const userOn = (site: string) => phone.auth?.user ?? place.extensions[site];
+    const auth = phone.auth === 'none' ? undefined : phone.auth; // auth: none registers without credentials
+    const userOn = (site: string) => auth?.user ?? place.extensions[site];
     const siteEntry = (site: string, srv: boolean): LineServer => {
       const s = perSite.get(site)!;
       return { host: s.host, port: srv ? 0 : port(s.site, transport), srv, transport, site, user: userOn(site) };
@@ -274,7 +275,7 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       registerExpires: defaults.registerExpires ?? DEFAULT_REGISTER_EXPIRES,
       servers,
       authUser: userOn(preferredSite),
-      password: phone.auth?.password,
+      password: auth?.password,
       why: [siteWhy, modeWhy, serverWhy],
       notes: note === undefined ? NO_NOTES : [note],
     });

@@ -38,10 +38,10 @@ agents:
   - { login: "7003", user: u3, place: P3 }
   - { login: "7004", user: u4, place: P4, preferredSite: west }
 phones:
-  - { mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, registration: dual }
-  - { mac: "001565000002", model: baresip, place: P2 }
-  - { mac: "00809f000003", model: alcatel-4028, place: P3 }
-  - { mac: "000413000004", model: snom-d785, place: P4 }
+  - { mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, registration: dual, auth: none }
+  - { mac: "001565000002", model: baresip, place: P2, auth: none }
+  - { mac: "00809f000003", model: alcatel-4028, place: P3, auth: none }
+  - { mac: "000413000004", model: snom-d785, place: P4, auth: none }
 `;
 }
 const vip = join(dir, 'vip.yaml');

@@ -14,7 +14,7 @@ let warnOnly: string; // one warning
 const BROKEN_TEXT = mutate(
   BASE_INVENTORY,
   ['model: poly-vvx450', 'model: poly-vvx45'],
-  ['model: yealink-t54w, place: P1 }', 'model: yealink-t54w, place: P1, auth: { password: "hunter2" } }'],
+  ['model: yealink-t54w, place: P1, auth: none }', 'model: yealink-t54w, place: P1, auth: { password: "hunter2" } }'],
 );
 
 /** No stack trace: no "    at fn (file:line)" frames and no "Error:" dumps. */
@@ -53,7 +53,7 @@ describe('sipbc validate: exit codes and text output', () => {
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines[0], broken);
-    assert.ok(lines.includes(`${broken}:${positionOf(BROKEN_TEXT, '"hunter2"')}  warning  SIPBC-W-LITERAL-PASSWORD  phones[0].auth.password on line 19 is a literal password in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`), r.stdout);
+    assert.ok(lines.includes(`${broken}:${positionOf(BROKEN_TEXT, '"hunter2"')}  warning  SIPBC-W-LITERAL-PASSWORD  phones[0].auth.password on line 19 is a literal password (shorter than 8 characters) in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`), r.stdout);
     assert.ok(lines.some((l) => l.startsWith(`${broken}:${positionOf(BROKEN_TEXT, 'poly-vvx45,')}  error    SIPBC-E-UNKNOWN-MODEL  unknown phone model "poly-vvx45". Did you mean "poly-vvx450"?`)), r.stdout);
     assert.equal(lines[lines.length - 1], `✗ ${broken}: 1 error, 1 warning`);
     assert.ok(!r.stdout.includes('hunter2'), 'the password is never printed');

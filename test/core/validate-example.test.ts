@@ -42,7 +42,7 @@ describe('the bundled example and the base inventory', () => {
   });
 
   it('returns the inventory when there are only warnings, and not when there is an error', () => {
-    const warned = validateText(BASE_INVENTORY.replace('place: P1 }\n  - { mac', 'place: P1, auth: { password: pw } }\n  - { mac'));
+    const warned = validateText(BASE_INVENTORY.replace('place: P1, auth: none }\n  - { mac', 'place: P1, auth: { password: pw } }\n  - { mac'));
     assert.equal(warned.findings.length, 1);
     assert.ok(warned.inventory);
     const broken = validateText(BASE_INVENTORY.replace('model: yealink-t54w', 'model: nope'));

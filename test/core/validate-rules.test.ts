@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertFindingAt, BASE_INVENTORY, findingsOf, mutate, summary } from '../support/inventory-text.js';
 
-const PHONE1 = '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1 }';
-const PHONE2 = '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2 }';
+const PHONE1 = '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, auth: none }';
+const PHONE2 = '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, auth: none }';
 const codes = (text: string) => findingsOf(text).map((f) => f.code);
 
 describe('unique ids', () => {
@@ -41,7 +41,7 @@ describe('references', () => {
     const text = mutate(BASE_INVENTORY, ['user: u2, place: P2', 'user: u2, place: P3'], ['model: poly-vvx450, place: P2', 'model: poly-vvx450, place: p2']);
     const findings = findingsOf(text);
     assertFindingAt(findings, 'SIPBC-E-UNKNOWN-PLACE', text, 'P3');
-    const f = assertFindingAt(findings, 'SIPBC-E-UNKNOWN-PLACE', text, 'p2 }');
+    const f = assertFindingAt(findings, 'SIPBC-E-UNKNOWN-PLACE', text, 'p2, auth');
     assert.equal(f.suggestion, 'P2');
   });
 
@@ -49,8 +49,8 @@ describe('references', () => {
     const text = mutate(
       BASE_INVENTORY,
       ['place: P2, preferredSite: west', 'place: P2, preferredSite: wset'],
-      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: auto }'],
-      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: denver }'],
+      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: auto, auth: none }'],
+      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: denver, auth: none }'],
       ['version: 1\n', 'version: 1\ndefaults: { preferredSite: Boston }\n'],
     );
     const findings = findingsOf(text);
@@ -119,42 +119,42 @@ describe('phones and the catalogue', () => {
   });
 
   it('SIPBC-E-DUAL-UNSUPPORTED: explicit dual on an Alcatel-Lucent 4000 phone', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, registration: dual }']);
-    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-DUAL-UNSUPPORTED', text, 'dual }');
+    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, registration: dual, auth: none }']);
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-DUAL-UNSUPPORTED', text, 'dual, auth');
     assert.match(f.message, /alcatel-4028 \(Alcatel-Lucent IP Touch 4000\) cannot dual-register/);
     assert.deepEqual(codes(text), ['SIPBC-E-DUAL-UNSUPPORTED']);
   });
 
   it('dual only from defaults on a model that cannot is not a finding (a policy note)', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2 }'], ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n']);
+    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n']);
     assert.deepEqual(codes(text), []);
   });
 
   it('SIPBC-W-EXTENSION-DIFFERS: per-site numbers with a one-identity phone, at its place; a dual Snom is fine', () => {
     const text = mutate(BASE_INVENTORY, ['{ id: P2, extensions: { east: "1002", west: "1002" } }', '{ id: P2, extensions: { east: "1002", west: "2002" } }']);
-    const f = assertFindingAt(findingsOf(text), 'SIPBC-W-EXTENSION-DIFFERS', text, 'P2 }');
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-W-EXTENSION-DIFFERS', text, 'P2, auth: none }');
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /place P2 has Extension DNs 1002 and 2002 on the two sites, but poly-vvx450 .* registers one user name on both sites/);
     assert.deepEqual(codes(text), ['SIPBC-W-EXTENSION-DIFFERS']);
-    const snomDual = mutate(text, [PHONE2, '{ mac: "00:04:13:00:00:02", model: snom-d785, place: P2, registration: dual }']);
+    const snomDual = mutate(text, [PHONE2, '{ mac: "00:04:13:00:00:02", model: snom-d785, place: P2, registration: dual, auth: none }']);
     assert.deepEqual(codes(snomDual), []);
-    const snomBackup = mutate(text, [PHONE2, '{ mac: "00:04:13:00:00:02", model: snom-d785, place: P2 }']);
+    const snomBackup = mutate(text, [PHONE2, '{ mac: "00:04:13:00:00:02", model: snom-d785, place: P2, auth: none }']);
     assert.match(findingsOf(snomBackup)[0].message, /or registration: dual \(one identity per site\)/);
   });
 
   it('SIPBC-E-TRANSPORT-UNSUPPORTED: tls on an Alcatel phone, at its transport', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, transport: tls }']);
-    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-TRANSPORT-UNSUPPORTED', text, 'tls }');
+    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, transport: tls, auth: none }']);
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-TRANSPORT-UNSUPPORTED', text, 'tls, auth');
     assert.match(f.message, /cannot use tls; it supports udp or tcp/);
     assert.deepEqual(codes(text), ['SIPBC-E-TRANSPORT-UNSUPPORTED']);
   });
 
   it('SIPBC-E-TRANSPORT-UNSUPPORTED: tls from defaults, at the phone’s model, naming the defaults line', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2 }'], ['version: 1\n', 'version: 1\ndefaults: { transport: tls }\n']);
+    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { transport: tls }\n']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-TRANSPORT-UNSUPPORTED', text, 'alcatel-4028');
     assert.match(f.message, /defaults\.transport, line 2/);
     assert.deepEqual(codes(text), ['SIPBC-E-TRANSPORT-UNSUPPORTED']);
-    const fixed = mutate(text, ['place: P2 }', 'place: P2, transport: tcp }']);
+    const fixed = mutate(text, ['place: P2, auth: none }', 'place: P2, transport: tcp, auth: none }']);
     assert.deepEqual(codes(fixed), []);
   });
 });
@@ -169,15 +169,15 @@ describe('preferred sites at a place', () => {
   });
 
   it('is fine when every phone at the place has a preferredSite', () => {
-    const settled = mutate(conflicting, [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: west }']);
+    const settled = mutate(conflicting, [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: west, auth: none }']);
     assert.deepEqual(codes(settled), []);
   });
 
   it('is still an error when only one of two phones there says which', () => {
     const half = mutate(
       conflicting,
-      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: west }'],
-      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P1 }'],
+      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: west, auth: none }'],
+      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P1, auth: none }'],
     );
     assert.deepEqual(codes(half), ['SIPBC-E-PLACE-SITE-CONFLICT']);
   });
@@ -268,7 +268,7 @@ describe('capacity, SRV and secrets', () => {
   });
 
   it('SIPBC-W-NO-SRV-NO-VIP: an Alcatel phone preferring east (no VIP), not one preferring west (VIP)', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "00:80:9f:00:00:01", model: alcatel-4028, place: P1 }'], [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2 }']);
+    const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "00:80:9f:00:00:01", model: alcatel-4028, place: P1, auth: none }'], [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, auth: none }']);
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-W-NO-SRV-NO-VIP', text, 'alcatel-4028');
     assert.match(f.message, /preferred site east has no vip: it reaches only east's primary server a\.east\.contoso\.example/);
@@ -276,11 +276,11 @@ describe('capacity, SRV and secrets', () => {
   });
 
   it('SIPBC-W-NO-SRV-NO-VIP: a dual Cisco (no SRV with Dual Registration) preferring east; active-backup Cisco uses SRV', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "70:7d:b9:00:00:01", model: cisco-8851, place: P1, registration: dual }']);
+    const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "70:7d:b9:00:00:01", model: cisco-8851, place: P1, registration: dual, auth: none }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-W-NO-SRV-NO-VIP', text, 'cisco-8851');
     assert.match(f.message, /cisco-8851 \(Cisco IP Phone 7800\/8800 MPP, dual\) does not use DNS SRV in dual registration and its preferred site east has no vip/);
     assert.deepEqual(codes(text), ['SIPBC-W-NO-SRV-NO-VIP']);
-    assert.deepEqual(codes(mutate(text, [', registration: dual }', ' }'])), []);
+    assert.deepEqual(codes(mutate(text, [', registration: dual, auth: none }', ', auth: none }'])), []);
   });
 
   it('SIPBC-W-LITERAL-PASSWORD names the line, never the password; env and file are fine', () => {

@@ -1,11 +1,11 @@
 /** The schema layer: each ajv error becomes one finding with a stable code at the exact node. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertFindingAt, BASE_INVENTORY, findingsOf, mutate, summary } from '../support/inventory-text.js';
+import { assertFindingAt, BASE_INVENTORY, findingsOf, mutate, positionOf, summary } from '../support/inventory-text.js';
 
 describe('schema findings', () => {
   it('SIPBC-E-UNKNOWN-KEY points at the key and suggests the allowed key', () => {
-    const text = mutate(BASE_INVENTORY, ['place: P1 }\n  - { mac', 'place: P1, prefferedSite: east }\n  - { mac']);
+    const text = mutate(BASE_INVENTORY, ['place: P1, auth: none }\n  - { mac', 'place: P1, prefferedSite: east, auth: none }\n  - { mac']);
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-E-UNKNOWN-KEY', text, 'prefferedSite');
     assert.equal(f.suggestion, 'preferredSite');
@@ -102,7 +102,7 @@ describe('schema findings', () => {
   it('SIPBC-E-PROTO-KEY: __proto__ and constructor keys anywhere, reported once each', () => {
     const text = mutate(
       BASE_INVENTORY,
-      ['place: P1 }\n  - { mac', 'place: P1, __proto__: { polluted: true } }\n  - { mac'],
+      ['place: P1, auth: none }\n  - { mac', 'place: P1, __proto__: { polluted: true }, auth: none }\n  - { mac'],
       ['{ east: "1002", west: "1002" }', '{ east: "1002", west: "1002", constructor: "1" }'],
     );
     const findings = findingsOf(text);
@@ -120,5 +120,29 @@ describe('schema findings', () => {
     const findings = findingsOf(text);
     assert.deepEqual(summary(findings), ['SIPBC-E-VALUE@1:10', 'SIPBC-E-UNKNOWN-MODEL@19:40', 'SIPBC-E-QUOTE-VALUE@20:12']);
     for (const f of findings) assert.equal(f.file, 'inventory.yaml');
+  });
+
+  it('SIPBC-E-NO-CREDENTIALS: a phone without auth (at the phone), an auth without password (at the auth); auth: none is accepted', () => {
+    const text = mutate(BASE_INVENTORY, ['place: P1, auth: none }', 'place: P1 }'], ['place: P2, auth: none }', 'place: P2, auth: { user: "1002" } }']);
+    const findings = findingsOf(text);
+    assert.deepEqual(summary(findings), [`SIPBC-E-NO-CREDENTIALS@${positionOf(text, '{ mac: "00:15:65:00:00:01"')}`, `SIPBC-E-NO-CREDENTIALS@${positionOf(text, '{ user: "1002" }')}`]);
+    const [noAuth, noPassword] = findings;
+    assert.equal(noAuth.severity, 'error');
+    assert.equal(
+      noAuth.message,
+      'phones[0] has no auth.password: it would be provisioned with an empty password. Add auth: { password: { env: SIP_PW_<ext> } } (or { file: secrets/<ext>.txt }), or write auth: none if this phone registers without credentials.',
+    );
+    assert.match(noPassword.message, /^phones\[1\] has no auth\.password: .* Add password: \{ env: SIP_PW_<ext> \}/);
+    // The base inventory says auth: none on both phones: no finding.
+    assert.deepEqual(findingsOf(BASE_INVENTORY), []);
+  });
+
+  it('auth: something other than none or a mapping: SIPBC-E-VALUE at it, without quoting what was written', () => {
+    const text = mutate(BASE_INVENTORY, ['place: P1, auth: none }', 'place: P1, auth: hunter2 }']);
+    const findings = findingsOf(text);
+    const f = assertFindingAt(findings, 'SIPBC-E-VALUE', text, 'hunter2');
+    assert.match(f.message, /^phones\[0\]\.auth must be none \(for a phone that registers without credentials\) or a mapping/);
+    assert.ok(!JSON.stringify(findings).includes('hunter2'));
+    assert.deepEqual(summary(findings), [`SIPBC-E-VALUE@${positionOf(text, 'hunter2')}`]);
   });
 });

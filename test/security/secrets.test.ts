@@ -331,7 +331,7 @@ describe('secrets: described, never quoted (issue 18)', () => {
 
   it('a password in place of the auth mapping, an alias-like or a tag-like password: no message quotes it', () => {
     for (const [edit, code] of [
-      [(t: string) => t.replace(/auth:\n\s+password:\n\s+env: SIP_PW/, 'auth: Hunter2-Secret'), 'SIPBC-E-TYPE'],
+      [(t: string) => t.replace(/auth:\n\s+password:\n\s+env: SIP_PW/, 'auth: Hunter2-Secret'), 'SIPBC-E-VALUE'],
       [(t: string) => t.replace(/password:\n\s+env: SIP_PW/, 'password: {Hunter2-Secret}'), 'SIPBC-E-UNKNOWN-KEY'],
       [(t: string) => t.replace(/password:\n\s+env: SIP_PW/, 'password: *Hunter2-Secret'), undefined],
       [(t: string) => t.replace(/password:\n\s+env: SIP_PW/, 'password: !Hunter2-Secret x'), undefined],
@@ -356,5 +356,33 @@ describe('secrets: described, never quoted (issue 18)', () => {
     assert.ok(f, JSON.stringify(r.findings));
     assert.match(f.message, /the password contains a semicolon \(U\+003B\)/);
     assert.ok(!f.message.includes('Hunter2'));
+  });
+});
+
+describe('secrets: a phone must have credentials (issue 18)', () => {
+  it('a phone without auth fails validate (exit 1) and generate writes nothing; auth: none is accepted and written without a password', () => {
+    const dir = tempDir();
+    const inv = securityInventory({ phonesPerFamily: 1, families: ['yealink', 'poly'] });
+    delete inv.phones[0].auth;
+    const text = yaml.dump(inv, { lineWidth: -1 });
+    writeFileSync(join(dir, 'inv.yaml'), text);
+    const line = text.split('\n').findIndex((l) => l.includes(inv.phones[0].mac)) + 1;
+    for (const args of [['validate', 'inv.yaml'], ['validate', 'inv.yaml', '--strict']]) {
+      const r = runCli(args, { cwd: dir });
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stdout, new RegExp(`inv\\.yaml:${line}:5\\s+error\\s+SIPBC-E-NO-CREDENTIALS\\s+phones\\[0\\] has no auth\\.password: .*or write auth: none if this phone registers without credentials\\.`));
+    }
+    const g = runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir, env: ENV });
+    assert.equal(g.code, 1, g.stderr);
+    assert.match(g.stderr, /SIPBC-E-NO-CREDENTIALS/);
+    assert.deepEqual([...readTree(dir).keys()], ['inv.yaml']);
+
+    inv.phones[0].auth = 'none';
+    writeFileSync(join(dir, 'none.yaml'), yaml.dump(inv, { lineWidth: -1 }));
+    assert.equal(runCli(['validate', 'none.yaml', '--strict'], { cwd: dir }).code, 0);
+    const ok = runCli(['generate', 'none.yaml', '-o', 'out'], { cwd: dir, env: ENV });
+    assert.equal(ok.code, 0, ok.stderr);
+    const yealink = [...readTree(join(dir, 'out'))].find(([p]) => p.startsWith('phones/yealink/'))!;
+    assert.ok(yealink[1] !== 'link' && /^account\.1\.password = $/m.test(yealink[1].contents.toString('utf8')), 'auth: none writes an empty password');
   });
 });

@@ -32,8 +32,8 @@ agents:
   - { login: "7001", user: u1, place: P1, preferredSite: east }
   - { login: "7002", user: u2, place: P2, preferredSite: west }
 phones:
-  - { mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1 }
-  - { mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2 }
+  - { mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, auth: none }
+  - { mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, auth: none }
 switchDNs:
   - { number: "8000", type: acd-queue }
 `;

@@ -47,6 +47,7 @@ export const RULE_CODES = {
   'SIPBC-W-EXTENSION-DIFFERS': { severity: 'warning', summary: "A phone registers one user name on both sites but its place's Extension DNs differ per site: it cannot register on the peer site." },
   'SIPBC-E-PLACE-SITE-CONFLICT': { severity: 'error', summary: 'Agents at one place prefer different sites and no phone there says which.' },
   'SIPBC-W-NO-SRV-NO-VIP': { severity: 'warning', summary: 'A phone that cannot use DNS SRV prefers a site without a VIP: it reaches only the primary server.' },
+  'SIPBC-E-NO-CREDENTIALS': { severity: 'error', summary: 'A phone without auth.password (it would get an empty password): give it one, or write auth: none for a phone that registers without credentials.' },
   'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },
   'SIPBC-E-CONTROL-CHAR': { severity: 'error', summary: 'A value holding a control character, line separator or lone surrogate: no provisioning file can carry it.' },
   'SIPBC-E-CREDENTIAL-CHAR': { severity: 'error', summary: "A SIP user or literal password holding a character the phone family's file syntax cannot carry (e.g. baresip: space ; , < > \" \\)." },

@@ -70,8 +70,9 @@ export function schemaFindings(loaded: LoadedInventory, catalogue: Catalogue, ct
   const out: Finding[] = [];
   const raw = rawScalarReader(loaded.text);
   for (const e of errors) {
-    // Branch errors of the sipServer oneOf are summarised by the oneOf error itself.
-    if (e.schemaPath.includes('/oneOf/')) continue;
+    // Branch errors of the sipServer oneOf are summarised by the oneOf error itself; an if/then/else
+    // (auth: none or a mapping) is reported by the failing branch's own error.
+    if (e.schemaPath.includes('/oneOf/') || e.keyword === 'if') continue;
     const path = toPath(loaded.data, e.instancePath);
     const f = mapError(e, path, ctx, catalogue, raw);
     if (f) out.push(f);
@@ -135,6 +136,14 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
     }
     case 'required': {
       const key = (e.params as { missingProperty: string }).missingProperty;
+      if ((key === 'auth' && path.length === 2 && path[0] === 'phones') || (key === 'password' && secret && path.length === 3)) {
+        const phone = formatPath(path.slice(0, 2));
+        return ctx.finding(
+          'SIPBC-E-NO-CREDENTIALS',
+          path,
+          `${phone} has no auth.password: it would be provisioned with an empty password. Add ${key === 'auth' ? 'auth: { password: { env: SIP_PW_<ext> } }' : 'password: { env: SIP_PW_<ext> }'} (or { file: secrets/<ext>.txt }), or write auth: none if this phone registers without credentials.`,
+        );
+      }
       const desc = propDescription(e.parentSchema, key);
       return ctx.finding('SIPBC-E-MISSING-KEY', path, `${where} is missing the required key "${key}"${desc ? ` (${desc})` : ''}. Add it.`);
     }
@@ -179,6 +188,9 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
       });
     }
     case 'const':
+      if (secret && last === 'auth' && path.length === 3) {
+        return ctx.finding('SIPBC-E-VALUE', path, `${where} must be none (for a phone that registers without credentials) or a mapping such as { password: { env: SIP_PW_<ext> } } (the text written is not shown: it may be a password).`);
+      }
       if (secret) return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (the value is not shown: it may be a secret).`);
       return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (not ${JSON.stringify(e.data)}).`);
     case 'minItems':
