@@ -38,6 +38,8 @@ export interface GenerateInput {
   fsync?: boolean;
   /** Where `{ env: VAR }` secrets are read from (process.env). */
   env: Record<string, string | undefined>;
+  /** `--secrets-dir`: every `{ file: path }` secret must be inside it (default: the inventory's directory). */
+  secretsDir?: string;
 }
 
 export interface GenerateOutcome {
@@ -73,7 +75,7 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
 /** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
 function prepare(input: GenerateInput): PreparedOutputs {
   const loaded = loadInventory(input.inventory);
-  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact });
+  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact, secretsDir: input.secretsDir });
 }
 
 /** Inventories smaller than this are generated on the main thread. */

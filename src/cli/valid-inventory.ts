@@ -24,6 +24,18 @@ export function checkTemplatesDir(dir: string | undefined): void {
   if (!ok) throw new SipbcError(`--templates ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds <family>/… templates and an optional catalogue.json');
 }
 
+/** `--secrets-dir DIR` must be a directory: every `file:` secret must be inside it. */
+export function checkSecretsDir(dir: string | undefined): void {
+  if (dir === undefined) return;
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new SipbcError(`--secrets-dir ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds the secret files (e.g. /run/secrets)');
+}
+
 export interface ValidInventory {
   loaded: LoadedInventory;
   catalogue: Catalogue;

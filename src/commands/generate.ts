@@ -9,7 +9,7 @@
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
-import { checkTemplatesDir } from '../cli/valid-inventory.js';
+import { checkSecretsDir, checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
 import { runGenerate } from '../cli/generate-run.js';
 import { driftOf, type Change } from '../cli/write-output.js';
@@ -46,7 +46,7 @@ export default class Generate extends SipbcCommand {
   static override summary = 'Validate the inventory, then write every phone file, the DNS records, policy.csv and the Genesys files to DIR.';
   static override description = `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed.
 
-Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string.`;
+Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string. A secret file must be a regular file of at most 4 KiB inside the inventory's directory, or inside --secrets-dir DIR.`;
   static override examples = [
     '<%= config.bin %> generate inventory.yaml -o out/',
     '<%= config.bin %> generate inventory.yaml -o out/ --check            # CI: exit 3 when out/ is not what would be written',
@@ -66,6 +66,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     only: Flags.string({ description: `comma-separated groups to generate: ${OUTPUT_GROUPS.join(',')} (others are left as they are)` }),
     templates: Flags.string({ description: 'directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones' }),
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
+    'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
     fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
   };
 
@@ -73,10 +74,11 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const { args, flags } = await this.parse(Generate);
     const only = parseOnly(flags.only);
     checkTemplatesDir(flags.templates);
+    checkSecretsDir(flags['secrets-dir']);
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
     const outcome = await runGenerate(
-      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, env: process.env },
+      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, env: process.env, secretsDir: flags['secrets-dir'] },
       (w) => this.logToStderr(`sipbc: warning: ${w}`),
     );
     for (const f of outcome.findings) this.logToStderr(formatFinding(f));

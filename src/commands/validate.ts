@@ -1,11 +1,14 @@
 /**
  * `sipbc validate INVENTORY… [--format text|json|github|sarif] [--strict]` (SPEC §2, §4).
  * Thin adapter: load each file → validateInventory → print every finding.
+ * The `file:` secrets are checked too (confined to --secrets-dir or the inventory's directory,
+ * regular, small, one line), never printed.
  * Exit 0 clean, 1 invalid (an error, or a warning with --strict), 2 unreadable input.
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { applyStrict, REPORT_FORMATS, renderReport, type ReportFormat } from '../cli/report.js';
+import { checkSecretsDir } from '../cli/valid-inventory.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { type Finding, hasBlockingFindings } from '../core/findings.js';
@@ -29,11 +32,13 @@ Use - to read an inventory from stdin.`;
     format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format' }),
     strict: Flags.boolean({ default: false, description: 'treat warnings as errors (exit 1)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json that adds phone models (as for generate --templates)' }),
+    'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
     const files = argv as string[];
+    checkSecretsDir(flags['secrets-dir']);
     const catalogue = loadCatalogue(flags.templates);
     const findings: Finding[] = [];
     const validated: string[] = [];
@@ -41,7 +46,8 @@ Use - to read an inventory from stdin.`;
     for (const path of files) {
       try {
         const loaded = loadInventory(path);
-        const result = validateInventory(loaded, catalogue);
+        // The secret files are checked (never printed): outside the secrets directory, not a regular file, more than one line…
+        const result = validateInventory(loaded, catalogue, { secretFiles: { secretsDir: flags['secrets-dir'] } });
         validated.push(loaded.file);
         for (const f of result.findings) findings.push(f);
       } catch (e) {

@@ -60,14 +60,14 @@ const NAMES: Record<string, string> = {
   '}': 'a closing brace',
   '~': 'a tilde',
   '\t': 'a tab',
-  '\n': 'a line break (LF)',
-  '\r': 'a line break (CR)',
+  '\n': 'a line feed',
+  '\r': 'a carriage return',
 };
 
 /** A character by its name and code point, never the glyph: `a semicolon (U+003B)`. */
 export function charName(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  const name = Object.hasOwn(NAMES, ch) ? NAMES[ch] : /\p{L}/u.test(ch) ? 'a letter' : /\p{N}/u.test(ch) ? 'a digit' : 'the character';
+  const name = Object.hasOwn(NAMES, ch) ? NAMES[ch] : /\p{Cc}/u.test(ch) ? 'the control character' : /\p{L}/u.test(ch) ? 'a letter' : /\p{N}/u.test(ch) ? 'a digit' : 'the character';
   return `${name} (${hex})`;
 }

@@ -134,7 +134,7 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
   for (const f of crossCheck(plan, records, loaded)) findings.push(f); // no spread: ~120 000 arguments overflow the stack
   if (findings.some((f) => f.severity === 'error')) return { findings, groups, plan, inventory: inv };
 
-  const secrets = want('phones') ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, readFile: opts.readFile, isDirectory: opts.isDirectory }) : undefined;
+  const secrets = want('phones') ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, secretsDir: opts.secretsDir, readFile: opts.readFile }) : undefined;
   if (secrets && secrets.findings.length > 0) return { findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
 
   // What files() keeps: the plan and the inventory without its phone list — not the text, the

@@ -341,13 +341,15 @@ describe('injection: every payload in every field, through the real generate', (
         for (const p of PAYLOADS) {
           const inv = clone(base.inv);
           const env = { ...ENV };
-          m.apply(inv, p, { dir: tempDir(), env });
+          const dir = tempDir();
+          m.apply(inv, p, { dir, env });
           const file = m.fileName ? m.fileName(p) : 'inventory.json';
           for (const only of [undefined, ['dns', 'policy', 'genesys']] as const) {
             const label = `${base.name}: ${m.name} = ${JSON.stringify(p)}${only ? ' (--only dns,policy,genesys)' : ''}`;
             let r: GenerateResult;
             try {
-              r = planText(JSON.stringify(inv), env, { file, only: only ? [...only] : undefined });
+              // The inventory's directory is the secrets root: the secret file is written there.
+              r = planText(JSON.stringify(inv), env, { file, only: only ? [...only] : undefined, baseDir: dir });
             } catch (e) {
               if (!(e instanceof SipbcError)) throw new Error(`${label}: generate crashed instead of refusing: ${(e as Error).stack}`);
               assert.ok(e.exitCode === 1 || e.exitCode === 2, `${label}: exit ${e.exitCode}: ${e.message}`);

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import yaml from 'js-yaml';
@@ -150,7 +150,9 @@ describe('secrets: never printed', () => {
     writeFileSync(join(dir, 'pw.txt'), `${SENTINEL}\u0000\n`);
     const nul = runCli(['generate', files.file, '-o', join(dir, 'o2')]);
     writeFileSync(join(dir, 'pw.txt'), `${SENTINEL}\n`);
-    assert.equal(nul.code, 2, nul.stderr);
+    // Found while checking the secret file (issue 18): a finding naming the file, exit 1.
+    assert.equal(nul.code, 1, nul.stderr);
+    assert.match(nul.stderr, /SIPBC-E-SECRET-FILE .*secret file pw\.txt holds the control character \(U\+0000\)/);
     assertCliClean(nul, 'generate with a NUL in the secret file');
     // A user template that fails while rendering.
     const tdir = tempDir();
@@ -384,5 +386,96 @@ describe('secrets: a phone must have credentials (issue 18)', () => {
     assert.equal(ok.code, 0, ok.stderr);
     const yealink = [...readTree(join(dir, 'out'))].find(([p]) => p.startsWith('phones/yealink/'))!;
     assert.ok(yealink[1] !== 'link' && /^account\.1\.password = $/m.test(yealink[1].contents.toString('utf8')), 'auth: none writes an empty password');
+  });
+});
+
+describe('secrets: secret files confined and checked by validate and generate (issue 18)', () => {
+  /** An inventory in a fresh directory whose phone 0..3 read their passwords from the given file: values. */
+  function withFiles(files: string[], extra: Record<string, string> = {}) {
+    const dir = tempDir();
+    const inv = securityInventory({ phonesPerFamily: 1, families: ['yealink', 'poly', 'cisco', 'snom'] });
+    files.forEach((f, i) => (inv.phones[i].auth.password = { file: f }));
+    const text = yaml.dump(inv, { lineWidth: -1 });
+    writeFileSync(join(dir, 'inv.yaml'), text);
+    for (const [name, content] of Object.entries(extra)) writeFileSync(join(dir, name), content);
+    /** `inv.yaml:line:col` of the i-th `file:` value. */
+    const at = (i: number) => {
+      const lines = text.split('\n');
+      let seen = -1;
+      for (let n = 0; n < lines.length; n++) {
+        const c = lines[n].indexOf('file: ');
+        if (c !== -1 && ++seen === i) return `inv.yaml:${n + 1}:${c + 7}`;
+      }
+      throw new Error(`no file: value ${i}`);
+    };
+    return { dir, at };
+  }
+
+  it('../../../../etc/hostname, an absolute path, a link out, /dev/zero and a FIFO: errors at each file: value, in bounded time, nothing read or written', () => {
+    const { dir, at } = withFiles(['../../../../etc/hostname', '/etc/os-release', 'link-out.txt', 'pw.fifo'], { 'ok.txt': 'Sentinel-Pw-7Qz\n' });
+    symlinkSync('/etc/hostname', join(dir, 'link-out.txt'));
+    spawnSync('mkfifo', [join(dir, 'pw.fifo')]);
+    const started = Date.now();
+    const v = runCli(['validate', 'inv.yaml'], { cwd: dir, timeout: 30_000 });
+    assert.equal(v.code, 1, v.stderr);
+    const lines = v.stdout.split('\n');
+    const expect = [
+      [at(0), 'secret file ../../../../etc/hostname is outside the inventory\'s directory'],
+      [at(1), 'secret file /etc/os-release is outside the inventory\'s directory'],
+      [at(2), 'secret file link-out.txt leads outside the inventory\'s directory .* through a symbolic link'],
+      [at(3), 'secret file pw.fifo is a FIFO \\(named pipe\\), not a regular file'],
+    ];
+    for (const [where, what] of expect) {
+      assert.ok(lines.some((l) => new RegExp(`^${where.replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE\\s+.*${what}`).test(l)), `${where} ${what}\n${v.stdout}`);
+    }
+    const g = runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir, timeout: 30_000 });
+    assert.equal(g.code, 1, g.stderr);
+    assert.equal((g.stderr.match(/SIPBC-E-SECRET-FILE/g) ?? []).length, 4, g.stderr);
+    assert.ok(Date.now() - started < 30_000);
+    assert.ok(!readTree(dir).has('out/.sipbc-manifest.json'));
+    // /dev/zero: refused as outside; with --secrets-dir /dev as a character device, never read.
+    const z = withFiles(['/dev/zero']);
+    const dz = runCli(['validate', 'inv.yaml', '--secrets-dir', '/dev'], { cwd: z.dir, timeout: 30_000 });
+    assert.equal(dz.code, 1);
+    assert.match(dz.stdout, new RegExp(`${z.at(0).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE .*secret file /dev/zero is a character device, not a regular file`));
+  });
+
+  it('a secret file with an extra trailing newline: validate and generate both name the file (exit 1); one trailing newline is fine', () => {
+    const { dir, at } = withFiles(['pw.txt', 'ok.txt', 'ok.txt', 'ok.txt'], { 'pw.txt': 'Sentinel-Pw-7Qz\n\n', 'ok.txt': 'Sentinel-Pw-7Qz\n' });
+    const want = new RegExp(`${at(0).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE\\s+the SIP password file cannot be used: secret file pw\\.txt holds more than one line`);
+    const v = runCli(['validate', 'inv.yaml'], { cwd: dir });
+    assert.equal(v.code, 1);
+    assert.match(v.stdout, want);
+    assertCliClean(v, 'validate');
+    const g = runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir });
+    assert.equal(g.code, 1, g.stderr);
+    assert.match(g.stderr, want);
+    assertCliClean(g, 'generate');
+    writeFileSync(join(dir, 'pw.txt'), 'Sentinel-Pw-7Qz\n');
+    assert.equal(runCli(['validate', 'inv.yaml', '--strict'], { cwd: dir }).code, 0);
+    assert.equal(runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir }).code, 0);
+  });
+
+  it('--secrets-dir DIR: files inside it are used (absolute or relative paths), the inventory directory is no longer allowed; a missing file is a warning for validate', () => {
+    const secrets = tempDir();
+    writeFileSync(join(secrets, 'pw'), 'Sentinel-Pw-7Qz\n');
+    const { dir, at } = withFiles([join(secrets, 'pw'), join(secrets, 'pw'), join(secrets, 'pw'), 'local.txt'], { 'local.txt': 'Sentinel-Pw-7Qz\n' });
+    const v = runCli(['validate', 'inv.yaml', '--secrets-dir', secrets], { cwd: dir });
+    assert.equal(v.code, 1);
+    assert.match(v.stdout, new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE .*secret file local\\.txt is outside the secrets directory ${secrets}`));
+    assert.equal(v.stdout.match(/SIPBC-E-/g)?.length, 1, v.stdout);
+    const inv = join(dir, 'inv.yaml');
+    writeFileSync(inv, readFileSync(inv, 'utf8').replace('file: local.txt', `file: ${join(secrets, 'later')}`));
+    const w = runCli(['validate', 'inv.yaml', '--secrets-dir', secrets], { cwd: dir });
+    assert.equal(w.code, 0, w.stdout);
+    assert.match(w.stdout, new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+warning\\s+SIPBC-W-SECRET-FILE-MISSING\\s+generate will not run until it exists: secret file ${join(secrets, 'later')} does not exist`));
+    assert.equal(runCli(['validate', 'inv.yaml', '--secrets-dir', secrets, '--strict'], { cwd: dir }).code, 1);
+    writeFileSync(join(secrets, 'later'), 'Sentinel-Pw-7Qz\n');
+    const g = runCli(['generate', 'inv.yaml', '-o', 'out', '--secrets-dir', secrets], { cwd: dir });
+    assert.equal(g.code, 0, g.stderr);
+    assertCliClean(g, 'generate --secrets-dir');
+    const bad = runCli(['generate', 'inv.yaml', '-o', 'out', '--secrets-dir', join(secrets, 'nope')], { cwd: dir });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--secrets-dir .*nope: not a directory/);
   });
 });

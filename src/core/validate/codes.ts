@@ -75,6 +75,9 @@ export const RULE_CODES = {
   // generate only (src/core/generate.ts, src/core/secrets.ts)
   'SIPBC-E-DNS-CROSS-CHECK': { severity: 'error', summary: 'A phone file would point at a DNS name the generated records do not have (SRV for port 0, A/AAAA for an explicit port): generate writes nothing.' },
   'SIPBC-E-SECRET-MISSING': { severity: 'error', summary: 'A password reference (env variable or file) cannot be read, or is empty: generate writes nothing.' },
+  // secret files, checked by validate and generate (src/core/secrets.ts)
+  'SIPBC-E-SECRET-FILE': { severity: 'error', summary: 'A file: secret outside the secrets directory (the inventory\'s, or --secrets-dir), not a regular file, over 4 KiB, not UTF-8, or holding a line break (other than one at the end) or a control character.' },
+  'SIPBC-W-SECRET-FILE-MISSING': { severity: 'warning', summary: 'validate: a file: secret that does not exist (yet); generate refuses to run without it.' },
 } as const satisfies Record<string, RuleCodeInfo>;
 
 export type RuleCode = keyof typeof RULE_CODES;

@@ -17,12 +17,18 @@ import type { LoadedInventory } from '../load.js';
 import { isObject, RuleContext } from './context.js';
 import { RULES } from './rules/index.js';
 import { schemaFindings } from './schema.js';
+import { secretFileFindings } from '../secrets.js';
 
 export { RULE_CODES, ruleInfo, type RuleCode } from './codes.js';
 export type { Rule } from './context.js';
 export { INVENTORY_SCHEMA_PATH, CATALOGUE_SCHEMA_PATH, schemaValidator } from './schema.js';
 
-export function validateInventory(loaded: LoadedInventory, catalogue: Catalogue): { findings: Finding[]; inventory?: Inventory } {
+export interface ValidateOptions {
+  /** Also check the `file:` secrets (sipbc validate): confined to `secretsDir` (default: the inventory's directory), regular, small, one line. */
+  secretFiles?: { secretsDir?: string };
+}
+
+export function validateInventory(loaded: LoadedInventory, catalogue: Catalogue, opts: ValidateOptions = {}): { findings: Finding[]; inventory?: Inventory } {
   const data = loaded.data;
   if (!isObject(data)) {
     const what = data === undefined || data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a single ${typeof data} value`;
@@ -44,6 +50,7 @@ export function validateInventory(loaded: LoadedInventory, catalogue: Catalogue)
       if (shapeOk) throw e;
     }
   }
+  if (opts.secretFiles) for (const f of secretFileFindings(loaded, opts.secretFiles)) findings.push(f);
   const unique = dedupe(findings);
   unique.sort((a, b) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : 1));
   const blocked = unique.some((f) => f.severity === 'error');
