@@ -46,7 +46,7 @@ export function safeRenderMessage(e: unknown): string {
   const inOp = /^Cannot use 'in' operator to search for '([^']*)'/.exec(msg);
   if (inOp) return `"${inOp[1]}" was looked up in a value that is not a mapping (a text or a number has no fields)`;
   if (e instanceof Handlebars.Exception && !/ in /.test(msg)) return msg.split('\n')[0];
-  return `the template failed with ${e instanceof Error ? `a ${e.name}` : 'an error'} (its message is not shown: it may quote a value)`;
+  return `the template failed (${e instanceof Error ? e.name : 'error'}; its message is not shown: it may quote a value)`;
 }
 
 /** A compile error without the excerpt of the source Handlebars puts in it: `Parse error on line 2: … Expecting 'ID', got 'EOF'`. */
@@ -146,7 +146,7 @@ export class TemplateLoader {
             return compiled(context, RUNTIME_OPTIONS);
           } catch (e) {
             // Syntax errors also surface on first render: Handlebars compiles lazily.
-            const msg = e instanceof SipbcError ? e.message : e instanceof Handlebars.Exception && /^Parse error/.test((e as Error).message) ? safeCompileMessage(e) : safeRenderMessage(e);
+            const msg = e instanceof SipbcError ? e.message : /^Parse error/.test((e as Error)?.message ?? '') ? safeCompileMessage(e) : safeRenderMessage(e);
             throw new SipbcError(
               `template ${file}: ${msg}`,
               user ? ExitCode.USAGE : ExitCode.INTERNAL,
