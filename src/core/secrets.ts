@@ -36,7 +36,6 @@ export const MAX_SECRET_BYTES = 4096;
 
 export const SECRET_MISSING = 'SIPBC-E-SECRET-MISSING';
 export const SECRET_FILE = 'SIPBC-E-SECRET-FILE';
-export const SECRET_FILE_MISSING = 'SIPBC-W-SECRET-FILE-MISSING';
 
 export interface SecretOptions {
   /** The environment the `env` references are read from (the command passes process.env). */
@@ -195,9 +194,10 @@ export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordU
 /**
  * What `validate` reports about the `file:` secrets, without printing anything of them: a file
  * outside the secrets root, not a regular file, too large, not UTF-8, with a line break or a
- * control character is an error (SIPBC-E-SECRET-FILE, or SIPBC-E-SECRET-MISSING when empty); a
- * file that does not exist is a warning (SIPBC-W-SECRET-FILE-MISSING: it may be provisioned later,
- * where generate runs). Only `file:` references touch the file system.
+ * control character is an error (SIPBC-E-SECRET-FILE, or SIPBC-E-SECRET-MISSING when empty). A
+ * file that does not exist is not reported: validate never needs the secrets (they may be
+ * provisioned only where generate runs, and `sipbc init`'s example must validate cleanly).
+ * Only `file:` references touch the file system.
  */
 export function secretFileFindings(loaded: LoadedInventory, opts: Pick<SecretOptions, 'secretsDir' | 'readFile'> = {}): Finding[] {
   const data = loaded.data as { phones?: unknown } | null;
@@ -216,14 +216,10 @@ export function secretFileFindings(loaded: LoadedInventory, opts: Pick<SecretOpt
       outcome = secretFile(pw.file, abs, root, read);
       cache.set(abs, outcome);
     }
-    if (outcome.ok) continue;
+    if (outcome.ok || (!outcome.ok && outcome.missing)) continue;
     const p = problems.get(abs);
     if (p) p.count++;
     else problems.set(abs, { first: i, count: 1, outcome, file: true });
   }
-  return findingsOf(loaded, problems.values(), (o) =>
-    o.missing
-      ? { code: SECRET_FILE_MISSING, severity: 'warning', lead: 'generate will not run until it exists: ' }
-      : { code: o.code, severity: 'error', lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ' },
-  );
+  return findingsOf(loaded, problems.values(), (o) => ({ code: o.code, severity: 'error', lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ' }));
 }

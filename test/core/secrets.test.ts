@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseInventory } from '../../src/core/load.js';
-import { REDACTED, resolveSecrets, SECRET_FILE, SECRET_FILE_MISSING, SECRET_MISSING, secretFileFindings, stripOneNewline, type PasswordUse } from '../../src/core/secrets.js';
+import { REDACTED, resolveSecrets, SECRET_FILE, SECRET_MISSING, secretFileFindings, stripOneNewline, type PasswordUse } from '../../src/core/secrets.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipbc-secrets-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -211,12 +211,13 @@ test('content: UTF-8 only, one trailing newline stripped, any other line break o
   assert.equal(both('{ file: crlf.txt }').gen.passwords.get(0), 'crlf-pw');
 });
 
-test('validate: a secret file that does not exist is a warning (it may be provisioned where generate runs); generate refuses', () => {
+test('validate: a secret file that does not exist is not reported (validate never needs the secrets); generate refuses', () => {
   const { val, gen, col } = both('{ file: later.txt }');
+  assert.deepEqual(val, []);
   assert.deepEqual(
-    val.map((f) => [f.code, f.severity, `${f.line}:${f.column}`]),
-    [[SECRET_FILE_MISSING, 'warning', `3:${col}`]],
+    gen.findings.map((f) => [f.code, f.severity, `${f.line}:${f.column}`]),
+    [[SECRET_MISSING, 'error', `3:${col}`]],
   );
-  assert.match(val[0].message, /^generate will not run until it exists: secret file later\.txt does not exist/);
-  assert.equal(gen.findings[0].code, SECRET_MISSING);
+  // Outside the root it is refused whether or not it exists.
+  assert.equal(both('{ file: ../nowhere/later.txt }').val[0].code, SECRET_FILE);
 });

@@ -456,7 +456,7 @@ describe('secrets: secret files confined and checked by validate and generate (i
     assert.equal(runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir }).code, 0);
   });
 
-  it('--secrets-dir DIR: files inside it are used (absolute or relative paths), the inventory directory is no longer allowed; a missing file is a warning for validate', () => {
+  it('--secrets-dir DIR: files inside it are used (absolute or relative paths), the inventory directory is no longer allowed; a missing file is generate\'s error only', () => {
     const secrets = tempDir();
     writeFileSync(join(secrets, 'pw'), 'Sentinel-Pw-7Qz\n');
     const { dir, at } = withFiles([join(secrets, 'pw'), join(secrets, 'pw'), join(secrets, 'pw'), 'local.txt'], { 'local.txt': 'Sentinel-Pw-7Qz\n' });
@@ -466,10 +466,10 @@ describe('secrets: secret files confined and checked by validate and generate (i
     assert.equal(v.stdout.match(/SIPBC-E-/g)?.length, 1, v.stdout);
     const inv = join(dir, 'inv.yaml');
     writeFileSync(inv, readFileSync(inv, 'utf8').replace('file: local.txt', `file: ${join(secrets, 'later')}`));
-    const w = runCli(['validate', 'inv.yaml', '--secrets-dir', secrets], { cwd: dir });
-    assert.equal(w.code, 0, w.stdout);
-    assert.match(w.stdout, new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+warning\\s+SIPBC-W-SECRET-FILE-MISSING\\s+generate will not run until it exists: secret file ${join(secrets, 'later')} does not exist`));
-    assert.equal(runCli(['validate', 'inv.yaml', '--secrets-dir', secrets, '--strict'], { cwd: dir }).code, 1);
+    assert.equal(runCli(['validate', 'inv.yaml', '--secrets-dir', secrets, '--strict'], { cwd: dir }).code, 0);
+    const missing = runCli(['generate', 'inv.yaml', '-o', 'out', '--secrets-dir', secrets], { cwd: dir });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-MISSING .*secret file ${join(secrets, 'later')} does not exist`));
     writeFileSync(join(secrets, 'later'), 'Sentinel-Pw-7Qz\n');
     const g = runCli(['generate', 'inv.yaml', '-o', 'out', '--secrets-dir', secrets], { cwd: dir });
     assert.equal(g.code, 0, g.stderr);

@@ -77,7 +77,6 @@ export const RULE_CODES = {
   'SIPBC-E-SECRET-MISSING': { severity: 'error', summary: 'A password reference (env variable or file) cannot be read, or is empty: generate writes nothing.' },
   // secret files, checked by validate and generate (src/core/secrets.ts)
   'SIPBC-E-SECRET-FILE': { severity: 'error', summary: 'A file: secret outside the secrets directory (the inventory\'s, or --secrets-dir), not a regular file, over 4 KiB, not UTF-8, or holding a line break (other than one at the end) or a control character.' },
-  'SIPBC-W-SECRET-FILE-MISSING': { severity: 'warning', summary: 'validate: a file: secret that does not exist (yet); generate refuses to run without it.' },
 } as const satisfies Record<string, RuleCodeInfo>;
 
 export type RuleCode = keyof typeof RULE_CODES;
