@@ -62,6 +62,9 @@ describe('templates: no printing, no reaching outside the context', () => {
       ['{{line.password.x}}', /"x" was looked up in a value that is not a mapping/],
       ['{{#with line.password}}{{y}}{{/with}}', /"y" was looked up in a value that is not a mapping/],
       ['{{line.nope}}', /"nope" not defined at line 2, column 2/],
+      ['{{> (lookup line "password")}}', /a partial could not be found \(no partials are registered; its name is not shown: it may be a value\)/],
+      ['{{lookup line line.password line.password}}', /the template failed \(TypeError; its message is not shown: it may quote a value\)/],
+      ['{{#with}}{{/with}}', /#with requires exactly one argument/],
     ] as const) {
       const { generate } = setup({ 'yealink/mac.cfg.hbs': `#!version:1.0.0.1\n${template}\n` });
       const r = generate();

@@ -45,7 +45,10 @@ export function safeRenderMessage(e: unknown): string {
   if (undef) return `"${undef[1]}" not defined${undef[2] === 'undefined' ? ' (its parent value is missing)' : ''} at line ${undef[3]}, column ${undef[4]}`;
   const inOp = /^Cannot use 'in' operator to search for '([^']*)'/.exec(msg);
   if (inOp) return `"${inOp[1]}" was looked up in a value that is not a mapping (a text or a number has no fields)`;
-  if (e instanceof Handlebars.Exception && !/ in /.test(msg)) return msg.split('\n')[0];
+  // Handlebars messages whose only variable part comes from the template text; any other (e.g.
+  // `The partial <name> could not be found`, where `{{> (lookup line "password")}}` makes the name a value) is not shown.
+  if (/^(Missing helper: "[\w.-]*"|#\w+ requires exactly one argument|Must pass iterator to #each)$/.test(msg)) return msg;
+  if (/^The partial .* could not be found$/s.test(msg)) return 'a partial could not be found (no partials are registered; its name is not shown: it may be a value)';
   return `the template failed (${e instanceof Error ? e.name : 'error'}; its message is not shown: it may quote a value)`;
 }
 
