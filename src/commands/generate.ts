@@ -46,7 +46,7 @@ export default class Generate extends SipbcCommand {
   static override summary = 'Validate the inventory, then write every phone file, the DNS records, policy.csv and the Genesys files to DIR.';
   static override description = `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed.
 
-Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string. A secret file must be a regular file of at most 4 KiB inside the inventory's directory, or inside --secrets-dir DIR.`;
+Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string.`;
   static override examples = [
     '<%= config.bin %> generate inventory.yaml -o out/',
     '<%= config.bin %> generate inventory.yaml -o out/ --check            # CI: exit 3 when out/ is not what would be written',
