@@ -29,8 +29,11 @@ export abstract class SipbcCommand extends Command {
     if (err instanceof Errors.ExitError) throw err;
     const known = environmentError(err);
     if (known) return this.fail(known.message, known.exitCode, known.hint);
-    // oclif's usage errors (unknown flag, missing argument) keep their code (2) and its printing, JSON included.
-    if (err.oclif?.exit !== undefined) return super.catch(err);
+    // oclif's usage errors (unknown flag, missing argument) keep their code (2) and, without --json, oclif's printing.
+    if (err.oclif?.exit !== undefined) {
+      if (this.jsonEnabled()) return this.fail(err.message, err.oclif.exit);
+      throw err;
+    }
     return this.fail(`internal error: ${err.message}`, ExitCode.INTERNAL, 'this is a bug in sipbc; please report it with the command you ran (set SIPBC_DEBUG=1 for a stack trace)', err.stack);
   }
 

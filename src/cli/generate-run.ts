@@ -173,6 +173,7 @@ export async function runLocked(input: GenerateInput, { waitSeconds = 0, warn }:
     const name = n === 15 ? 'SIGTERM' : 'SIGINT';
     return new SipbcError(`interrupted by ${name}`, name === 'SIGTERM' ? ExitCode.SIGTERM : ExitCode.SIGINT);
   };
+  let outcome: GenerateOutcome;
   try {
     if (input.write) {
       const runId = newRunId();
@@ -186,16 +187,12 @@ export async function runLocked(input: GenerateInput, { waitSeconds = 0, warn }:
     }
     const stop = interrupted();
     if (stop) throw stop;
-    const outcome = await runGenerate({ ...input, abort }, warn);
-    const late = interrupted();
-    if (late && outcome.sync && input.write) {
-      throw new SipbcError(`${late.message} after the new output was in place: ${input.output} is complete`, late.exitCode);
-    }
-    if (late) throw late;
-    return outcome;
+    outcome = await runGenerate({ ...input, abort }, warn);
   } catch (e) {
     const stop = interrupted();
-    if (stop) throw new SipbcError(`${stop.message}: nothing in ${input.output} was changed (the temp files are removed)`, stop.exitCode);
+    if (stop && e instanceof SipbcError && e.exitCode === stop.exitCode) {
+      throw new SipbcError(`${stop.message}: nothing in ${input.output} was changed (the temp files are removed)`, stop.exitCode);
+    }
     throw e;
   } finally {
     release();
@@ -203,4 +200,9 @@ export async function runLocked(input: GenerateInput, { waitSeconds = 0, warn }:
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGTERM', onTerm);
   }
+  // The signal came once the writer was renaming: the run finished, and says so.
+  const late = interrupted();
+  if (late && outcome.sync && input.write) throw new SipbcError(`${late.message} after the new output was in place: ${input.output} is complete`, late.exitCode);
+  if (late) throw late;
+  return outcome;
 }

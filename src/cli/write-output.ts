@@ -34,7 +34,7 @@
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
-import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
@@ -110,6 +110,8 @@ export interface SyncOptions {
   sweep?: boolean;
   /** Set (shared memory) to a signal's number to stop the run before anything is renamed into place. */
   abort?: Int32Array;
+  /** Tests only: called once everything is staged and planned, just before the renames and removals (a deterministic window for a swap). */
+  beforeCommit?: () => void;
 }
 
 /** Why a relative output path is unsafe, or undefined when it is fine. One pass, no array: it runs for every file. */
@@ -397,7 +399,8 @@ class Stage {
   private readonly createdRoot: string[] = [];
   private readonly places = new Map<string, Place>();
   private tmpCounter = 0;
-  private moved = false;
+  /** Whether anything was renamed into place (an abort then leaves the intent manifest, which lists it). */
+  moved = false;
   /** Temp entries of dead runs removed from the directories this run stages into. */
   leftovers = 0;
 
@@ -740,7 +743,11 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   const touched = stage.dirsToSync(changes);
   // The manifest as the renames leave it: `next`, unless the intent manifest below already is exactly that.
   let finalPending = result.manifestChanged;
+  /** The previous manifest, kept under a temp name while the intent manifest stands in for it (put back by an abort). */
+  let backup: string | undefined;
+  let intent = false;
   try {
+    opts.beforeCommit?.();
     checkInterrupt(opts);
     stage.prepareRoot();
     // Files are added or replaced: first an intent manifest — old ∪ new paths, and the new sha256 of each replaced
@@ -756,6 +763,11 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
         if (union === next) union = new Map(next);
         union.set(p, h);
       }
+      if (previous.digest !== undefined) {
+        backup = join(dir, `${TMP_PREFIX}${runId}-prev`);
+        linkSync(join(dir, MANIFEST), backup);
+      }
+      intent = true;
       writeFileAtomic(dir, MANIFEST, intentChunks(union, updates), 0o600, runId);
       // Nothing old to keep (a first run, or one that only adds files): it already is the final manifest, not written twice.
       finalPending = union !== next;
@@ -771,8 +783,15 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   } catch (e) {
     stage.abort();
     pinned.close();
+    if (intent && !stage.moved) {
+      // Nothing moved: DIR as it was, its manifest included.
+      if (backup) renameSync(backup, join(dir, MANIFEST)); // (a no-op when the intent manifest was never renamed in: the same file)
+      else tryUnlink(join(dir, MANIFEST));
+    }
+    if (backup) tryUnlink(backup);
     throw environmentError(e) ?? e;
   }
+  if (backup) tryUnlink(backup);
   // Past this point every file is in place: removals and repairs, each looked at again as it is done.
   const emptied = new Set<string>();
   for (const { path, stat } of stale) {
