@@ -18,10 +18,12 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadCatalogue } from '../core/catalogue.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import { allFiles, prepareOutputs, type PreparedOutputs } from '../core/generate.js';
 import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
+import { newRunId, OutputLock } from './output-lock.js';
 import { workerResult } from './thread-reply.js';
 import { MANIFEST, syncOutput, type SyncResult } from './write-output.js';
 import { syncOutputInThread } from './write-thread.js';
@@ -36,10 +38,17 @@ export interface GenerateInput {
   templates?: string;
   redact?: boolean;
   fsync?: boolean;
+  /** Replace or remove files that are not what sipbc wrote there. */
+  force?: boolean;
   /** Where `{ env: VAR }` secrets are read from (process.env). */
   env: Record<string, string | undefined>;
   /** `--secrets-dir`: every `{ file: path }` secret must be inside it (default: the inventory's directory). */
   secretsDir?: string;
+  /** What the writer needs of the lock and the signals (runLocked below). */
+  runId?: string;
+  locked?: boolean;
+  sweep?: boolean;
+  abort?: Int32Array;
 }
 
 export interface GenerateOutcome {
@@ -56,7 +65,7 @@ export const WRITER_THREAD_MIN_PHONES = 1000;
 export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
   const { files, findings, groups, plan } = prepare(input);
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
-  const opts = { write: input.write, fsync: input.fsync };
+  const opts = { write: input.write, fsync: input.fsync, force: input.force, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
   if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };
@@ -130,4 +139,72 @@ export async function runGenerate(input: GenerateInput, warn: (message: string) 
     warn(`generating ${input.inventory} needed more than the ${heapMb} MiB heap sized for it; running again without a limit`);
     return generateOutputs(input);
   }
+}
+
+export interface LockedRunOptions {
+  /** Seconds to wait for another run's lock (0: fail at once). */
+  waitSeconds?: number;
+  warn: (message: string) => void;
+}
+
+/**
+ * runGenerate as `sipbc generate` runs it: with `write`, under DIR's lock (output-lock.ts), and
+ * stopped cleanly by SIGINT / SIGTERM — the writer is told through shared memory, removes what it
+ * staged and DIR is left as it was (exit 130 / 143). A second signal ends the process at once and
+ * leaves the lock, so the next run knows to sweep the dead run's temp entries.
+ */
+export async function runLocked(input: GenerateInput, { waitSeconds = 0, warn }: LockedRunOptions): Promise<GenerateOutcome> {
+  const abort = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  let lock: OutputLock | undefined;
+  const release = (): void => lock?.release();
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (Atomics.load(abort, 0) !== 0) {
+      process.removeListener('exit', release); // the next run takes the lock over and sweeps what this one staged
+      process.exit(signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM);
+    }
+    Atomics.store(abort, 0, signal === 'SIGINT' ? 2 : 15);
+    warn(`${signal}: stopping; ${input.output} is left as it was (a second ${signal} stops at once)`);
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const interrupted = (): SipbcError | undefined => {
+    const n = Atomics.load(abort, 0);
+    if (n === 0) return undefined;
+    const name = n === 15 ? 'SIGTERM' : 'SIGINT';
+    return new SipbcError(`interrupted by ${name}`, name === 'SIGTERM' ? ExitCode.SIGTERM : ExitCode.SIGINT);
+  };
+  let outcome: GenerateOutcome;
+  try {
+    if (input.write) {
+      const runId = newRunId();
+      lock = await OutputLock.acquire(input.output, runId, {
+        waitMs: waitSeconds * 1000,
+        cancelled: () => Atomics.load(abort, 0) !== 0,
+        onTakeover: (h) => warn(`taking over the lock of pid ${h.pid} (started ${h.started}), which is no longer running; its temp files are removed`),
+      });
+      process.once('exit', release); // whatever ends the process, the lock goes with it
+      input = { ...input, runId, locked: true, sweep: lock.tookOver !== undefined };
+    }
+    const stop = interrupted();
+    if (stop) throw stop;
+    outcome = await runGenerate({ ...input, abort }, warn);
+  } catch (e) {
+    const stop = interrupted();
+    if (stop && e instanceof SipbcError && e.exitCode === stop.exitCode) {
+      throw new SipbcError(`${stop.message}: nothing in ${input.output} was changed (the temp files are removed)`, stop.exitCode);
+    }
+    throw e;
+  } finally {
+    release();
+    process.removeListener('exit', release);
+    process.removeListener('SIGINT', onInt);
+    process.removeListener('SIGTERM', onTerm);
+  }
+  // The signal came once the writer was renaming: the run finished, and says so.
+  const late = interrupted();
+  if (late && outcome.sync && input.write) throw new SipbcError(`${late.message} after the new output was in place: ${input.output} is complete`, late.exitCode);
+  if (late) throw late;
+  return outcome;
 }

@@ -3,14 +3,15 @@
  * error it threw — a SipbcError keeps its exit code and hint on the other side.
  */
 import type { Worker } from 'node:worker_threads';
-import { ExitCode, SipbcError } from '../core/errors.js';
+import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
 
 export type ThreadReply<T> = { value: T } | { error: { message: string; exitCode?: ExitCode; hint?: string; stack?: string; sipbc: boolean } };
 
 export async function settle<T>(run: () => T | Promise<T>): Promise<ThreadReply<T>> {
   try {
     return { value: await run() };
-  } catch (e) {
+  } catch (caught) {
+    const e = environmentError(caught) ?? caught; // a system error's code and path do not survive the crossing: put them in words here
     const err = e as Error & { exitCode?: ExitCode; hint?: string };
     return { error: { message: err.message, exitCode: err.exitCode, hint: err.hint, stack: err.stack, sipbc: e instanceof SipbcError } };
   }

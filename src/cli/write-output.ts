@@ -34,12 +34,14 @@
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
-import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ExitCode, SipbcError } from '../core/errors.js';
+import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
 import { groupOf, type OutputFile, type OutputGroup } from '../core/output.js';
 import { sha256, sha256OfPieces } from '../core/sha256.js';
+import { LOCK } from './output-lock.js';
+import { hashFile, PinnedDirs, removeTree } from './safe-fs.js';
 
 export const MANIFEST = '.sipbc-manifest.json';
 const TMP_PREFIX = '.sipbc-tmp-';
@@ -76,6 +78,8 @@ export interface SyncResult {
   /** Sorted by path. */
   changes: Change[];
   unchanged: number;
+  /** Files that would be replaced or removed but are kept: they are not what sipbc wrote there (sorted; also in `warnings`). */
+  kept: Kept[];
   /** Whether the manifest on disk differs from this run's (or is missing). */
   manifestChanged: boolean;
   manifestExisted: boolean;
@@ -96,6 +100,18 @@ export interface SyncOptions {
    * rewrites.
    */
   fsync?: boolean;
+  /** Replace or remove files even when they are not what sipbc wrote there (hand-edited, or never sipbc's). */
+  force?: boolean;
+  /** This run's id, in its temp entries' names (`.sipbc-tmp-<id>-N`): default the pid. */
+  runId?: string;
+  /** This run holds DIR's lock (output-lock.ts): temp entries of other runs are dead runs' leftovers, removed where seen. */
+  locked?: boolean;
+  /** Also look for dead runs' leftovers in every directory of DIR (the lock of a killed run was taken over). */
+  sweep?: boolean;
+  /** Set (shared memory) to a signal's number to stop the run before anything is renamed into place. */
+  abort?: Int32Array;
+  /** Tests only: called once everything is staged and planned, just before the renames and removals (a deterministic window for a swap). */
+  beforeCommit?: () => void;
 }
 
 /** Why a relative output path is unsafe, or undefined when it is fine. One pass, no array: it runs for every file. */
@@ -112,6 +128,7 @@ export function unsafePathReason(path: string): string | undefined {
     // A UTF-16 code unit is at most 3 bytes of UTF-8: only a segment of more than 85 can be too long.
     if (s.length > 85 && Buffer.byteLength(s) > 255) return 'has a segment longer than 255 bytes';
     if (s.startsWith(TMP_PREFIX)) return `uses the reserved prefix ${TMP_PREFIX}`;
+    if (start === 0 && s.startsWith(LOCK)) return `uses the reserved name ${LOCK}`;
     if (slash === -1) break;
     start = slash + 1;
   }
@@ -249,22 +266,54 @@ export function parseManifest(text: string, path: string): Map<string, string> {
   return entries;
 }
 
-/** The previous manifest's entries (empty when there is none); throws if it is not ours or not readable. */
-function readManifest(dir: string): { entries: Map<string, string>; digest?: string } {
+/** What the previous run left: its manifest's entries, the new hashes of an interrupted run's pending updates, the text's digest. */
+interface Previous {
+  entries: Map<string, string>;
+  /** Updates an interrupted run was renaming into place (its intent manifest): their new sha256, also accepted as sipbc's. */
+  pending: Map<string, string>;
+  digest?: string;
+}
+
+/** Whether the bytes hashing to `hash` at `path` are what sipbc last wrote there. */
+function wroteIt(previous: Previous, path: string, hash: string | undefined): boolean {
+  return hash !== undefined && (previous.entries.get(path) === hash || previous.pending.get(path) === hash);
+}
+
+/** The previous manifest (empty when there is none); throws if it is not ours or not readable. */
+function readManifest(dir: string): Previous {
   const path = join(dir, MANIFEST);
   const st = lstatOrUndefined(path);
-  if (!st) return { entries: new Map() };
+  if (!st) return { entries: new Map(), pending: new Map() };
   if (!st.isFile()) {
     throw new SipbcError(`${path} is not a regular file (a link or a directory): sipbc will not guess which files it owns`, ExitCode.USAGE, 'move it away, or choose another output directory');
   }
   const text = readFileSync(path, 'utf8');
-  return { entries: parseManifest(text, path), digest: sha256(text) };
+  const entries = parseManifest(text, path);
+  const pending = new Map<string, string>();
+  if (text.includes('"pending"')) {
+    const m = JSON.parse(text) as { pending?: Record<string, unknown> };
+    if (m.pending && typeof m.pending === 'object') for (const p in m.pending) if (typeof m.pending[p] === 'string') pending.set(p, m.pending[p] as string);
+  }
+  return { entries, pending, digest: sha256(text) };
 }
 
-let tmpCounter = 0;
+/** The intent manifest of a run that updates files: its `files` plus, under "pending", the new sha256 of each update. */
+function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<string, string>): Generator<string> {
+  if (pending.size === 0) return yield* manifestChunks(files);
+  let last = '';
+  for (const chunk of manifestChunks(files)) {
+    if (last) yield last;
+    last = chunk;
+  }
+  yield last.slice(0, -2); // without the closing "}\n"
+  const lines = [...pending.keys()].sort(comparePaths).map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(pending.get(p))}`);
+  yield `,\n  "pending": {\n${lines.join(',\n')}\n  }\n}\n`;
+}
 
-function tmpPath(absDir: string, n: number): string {
-  return join(absDir, `${TMP_PREFIX}${process.pid}-${n}`);
+/** The DIR-relative parent directory and name of a path. */
+function split(path: string): [string, string] {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? ['', path] : [path.slice(0, i), path.slice(i + 1)];
 }
 
 // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
@@ -287,18 +336,6 @@ function writeNewFile(path: string, contents: Buffer | Iterable<string>, mode: n
   closeSync(fd);
 }
 
-/** Writes `contents` to `dir/name` atomically: temp file in the same directory, fsync, rename. */
-function writeFileAtomic(absDir: string, name: string, contents: Iterable<string>, mode: number): void {
-  const tmp = tmpPath(absDir, ++tmpCounter);
-  writeNewFile(tmp, contents, mode, true);
-  try {
-    renameSync(tmp, join(absDir, name));
-  } catch (e) {
-    tryUnlink(tmp);
-    throw e;
-  }
-}
-
 function tryUnlink(path: string): void {
   try {
     unlinkSync(path);
@@ -319,53 +356,66 @@ function fsyncDir(path: string): void {
   }
 }
 
-/** Temp files and directories of an earlier interrupted run in `absDir` (only names with our reserved prefix). */
-function removeLeftovers(absDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(absDir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    if (!n.startsWith(TMP_PREFIX)) continue;
-    const p = join(absDir, n);
-    const st = lstatOrUndefined(p);
-    if (st?.isFile()) tryUnlink(p);
-    else if (st?.isDirectory()) rmSync(p, { recursive: true, force: true }); // rmSync removes links, never follows them
-  }
+/** A file's identity when it was compared: a rename or any write since changes its inode or ctime. */
+function sameFile(a: Stats | undefined, ino: number, ctimeMs: number): boolean {
+  return a !== undefined && a.isFile() && a.ino === ino && a.ctimeMs === ctimeMs;
 }
 
-/** Where a DIR-relative directory's files go while staging: `hidden` inside a new directory staged under a temp name. */
+/** Where a DIR-relative directory's files go while staging: `phys` is the DIR-relative path it has now (inside a new directory staged under a temp name when `hidden`). */
 interface Place {
-  abs: string;
+  phys: string;
   hidden: boolean;
+}
+
+/** A file that sipbc would replace or remove but keeps, because it is not what sipbc wrote there. */
+export interface Kept {
+  path: string;
+  /** modified: it differs from the manifest's sha256; foreign: sipbc never wrote it (no manifest entry); appeared: it was created while sipbc ran. */
+  why: 'modified' | 'foreign' | 'appeared';
+}
+
+export function keptMessage(k: Kept): string {
+  const what = k.why === 'modified' ? 'modified since sipbc wrote it' : k.why === 'foreign' ? 'not written by sipbc (not in its manifest)' : 'created by someone else while sipbc ran';
+  return `${k.path}: ${what}: kept (--force replaces it)`;
 }
 
 /**
  * The changed files of one run, staged, until commit() moves them into place or abort() removes
  * every trace: a file for a directory that exists becomes a temp file next to its target; a
  * directory that does not exist yet is created under a temp name (with everything below it under
- * the final names) and renamed into place as a whole.
+ * the final names) and renamed into place as a whole. Every call reaches its directory through
+ * PinnedDirs: a link swapped in below DIR is never followed.
  */
 class Stage {
   /** DIR-relative paths of the temp files, and the number in each one's temp file name (100 000 files: kept small). */
   private readonly paths: string[] = [];
   private readonly tmpNumbers: number[] = [];
-  /** New directories staged under a temp name, and their final names. */
-  private readonly hiddenDirs: { tmp: string; final: string; rel: string }[] = [];
+  /** The target each temp file replaces as it was compared (inode, ctime), or 0 when there was none. */
+  private readonly inos: number[] = [];
+  private readonly ctimes: number[] = [];
+  /** New directories staged under a temp name: the directory they go in, the temp name and the final name. */
+  private readonly hiddenDirs: { parent: string; tmp: string; name: string }[] = [];
   /** The output directory and the parents that `mkdir -p` created for it, parents first. */
   private readonly createdRoot: string[] = [];
   private readonly places = new Map<string, Place>();
-  private moved = false;
+  private tmpCounter = 0;
+  /** Whether anything was renamed into place (an abort then leaves the intent manifest, which lists it). */
+  moved = false;
+  /** Temp entries of dead runs removed from the directories this run stages into. */
+  leftovers = 0;
 
   constructor(
     private readonly root: string,
     private readonly dirs: DirChecker,
-    private readonly fsync: boolean,
+    private readonly pinned: PinnedDirs,
+    private readonly opts: SyncOptions & { runId: string },
   ) {}
 
-  /** Where `relDir`'s files go; the first time an existing directory is used, leftovers of an interrupted run in it are removed. */
+  private tmpName(n: number): string {
+    return `${TMP_PREFIX}${this.opts.runId}-${n}`;
+  }
+
+  /** Where `relDir`'s files go; the first time an existing directory is used under the lock, dead runs' leftovers in it are removed. */
   private place(relDir: string, forPath: string): Place {
     const known = this.places.get(relDir);
     if (known) return known;
@@ -378,42 +428,39 @@ class Stage {
           if (p === resolve(first) || p === dirname(p)) break;
         }
       }
-      place = { abs: this.root, hidden: false };
+      place = { phys: '', hidden: false };
     } else {
-      const slash = relDir.lastIndexOf('/');
-      const parent = this.place(slash === -1 ? '' : relDir.slice(0, slash), forPath);
-      const name = relDir.slice(slash + 1);
+      const [parentRel, name] = split(relDir);
+      const parent = this.place(parentRel, forPath);
       if (parent.hidden) {
-        place = { abs: join(parent.abs, name), hidden: true };
-        mkdirSync(place.abs);
+        place = { phys: `${parent.phys}/${name}`, hidden: true };
+        mkdirSync(this.pinned.entry(parent.phys, name));
       } else if (this.dirs.check(relDir, forPath) === 'absent') {
-        place = { abs: tmpPath(parent.abs, ++tmpCounter), hidden: true };
-        mkdirSync(place.abs);
-        this.hiddenDirs.push({ tmp: place.abs, final: join(parent.abs, name), rel: relDir });
+        const tmp = this.tmpName(++this.tmpCounter);
+        mkdirSync(this.pinned.entry(parent.phys, tmp));
+        place = { phys: parent.phys === '' ? tmp : `${parent.phys}/${tmp}`, hidden: true };
+        this.hiddenDirs.push({ parent: parent.phys, tmp, name });
         this.dirs.markCreated(relDir);
       } else {
-        place = { abs: join(this.root, relDir), hidden: false };
+        place = { phys: relDir, hidden: false };
       }
     }
-    if (!place.hidden && !this.createdRoot.includes(resolve(place.abs))) removeLeftovers(place.abs);
+    if (!place.hidden && this.opts.locked && this.createdRoot.length === 0) this.leftovers += removeLeftovers(this.pinned, place.phys, this.opts.runId);
     this.places.set(relDir, place);
     return place;
   }
 
-  /** Stages `contents` for `path`. */
-  put(path: string, contents: Buffer, mode: number): void {
-    const slash = path.lastIndexOf('/');
-    const place = this.place(slash === -1 ? '' : path.slice(0, slash), path);
-    // A hidden place's path comes from join() (normalised) and the name is a checked segment: no join() per file.
-    if (place.hidden) return writeNewFile(`${place.abs}/${path.slice(slash + 1)}`, contents, mode, this.fsync);
-    const n = ++tmpCounter;
-    writeNewFile(tmpPath(place.abs, n), contents, mode, this.fsync);
+  /** Stages `contents` for `path`; `existing` is the file it replaces as compared (undefined: there was none). */
+  put(path: string, contents: Buffer, mode: number, existing: Stats | undefined): void {
+    const [relDir, name] = split(path);
+    const place = this.place(relDir, path);
+    if (place.hidden) return writeNewFile(this.pinned.entry(place.phys, name), contents, mode, this.opts.fsync ?? false);
+    const n = ++this.tmpCounter;
+    writeNewFile(this.pinned.entry(place.phys, this.tmpName(n)), contents, mode, this.opts.fsync ?? false);
     this.paths.push(path);
     this.tmpNumbers.push(n);
-  }
-
-  private tmpOf(i: number): string {
-    return tmpPath(join(this.root, dirOf(this.paths[i])), this.tmpNumbers[i]);
+    this.inos.push(existing?.ino ?? 0);
+    this.ctimes.push(existing?.ctimeMs ?? 0);
   }
 
   /** Makes sure DIR exists (for the manifest) and removes its leftovers. */
@@ -432,27 +479,63 @@ class Stage {
     const dirs = new Set<string>(['']);
     for (const c of changes) {
       const d = dirOf(c.path);
-      if (this.fsync || this.places.get(d)?.hidden !== true) dirs.add(d);
+      if (this.opts.fsync || this.places.get(d)?.hidden !== true) dirs.add(d);
     }
-    for (const h of this.hiddenDirs) dirs.add(dirOf(h.rel));
+    for (const h of this.hiddenDirs) dirs.add(h.parent);
     return dirs;
   }
 
-  commit(): void {
+  /**
+   * Renames everything into place. Each target is looked at again at that moment: one that is
+   * no longer the file compared (or appeared since) is kept unless it is what sipbc wrote
+   * (`wrote`) or --force; the kept paths are returned.
+   */
+  commit(wrote: (path: string, hash: string | undefined) => boolean): Kept[] {
+    const kept: Kept[] = [];
     for (let i = 0; i < this.paths.length; i++) {
-      renameSync(this.tmpOf(i), join(this.root, this.paths[i]));
+      const path = this.paths[i];
+      const [d, name] = split(path);
+      const target = this.pinned.entry(d, name);
+      const tmp = this.pinned.entry(d, this.tmpName(this.tmpNumbers[i]));
+      if (!this.opts.force) {
+        const st = lstatOrUndefined(target);
+        const changed = this.inos[i] === 0 ? st !== undefined : st !== undefined && !sameFile(st, this.inos[i], this.ctimes[i]);
+        if (changed && (!st!.isFile() || !wrote(path, hashFile(target)))) {
+          tryUnlink(tmp);
+          kept.push({ path, why: this.inos[i] === 0 ? 'appeared' : 'modified' });
+          continue;
+        }
+      }
+      renameSync(tmp, target);
       this.moved = true;
     }
-    for (const d of this.hiddenDirs) {
-      renameSync(d.tmp, d.final);
+    for (const h of this.hiddenDirs) {
+      if (lstatOrUndefined(this.pinned.entry(h.parent, h.name))) {
+        throw new SipbcError(`${join(this.root, h.parent, h.name)} was created by someone else while sipbc ran`, ExitCode.USAGE, 'run generate again');
+      }
+      renameSync(this.pinned.entry(h.parent, h.tmp), this.pinned.entry(h.parent, h.name));
+      this.pinned.forget(h.parent === '' ? h.tmp : `${h.parent}/${h.tmp}`);
       this.moved = true;
     }
+    return kept;
   }
 
   /** Removes the temp files and directories not yet moved and, when nothing was moved, the output directory if this run created it. */
   abort(): void {
-    for (let i = 0; i < this.paths.length; i++) tryUnlink(this.tmpOf(i)); // a moved one is gone already
-    for (const d of this.hiddenDirs) rmSync(d.tmp, { recursive: true, force: true });
+    for (let i = 0; i < this.paths.length; i++) {
+      try {
+        tryUnlink(this.pinned.entry(dirOf(this.paths[i]), this.tmpName(this.tmpNumbers[i]))); // a moved one is gone already
+      } catch {
+        // its directory is no longer reachable without a link: nothing of ours to remove through it
+      }
+    }
+    for (const h of this.hiddenDirs) {
+      try {
+        removeTree(this.pinned.entry(h.parent, h.tmp));
+      } catch {
+        // as above
+      }
+    }
     if (this.moved) return;
     for (let i = this.createdRoot.length - 1; i >= 0; i--) {
       try {
@@ -462,6 +545,37 @@ class Stage {
       }
     }
   }
+}
+
+/** Temp entries of dead runs (our reserved prefix, another run's id) in the directory `rel`: removed; how many. Only under the lock, where no other run is live. */
+function removeLeftovers(pinned: PinnedDirs, rel: string, runId: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(pinned.dir(rel));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const n of names) {
+    if (n.startsWith(`${TMP_PREFIX}${runId}-`) || n.startsWith(`${LOCK}.${runId}`)) continue; // this run's own
+    if (!n.startsWith(TMP_PREFIX) && !(rel === '' && n.startsWith(`${LOCK}.`))) continue;
+    removeTree(pinned.entry(rel, n));
+    removed++;
+  }
+  return removed;
+}
+
+/** Every directory below DIR (links not followed), for the sweep after a killed run: the temp entries found are removed; how many. */
+function sweepLeftovers(pinned: PinnedDirs, rel: string, runId: string): number {
+  let removed = removeLeftovers(pinned, rel, runId);
+  let entries;
+  try {
+    entries = readdirSync(pinned.dir(rel), { withFileTypes: true });
+  } catch {
+    return removed;
+  }
+  for (const e of entries) if (e.isDirectory()) removed += sweepLeftovers(pinned, rel === '' ? e.name : `${rel}/${e.name}`, runId);
+  return removed;
 }
 
 /** Read-back space for holds(): a re-run over 100 000 files allocates no Buffer per file, nor one of tens of MB for policy.csv. */
@@ -482,19 +596,36 @@ function holds(abs: string, buf: Buffer): boolean {
   }
 }
 
-/** How `f` (its bytes: `buf`) differs from what DIR holds, or undefined when it is the same. */
-function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path: string; secret: boolean }, buf: Buffer): Change | undefined {
-  if (!dirExists || dirs.check(dirOf(f.path), f.path) !== 'dir') return { path: f.path, kind: 'create' };
+/** How `f` (its bytes: `buf`) differs from what DIR holds, or undefined when it is the same; `stat` is the file it would replace. */
+function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path: string; secret: boolean }, buf: Buffer): { change: Change; stat?: Stats } | undefined {
+  if (!dirExists || dirs.check(dirOf(f.path), f.path) !== 'dir') return { change: { path: f.path, kind: 'create' } };
   const abs = join(dir, f.path);
   const st = lstatOrUndefined(abs);
-  if (!st) return { path: f.path, kind: 'create' };
+  if (!st) return { change: { path: f.path, kind: 'create' } };
   if (st.isSymbolicLink()) {
     throw new SipbcError(`refusing to write ${f.path}: ${abs} is a symbolic link (sipbc never writes through a link)`, ExitCode.USAGE, 'remove the link');
   }
   if (!st.isFile()) throw new SipbcError(`cannot write ${f.path}: ${abs} exists and is not a regular file`, ExitCode.USAGE);
-  if (st.size !== buf.length || !holds(abs, buf)) return { path: f.path, kind: 'update', reason: 'content' };
-  if (f.secret && (st.mode & 0o077) !== 0) return { path: f.path, kind: 'update', reason: 'mode' };
+  if (st.size !== buf.length || !holds(abs, buf)) return { change: { path: f.path, kind: 'update', reason: 'content' }, stat: st };
+  if (f.secret && (st.mode & 0o077) !== 0) return { change: { path: f.path, kind: 'update', reason: 'mode' }, stat: st };
   return undefined;
+}
+
+/** The abort flag's signal, if one was raised: the run stops before anything is renamed into place. */
+function checkInterrupt(opts: SyncOptions): void {
+  const signal = opts.abort ? Atomics.load(opts.abort, 0) : 0;
+  if (signal === 0) return;
+  const name = signal === 15 ? 'SIGTERM' : 'SIGINT';
+  throw new SipbcError(`interrupted by ${name}`, name === 'SIGTERM' ? ExitCode.SIGTERM : ExitCode.SIGINT);
+}
+
+/** An fs error while acting on `path` (DIR-relative) as a message that names the real path, not /proc/self/fd/N. */
+function inPlace<T>(dir: string, path: string, act: () => T): T {
+  try {
+    return act();
+  } catch (e) {
+    throw environmentError(e, join(dir, path)) ?? e;
+  }
 }
 
 /**
@@ -505,18 +636,31 @@ function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path
  */
 export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile>, groups: readonly OutputGroup[], opts: SyncOptions): SyncResult {
   const warnings: string[] = [];
+  const kept: Kept[] = [];
+  const force = opts.force ?? false;
   let rootStat: Stats | undefined;
   try {
     rootStat = statSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new SipbcError(`cannot use output directory ${dir}: ${code ?? (e as Error).message}`, ExitCode.USAGE);
+    if (code !== 'ENOENT') throw environmentError(e, dir) ?? new SipbcError(`cannot use output directory ${dir}: ${code ?? (e as Error).message}`, ExitCode.USAGE);
   }
   if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
   const dirExists = rootStat !== undefined;
-  const previous = dirExists ? readManifest(dir) : { entries: new Map<string, string>(), digest: undefined };
+  const previous: Previous = dirExists ? readManifest(dir) : { entries: new Map(), pending: new Map() };
   const dirs = new DirChecker(dir);
-  const stage = opts.write ? new Stage(dir, dirs, opts.fsync ?? false) : undefined;
+  const pinned = new PinnedDirs(dir);
+  const runId = opts.runId ?? `${process.pid}`;
+  const stage = opts.write ? new Stage(dir, dirs, pinned, { ...opts, runId }) : undefined;
+  // A killed run's lock was taken over: its temp entries may be anywhere, also where this run stages nothing.
+  if (stage && opts.sweep && dirExists) stage.leftovers += sweepLeftovers(pinned, '', runId);
+  /** A file about to be replaced or removed that sipbc did not write as it is: kept (reported) unless --force. */
+  const keep = (path: string, abs: string): boolean => {
+    if (force) return false;
+    if (wroteIt(previous, path, hashFile(abs))) return false;
+    kept.push({ path, why: previous.entries.has(path) ? 'modified' : 'foreign' });
+    return true;
+  };
 
   // One file at a time: compare, stage if it changed, keep only its path, hash and change.
   const next = new Map<string, string>();
@@ -524,24 +668,33 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   let generated = 0;
   try {
     for (const f of files) {
+      checkInterrupt(opts);
       assertSafePath(f.path);
       if (next.has(f.path)) throw new SipbcError(`two generated files have the same path ${f.path}`, ExitCode.INTERNAL);
       const buf = typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents;
       next.set(f.path, 'sha256' in f ? f.sha256 : sha256(buf));
       generated++;
-      const change = compareOne(dir, dirExists, dirs, f, buf);
-      if (!change) continue;
+      const compared = compareOne(dir, dirExists, dirs, f, buf);
+      if (!compared) continue;
+      const { change, stat } = compared;
+      if (change.reason === 'content' && keep(f.path, join(dir, f.path))) {
+        const old = previous.entries.get(f.path);
+        if (old === undefined) next.delete(f.path);
+        else next.set(f.path, old); // still sipbc's to replace with --force or remove once no longer generated
+        continue;
+      }
       changes.push(change);
-      if (stage && change.reason !== 'mode') stage.put(f.path, buf, f.secret ? 0o600 : 0o644);
+      if (stage && change.reason !== 'mode') inPlace(dir, f.path, () => stage.put(f.path, buf, f.secret ? 0o600 : 0o644, stat));
     }
   } catch (e) {
     stage?.abort();
+    pinned.close();
     throw e;
   }
   const changedFiles = changes.length;
 
   // Stale: listed in the previous manifest, in a group this run produces, and no longer generated.
-  const stale: string[] = [];
+  const stale: { path: string; stat: Stats }[] = [];
   for (const [p, h] of previous.entries) {
     const reason = unsafePathReason(p);
     if (reason) {
@@ -549,22 +702,26 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
       continue;
     }
     if (!groups.includes(groupOf(p))) next.set(p, h); // another group, not produced this run: still ours
-    else if (!next.has(p)) stale.push(p);
-  }
-  for (const p of stale) {
-    try {
-      if (dirs.check(dirOf(p), p) !== 'dir') continue;
-    } catch (e) {
-      warnings.push(`not removing ${p}: ${(e as Error).message}`);
-      continue;
+    else if (!next.has(p)) {
+      try {
+        if (dirs.check(dirOf(p), p) !== 'dir') continue;
+      } catch (e) {
+        warnings.push(`not removing ${p}: ${(e as Error).message}`);
+        continue;
+      }
+      const st = lstatOrUndefined(join(dir, p));
+      if (!st) continue;
+      if (!st.isFile()) {
+        warnings.push(`not removing ${p}: it is no longer a regular file (a link or a directory), so sipbc did not write it`);
+        continue;
+      }
+      if (keep(p, join(dir, p))) {
+        next.set(p, h);
+        continue;
+      }
+      stale.push({ path: p, stat: st });
+      changes.push({ path: p, kind: 'remove' });
     }
-    const st = lstatOrUndefined(join(dir, p));
-    if (!st) continue;
-    if (!st.isFile()) {
-      warnings.push(`not removing ${p}: it is no longer a regular file (a link or a directory), so sipbc did not write it`);
-      continue;
-    }
-    changes.push({ path: p, kind: 'remove' });
   }
   changes.sort((a, b) => comparePaths(a.path, b.path));
 
@@ -572,57 +729,168 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     dir,
     files: generated,
     changes,
-    unchanged: generated - changedFiles,
+    unchanged: generated - changedFiles - kept.length,
+    kept,
     manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next)),
     manifestExisted: previous.digest !== undefined,
     warnings,
   };
-  if (!stage) return result;
+  if (!stage) {
+    pinned.close();
+    return finish(result);
+  }
 
   const touched = stage.dirsToSync(changes);
   // The manifest as the renames leave it: `next`, unless the intent manifest below already is exactly that.
   let finalPending = result.manifestChanged;
+  /** The previous manifest, kept under a temp name while the intent manifest stands in for it (put back by an abort). */
+  let backup: string | undefined;
+  let intent = false;
   try {
+    opts.beforeCommit?.();
+    checkInterrupt(opts);
     stage.prepareRoot();
-    // Files are added: first a manifest listing old ∪ new, so a run killed halfway still knows every file it wrote.
+    // Files are added or replaced: first an intent manifest — old ∪ new paths, and the new sha256 of each replaced
+    // file beside its old one — so a run killed halfway still knows every file it wrote, in either version.
     // 0600: the sha256 of a credential file confirms a password guess to anyone who can read the manifest.
-    if (changes.some((c) => c.kind === 'create' && !previous.entries.has(c.path))) {
+    const creates = changes.some((c) => c.kind === 'create' && !previous.entries.has(c.path));
+    const updates = new Map<string, string>();
+    for (const c of changes) if (c.kind === 'update' && c.reason === 'content' && previous.entries.has(c.path)) updates.set(c.path, next.get(c.path)!);
+    if (creates || updates.size > 0) {
       let union = next;
       for (const [p, h] of previous.entries) {
-        if (union.has(p) || unsafePathReason(p)) continue;
+        if (unsafePathReason(p) || (union.has(p) && !updates.has(p))) continue;
         if (union === next) union = new Map(next);
         union.set(p, h);
       }
-      writeFileAtomic(dir, MANIFEST, manifestChunks(union), 0o600);
+      if (previous.digest !== undefined) {
+        backup = join(dir, `${TMP_PREFIX}${runId}-prev`);
+        linkSync(join(dir, MANIFEST), backup);
+      }
+      intent = true;
+      writeFileAtomic(dir, MANIFEST, intentChunks(union, updates), 0o600, runId);
       // Nothing old to keep (a first run, or one that only adds files): it already is the final manifest, not written twice.
       finalPending = union !== next;
     }
-    stage.commit();
+    checkInterrupt(opts);
+    for (const k of stage.commit((p, h) => wroteIt(previous, p, h) || h === next.get(p))) {
+      kept.push(k);
+      const old = previous.entries.get(k.path);
+      if (old === undefined) next.delete(k.path);
+      else next.set(k.path, old);
+      finalPending = true;
+    }
   } catch (e) {
     stage.abort();
-    throw e;
+    pinned.close();
+    if (intent && !stage.moved) {
+      // Nothing moved: DIR as it was, its manifest included.
+      if (backup) renameSync(backup, join(dir, MANIFEST)); // (a no-op when the intent manifest was never renamed in: the same file)
+      else tryUnlink(join(dir, MANIFEST));
+    }
+    if (backup) tryUnlink(backup);
+    throw environmentError(e) ?? e;
   }
+  if (backup) tryUnlink(backup);
+  // Past this point every file is in place: removals and repairs, each looked at again as it is done.
+  const emptied = new Set<string>();
+  for (const { path, stat } of stale) {
+    const [d, name] = split(path);
+    let target: string;
+    try {
+      target = pinned.entry(d, name);
+    } catch (e) {
+      warnings.push(`not removing ${path}: ${(e as Error).message}`);
+      next.set(path, previous.entries.get(path)!);
+      continue;
+    }
+    const st = lstatOrUndefined(target);
+    if (!st) continue;
+    if (!force && !sameFile(st, stat.ino, stat.ctimeMs) && !(st.isFile() && wroteIt(previous, path, hashFile(target)))) {
+      kept.push({ path, why: 'modified' });
+      next.set(path, previous.entries.get(path)!);
+      continue;
+    }
+    inPlace(dir, path, () => unlinkSync(target));
+    if (d !== '') emptied.add(d);
+  }
+  removeEmptied(pinned, emptied);
   for (const c of changes) {
-    if (c.reason === 'mode') chmodSync(join(dir, c.path), 0o600);
-    else if (c.kind === 'remove') {
+    if (c.reason !== 'mode') continue;
+    const [d, name] = split(c.path);
+    inPlace(dir, c.path, () => {
+      const fd = openSync(pinned.entry(d, name), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       try {
-        unlinkSync(join(dir, c.path));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        fchmodSync(fd, 0o600);
+      } finally {
+        closeSync(fd);
       }
+    });
+  }
+  for (const d of touched) {
+    try {
+      fsyncDir(pinned.dir(d));
+    } catch {
+      // removed meanwhile (emptied), or no longer reachable without a link
     }
   }
-  for (const d of touched) fsyncDir(join(dir, d));
-  if (finalPending) {
-    writeFileAtomic(dir, MANIFEST, manifestChunks(next), 0o600);
+  pinned.close();
+  if (finalPending || kept.length > 0) {
+    writeFileAtomic(dir, MANIFEST, manifestChunks(next), 0o600, runId);
     fsyncDir(dir);
   }
-  return result;
+  if (stage.leftovers > 0) warnings.push(`removed ${stage.leftovers} temp ${stage.leftovers === 1 ? 'entry' : 'entries'} left by an interrupted run`);
+  return finish(result);
 }
 
-/** `--check`: the paths that differ from what would be written (the manifest included). */
+/** The kept files in path order, each also a warning; the changes without them. */
+function finish(r: SyncResult): SyncResult {
+  r.kept.sort((a, b) => comparePaths(a.path, b.path));
+  if (r.kept.length > 0) {
+    const gone = new Set(r.kept.map((k) => k.path));
+    r.changes = r.changes.filter((c) => !gone.has(c.path));
+    for (const k of r.kept) r.warnings.push(keptMessage(k));
+  }
+  return r;
+}
+
+/** Directories a removal left empty: removed, and their parents while they are empty too (DIR itself stays). */
+function removeEmptied(pinned: PinnedDirs, dirs: Set<string>): void {
+  const deepestFirst = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || comparePaths(a, b));
+  const done = new Set<string>();
+  for (let d of deepestFirst) {
+    while (d !== '' && !done.has(d)) {
+      done.add(d);
+      const [parent, name] = split(d);
+      try {
+        pinned.forget(d);
+        rmdirSync(pinned.entry(parent, name));
+      } catch {
+        break; // not empty (or not reachable without a link): it and its parents stay
+      }
+      d = parent;
+    }
+  }
+}
+
+/** Writes `contents` to `dir/name` atomically: temp file in the same directory, fsync, rename. */
+function writeFileAtomic(absDir: string, name: string, contents: Iterable<string>, mode: number, runId: string): void {
+  const tmp = join(absDir, `${TMP_PREFIX}${runId}-m`);
+  tryUnlink(tmp); // an earlier write of this run that failed
+  writeNewFile(tmp, contents, mode, true);
+  try {
+    renameSync(tmp, join(absDir, name));
+  } catch (e) {
+    tryUnlink(tmp);
+    throw e;
+  }
+}
+
+/** `--check`: the paths that differ from what would be written (the manifest and the kept files included). */
 export function driftOf(r: SyncResult): Change[] {
   const out = [...r.changes];
+  for (const k of r.kept) out.push({ path: k.path, kind: 'update', reason: 'content' });
+  out.sort((a, b) => comparePaths(a.path, b.path));
   if (r.manifestChanged) out.push({ path: MANIFEST, kind: r.manifestExisted ? 'update' : 'create', reason: 'content' });
   return out;
 }

@@ -11,7 +11,7 @@ import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { checkSecretsDir, checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
-import { runGenerate } from '../cli/generate-run.js';
+import { runLocked } from '../cli/generate-run.js';
 import { driftOf, type Change } from '../cli/write-output.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { inventoryName } from '../core/load.js';
@@ -26,6 +26,8 @@ export interface GenerateSummary {
   updated: string[];
   removed: string[];
   unchanged: number;
+  /** Files kept although the inventory says otherwise: not what sipbc wrote there (hand-edited or never sipbc's); --force replaces them. */
+  kept: { path: string; why: string }[];
   /** --check: the paths that differ (the manifest included); empty = clean. */
   drift?: { path: string; kind: Change['kind'] }[];
   warnings: string[];
@@ -44,7 +46,7 @@ export function parseOnly(value: string | undefined): OutputGroup[] | undefined 
 
 export default class Generate extends SipbcCommand {
   static override summary = 'Validate the inventory, then write every phone file, the DNS records, policy.csv and the Genesys files to DIR.';
-  static override description = `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed.
+  static override description = `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed — and only when they are still what sipbc wrote (their sha256): a file edited by hand, or one sipbc never wrote, is kept and reported (--force replaces it). One run at a time writes DIR: a second one fails at once with exit 2 naming the first (--wait SECONDS waits for it). Ctrl-C or SIGTERM stops the run and leaves DIR as it was (exit 130 / 143).
 
 Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string.`;
   static override examples = [
@@ -67,6 +69,8 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     templates: Flags.string({ description: 'directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones' }),
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
+    force: Flags.boolean({ description: 'replace or remove files even when they are not what sipbc wrote there (edited by hand, or never written by sipbc); without it they are kept and reported' }),
+    wait: Flags.integer({ min: 0, default: 0, description: 'seconds to wait while another sipbc run is writing DIR (default: fail at once, exit 2)' }),
     fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
   };
 
@@ -77,9 +81,9 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     checkSecretsDir(flags['secrets-dir']);
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
-    const outcome = await runGenerate(
-      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, env: process.env, secretsDir: flags['secrets-dir'] },
-      (w) => this.logToStderr(`sipbc: warning: ${w}`),
+    const outcome = await runLocked(
+      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, force: flags.force, env: process.env, secretsDir: flags['secrets-dir'] },
+      { waitSeconds: flags.wait, warn: (w) => this.logToStderr(`sipbc: warning: ${w}`) },
     );
     for (const f of outcome.findings) this.logToStderr(formatFinding(f));
     const errors = outcome.findings.filter((f) => f.severity === 'error');
@@ -101,6 +105,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
       updated: sync.changes.filter((c) => c.kind === 'update').map((c) => c.path),
       removed: sync.changes.filter((c) => c.kind === 'remove').map((c) => c.path),
       unchanged: sync.unchanged,
+      kept: sync.kept,
       warnings: sync.warnings,
     };
 
@@ -122,6 +127,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     if (mode === 'dry-run') {
       if (!this.jsonEnabled()) {
         for (const c of sync.changes) this.log(`${DRY_WORD[c.kind]} ${c.path}`);
+        for (const k of sync.kept) this.log(`keep   ${k.path}`);
         this.log(`dry run: ${counts(summary)} (nothing written)`);
       }
       return summary;
@@ -136,5 +142,5 @@ const DRIFT_WORD: Record<Change['kind'], string> = { create: 'missing ', update:
 const DRY_WORD: Record<Change['kind'], string> = { create: 'create', update: 'update', remove: 'remove' };
 
 function counts(s: GenerateSummary): string {
-  return `${s.created.length} created, ${s.updated.length} updated, ${s.removed.length} removed, ${s.unchanged} unchanged`;
+  return `${s.created.length} created, ${s.updated.length} updated, ${s.removed.length} removed, ${s.unchanged} unchanged${s.kept.length > 0 ? `, ${s.kept.length} kept (not what sipbc wrote; --force replaces them)` : ''}`;
 }

@@ -30,18 +30,18 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
     '<%= config.bin %> simulate inventory.yaml --fail west --strict',
     "<%= config.bin %> simulate inventory.yaml --fail east --json | jq '.phones[] | select(.outcome == \"stranded\")'",
   ];
+  static override enableJsonFlag = true; // --json: the same object as --format json, errors as JSON too
   static override args = {
     inventory: Args.string({ required: true, description: 'inventory file (YAML or JSON), - for stdin' }),
   };
   static override flags = {
     fail: Flags.string({ required: true, description: 'id of the site that is lost' }),
     format: Flags.string({ char: 'f', options: [...SIMULATE_FORMATS], default: 'table', description: 'output format' }),
-    json: Flags.boolean({ default: false, description: 'same as --format json: one JSON object, nothing else on stdout' }),
     strict: Flags.boolean({ default: false, description: 'exit 1 when the simulation has a warning (capacity overflow, stranded phones)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<Simulation> {
     const { args, flags } = await this.parse(Simulate);
     const { loaded, inventory, catalogue, findings } = loadValidInventory(args.inventory, {
       templates: flags.templates,
@@ -52,9 +52,12 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
     if (warnings > 0) this.logToStderr(`${loaded.file}: ${warnings} validation warning${warnings === 1 ? '' : 's'} (run \`sipbc validate\` to see them)`);
 
     const sim = simulate(resolvePlan(inventory, catalogue), flags.fail, catalogue);
-    const out = flags.json || flags.format === 'json' ? JSON.stringify(sim, null, 2) + '\n' : renderSimulation(sim);
-    await this.writeOut(out);
+    if (this.jsonEnabled()) {
+      if (!(flags.strict && sim.warnings.length > 0)) return sim; // printed by oclif
+      this.logJson(sim);
+    } else await this.writeOut(flags.format === 'json' ? JSON.stringify(sim, null, 2) + '\n' : renderSimulation(sim));
     if (flags.strict && sim.warnings.length > 0) this.exit(ExitCode.INVALID);
+    return sim;
   }
 }
 

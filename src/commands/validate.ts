@@ -25,6 +25,7 @@ Use - to read an inventory from stdin.`;
     '<%= config.bin %> validate inventory.yaml --format sarif > sipbc.sarif',
   ];
   static override strict = false; // several INVENTORY arguments
+  static override enableJsonFlag = true; // --json = --format json, errors as JSON too
   static override args = {
     inventory: Args.string({ required: true, description: 'inventory file(s), YAML or JSON; - for stdin' }),
   };
@@ -42,7 +43,7 @@ Use - to read an inventory from stdin.`;
     const catalogue = loadCatalogue(flags.templates);
     const findings: Finding[] = [];
     const validated: string[] = [];
-    let unreadable = 0;
+    const unreadable: SipbcError[] = [];
     for (const path of files) {
       try {
         const loaded = loadInventory(path);
@@ -53,16 +54,18 @@ Use - to read an inventory from stdin.`;
       } catch (e) {
         if (!(e instanceof SipbcError) || e.exitCode !== ExitCode.USAGE) throw e;
         // One line per unreadable file; the others are still validated.
-        unreadable++;
+        unreadable.push(e);
         this.logToStderr(`sipbc: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
       }
     }
+    // --json prints one document: an unreadable file makes it the error object (exit 2), naming every such file.
+    if (unreadable.length > 0 && this.jsonEnabled()) throw new SipbcError(unreadable.map((e) => e.message).join('; '), ExitCode.USAGE, unreadable[0].hint);
     const shown = applyStrict(findings, flags.strict);
     if (validated.length > 0) {
-      const out = renderReport(flags.format as ReportFormat, { files: validated, findings: shown, toolVersion: this.config.version });
+      const out = renderReport((this.jsonEnabled() ? 'json' : flags.format) as ReportFormat, { files: validated, findings: shown, toolVersion: this.config.version });
       await this.writeOut(out);
     }
-    if (unreadable > 0) this.exit(ExitCode.USAGE);
+    if (unreadable.length > 0) this.exit(ExitCode.USAGE);
     if (hasBlockingFindings(findings, flags.strict)) this.exit(ExitCode.INVALID);
   }
 }

@@ -5,7 +5,7 @@
  * reach the user with their exit codes.
  */
 import assert from 'node:assert/strict';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { synthInventory } from '../../bench/synth.js';
@@ -39,14 +39,19 @@ test('the CLI generates a large inventory in the worker: the same bytes and mode
   assert.match(r.stdout, new RegExp(`${reference.size - 1} created`)); // the manifest is not counted
   assert.deepEqual(readTree(out), reference);
 
-  // A re-run over it (the previous manifest read, every file compared): a damaged policy.csv and a
-  // deleted phone file are put right, nothing else is touched.
+  // A re-run over it (the previous manifest read, every file compared): a deleted phone file is put
+  // back; a damaged policy.csv is not what sipbc wrote, so it is kept and reported until --force.
   writeFileSync(join(out, 'policy.csv'), 'damaged\n');
   const phoneFile = [...reference.keys()].find((p) => p.startsWith('phones/'))!;
   rmSync(join(out, phoneFile));
   const again = runCli(['generate', inventory, '-o', out], { env, timeout: 300_000 });
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, new RegExp(`1 created, 1 updated, 0 removed, ${reference.size - 3} unchanged`));
+  assert.match(again.stdout, new RegExp(`1 created, 0 updated, 0 removed, ${reference.size - 3} unchanged, 1 kept`));
+  assert.match(again.stderr, /policy\.csv: modified since sipbc wrote it: kept \(--force replaces it\)/);
+  assert.equal(readFileSync(join(out, 'policy.csv'), 'utf8'), 'damaged\n');
+  const forced = runCli(['generate', inventory, '-o', out, '--force'], { env, timeout: 300_000 });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, new RegExp(`0 created, 1 updated, 0 removed, ${reference.size - 2} unchanged`));
   assert.deepEqual(readTree(out), reference);
 });
 

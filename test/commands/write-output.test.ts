@@ -104,17 +104,38 @@ test('manifest: sorted, sha256 of each file, no timestamp; written last and only
   assert.equal(statSync(join(dir, MANIFEST)).mtimeMs, mtime);
 });
 
-test('leftover temp files and directories of an interrupted run are removed; other dot files are not', () => {
+test('under the lock, leftover temp files and directories of an interrupted run are removed; other dot files are not', () => {
   const dir = fresh();
   write(dir, files());
   writeFileSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1'), 'half');
   writeFileSync(join(dir, 'phones/yealink/.keep'), '');
   mkdirSync(join(dir, 'phones/.sipbc-tmp-999-2/baresip/001500000001'), { recursive: true });
   writeFileSync(join(dir, 'phones/.sipbc-tmp-999-2/baresip/001500000001/accounts'), 'half');
-  write(dir, files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]));
+  const r = syncOutput(dir, files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]), ALL, { write: true, locked: true });
   assert.equal(existsSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1')), false);
   assert.equal(existsSync(join(dir, 'phones/.sipbc-tmp-999-2')), false);
   assert.ok(existsSync(join(dir, 'phones/yealink/.keep')));
+  assert.ok(r.warnings.includes('removed 2 temp entries left by an interrupted run'), r.warnings.join('\n'));
+});
+
+test("without the lock (another run may be live), other runs' temp entries are left alone", () => {
+  const dir = fresh();
+  write(dir, files());
+  writeFileSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1'), 'live');
+  write(dir, files([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]));
+  assert.equal(readFileSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1'), 'utf8'), 'live');
+});
+
+test('after a killed run (sweep), temp entries in every directory are removed, also where this run stages nothing', () => {
+  const dir = fresh();
+  write(dir, files());
+  writeFileSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1'), 'secret');
+  writeFileSync(join(dir, 'dns/.sipbc-tmp-999-3'), 'x');
+  const r = syncOutput(dir, files(), ALL, { write: true, locked: true, sweep: true });
+  assert.equal(r.changes.length, 0);
+  assert.equal(existsSync(join(dir, 'phones/yealink/.sipbc-tmp-999-1')), false);
+  assert.equal(existsSync(join(dir, 'dns/.sipbc-tmp-999-3')), false);
+  assert.ok(r.warnings.includes('removed 2 temp entries left by an interrupted run'), r.warnings.join('\n'));
 });
 
 test('a new directory is staged whole under a temp name: none of its files is visible before the last file is staged', () => {

@@ -50,9 +50,9 @@ function sha(b: Buffer | string): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-/** A temp file, or a file inside a new directory staged under a temp name. */
+/** A temp file, a file inside a new directory staged under a temp name, or the lock a killed run leaves (the next run takes it over). */
 function isTmp(path: string): boolean {
-  return path.split('/').some((s) => s.startsWith('.sipbc-tmp-'));
+  return path === '.sipbc-lock' || path.startsWith('.sipbc-lock.') || path.split('/').some((s) => s.startsWith('.sipbc-tmp-'));
 }
 
 interface StateReport {
