@@ -145,4 +145,16 @@ describe('schema findings', () => {
     assert.ok(!JSON.stringify(findings).includes('hunter2'));
     assert.deepEqual(summary(findings), [`SIPBC-E-VALUE@${positionOf(text, 'hunter2')}`]);
   });
+
+  it('SIPBC-E-QUOTE-VALUE under auth: the value described (line, length class), never quoted; the advice fits the key', () => {
+    const text = mutate(BASE_INVENTORY, ['place: P1, auth: none }', 'place: P1, auth: { user: 1001, password: 8675309123 } }']);
+    const findings = findingsOf(text);
+    assert.deepEqual(summary(findings), [`SIPBC-E-QUOTE-VALUE@${positionOf(text, '1001,')}`, `SIPBC-E-QUOTE-VALUE@${positionOf(text, '8675309123')}`]);
+    assert.equal(findings[0].message, 'phones[0].auth.user must be a string, but YAML reads the value on line 19 (shorter than 8 characters) as a number: quote it (the value is not shown: it may be a password).');
+    assert.equal(
+      findings[1].message,
+      'phones[0].auth.password must be a string, but YAML reads the value on line 19 (8 to 15 characters long) as a number: quote it, or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt } (the value is not shown: it may be a password).',
+    );
+    assert.ok(!JSON.stringify(findings).includes('8675309123'));
+  });
 });

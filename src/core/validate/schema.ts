@@ -154,10 +154,11 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
         const pos = ctx.loaded.locate(path);
         const text = raw(pos.line, pos.column) || String(data);
         if (secret) {
+          const better = last === 'password' ? ', or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }' : '';
           return ctx.finding(
             'SIPBC-E-QUOTE-VALUE',
             path,
-            `${where} must be a string, but YAML reads the value on line ${pos.line} (${lengthClass(text.length)}) as a ${typeof data}: quote it, or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt } (the value is not shown: it may be a password).`,
+            `${where} must be a string, but YAML reads the value on line ${pos.line} (${lengthClass(text.length)}) as a ${typeof data}: quote it${better} (the value is not shown: it may be a password).`,
           );
         }
         const suggestion = last === 'model' ? didYouMean(text, Object.keys(catalogue.models)) : undefined;
