@@ -12,7 +12,7 @@
  * The outcome's `problem` completes a sentence that starts with the file's name ("secret file
  * x.txt …"); it never quotes the content.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 export type ConfinedRead =
@@ -58,6 +58,15 @@ function fsProblem(e: unknown): string {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The path the kernel has for an open descriptor (Linux /proc), or undefined where there is none. */
+function openedPath(fd: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads `path` (relative to `root`, or absolute) if it is a regular UTF-8 file of at most `opts.maxBytes` inside `root`. */
 export function readConfinedFile(root: string, path: string, opts: ConfinedReadOptions): ConfinedRead {
   const label = opts.rootLabel ?? root;
@@ -88,6 +97,10 @@ export function readConfinedFile(root: string, path: string, opts: ConfinedReadO
     return { ok: false, problem: fsProblem(e) };
   }
   try {
+    // O_NOFOLLOW guards the last component only: where /proc shows what was opened, check it again
+    // (a directory of the path swapped for a link after realpath).
+    const opened = openedPath(fd);
+    if (opened !== undefined && !isInside(realRoot, opened)) return { ok: false, problem: `leads outside ${label} (it changed while being opened)` };
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, problem: `is ${kindOf(st)}, not a regular file` };
     const tooBig = { ok: false as const, problem: `is larger than ${opts.maxBytes} bytes` };
