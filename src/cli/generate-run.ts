@@ -63,7 +63,7 @@ export const WRITER_THREAD_MIN_PHONES = 1000;
 export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
   const { files, findings, groups, plan } = prepare(input);
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
-  const opts = { write: input.write, fsync: input.fsync, force: input.force, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
+  const opts = { write: input.write, fsync: input.fsync, force: input.force, redacted: input.redact, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
   if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };

@@ -20,17 +20,23 @@
  * Guarantees:
  * - Paths come from the plan and are checked again here: relative, '/'-separated, no '', '.'
  *   or '..' segment, no NUL or backslash — nothing can land outside DIR. No component inside DIR
- *   may be a symbolic link (lstat of every component): sipbc never writes through a link.
- * - An error while rendering or staging (a template error, an unsafe path, a full disk) removes
- *   the temp files and the directories this run created: DIR is left exactly as it was.
+ *   may be a symbolic link: compared through lstat of every component, and every write, rename
+ *   and unlink goes through its directory opened without following links (safe-fs.ts), so a link
+ *   swapped in while the run works is never followed.
+ * - An error while rendering or staging (a template error, an unsafe path, a full disk) or a
+ *   signal (opts.abort) removes the temp files and the directories this run created, and puts the
+ *   previous manifest back: DIR is left exactly as it was.
  * - A run killed at any moment leaves every file either its old or its new complete version
- *   (rename is atomic); leftover `.sipbc-tmp-*` files and directories are ours and removed by
- *   the next run that uses their directory.
- *   When a run adds files, the manifest is first rewritten to list old ∪ new paths, so a file
- *   written by an interrupted run is still known (and removed later if no longer generated).
+ *   (rename is atomic). Its temp entries (`.sipbc-tmp-<run id>-*`) are removed by a later run
+ *   under DIR's lock (output-lock.ts), which is the only time another run's entries are touched.
+ *   When a run adds or replaces files, the manifest is first rewritten to list old ∪ new paths and,
+ *   under "pending", the new sha256 of each replaced file, so whatever an interrupted run wrote is
+ *   still known as sipbc's.
  * - `.sipbc-manifest.json` lists every file sipbc owns with its sha256 (sorted, no timestamp).
- *   Only files listed in the PREVIOUS manifest and no longer generated are removed; files the tool
- *   did not write are never touched. With `--only`, the other groups' entries are kept as they were.
+ *   A file is replaced or removed only when it is still what sipbc wrote (that sha256, or it is
+ *   absent); anything else is kept and reported (Kept) unless opts.force. Only files listed in the
+ *   PREVIOUS manifest and no longer generated are removed, and directories left empty with them.
+ *   With `--only`, the other groups' entries are kept as they were.
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
@@ -110,6 +116,8 @@ export interface SyncOptions {
   sweep?: boolean;
   /** Set (shared memory) to a signal's number to stop the run before anything is renamed into place. */
   abort?: Int32Array;
+  /** The files hold REDACTED instead of passwords (--redact): said in the manifest; such a run refuses a DIR with real ones unless force. */
+  redacted?: boolean;
   /** Tests only: called once everything is staged and planned, just before the renames and removals (a deterministic window for a swap). */
   beforeCommit?: () => void;
 }
@@ -188,19 +196,28 @@ function dirOf(path: string): string {
 
 /** What the manifest's text starts and ends with when it lists any file (written by manifestChunks, read by canonicalEntries). */
 const MANIFEST_HEAD = '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
+/** The line a `--redact` run adds after "version": its files hold REDACTED, not passwords (a later --redact run may replace them). */
+const REDACTED_LINE = '  "redacted": true,\n';
+const REDACTED_AT = '{\n  "generator": "sipbc",\n  "version": 1,\n'.length;
+const REDACTED_PREFIX = '{\n  "generator": "sipbc",\n  "version": 1,\n' + REDACTED_LINE;
+
+/** `text` (a manifest) with the redacted line after "version", when `redacted`. */
+function markRedacted(head: string, redacted: boolean): string {
+  return redacted ? head.slice(0, REDACTED_AT) + REDACTED_LINE + head.slice(REDACTED_AT) : head;
+}
 const MANIFEST_TAIL = '\n  }\n}\n';
 
 /**
  * The manifest's text in pieces of up to 1 000 entries: what JSON.stringify(manifest, null, 2)
  * prints, written out directly (115 000 entries: no object with that many keys, no whole text held).
  */
-export function* manifestChunks(entries: ReadonlyMap<string, string>): Generator<string> {
+export function* manifestChunks(entries: ReadonlyMap<string, string>, redacted = false): Generator<string> {
   const paths = [...entries.keys()].sort(comparePaths);
   if (paths.length === 0) {
-    yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n';
+    yield markRedacted('{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n', redacted);
     return;
   }
-  yield MANIFEST_HEAD;
+  yield markRedacted(MANIFEST_HEAD, redacted);
   for (let i = 0; i < paths.length; i += 1000) {
     const lines = paths.slice(i, i + 1000).map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`);
     yield (i === 0 ? '' : ',\n') + lines.join(',\n');
@@ -225,10 +242,11 @@ const ENTRY_LINE = /^ {4}("(?:[^"\\\u0000-\u001f]|\\.)*"): "([0-9a-f]{64})",?$/;
  * slices of the one text (12 MB) instead of 230 000 strings of their own.
  */
 export function canonicalEntries(text: string): Map<string, string> | undefined {
-  if (!text.startsWith(MANIFEST_HEAD) || !text.endsWith(MANIFEST_TAIL)) return undefined;
+  const head = text.startsWith(MANIFEST_HEAD) ? MANIFEST_HEAD : markRedacted(MANIFEST_HEAD, true);
+  if (!text.startsWith(head) || !text.endsWith(MANIFEST_TAIL)) return undefined;
   const entries = new Map<string, string>();
   const end = text.length - MANIFEST_TAIL.length;
-  for (let pos = MANIFEST_HEAD.length; pos < end; ) {
+  for (let pos = head.length; pos < end; ) {
     const nl = text.indexOf('\n', pos);
     const lineEnd = nl === -1 || nl > end ? end : nl;
     const m = ENTRY_LINE.exec(text.slice(pos, lineEnd));
@@ -272,6 +290,8 @@ interface Previous {
   /** Updates an interrupted run was renaming into place (its intent manifest): their new sha256, also accepted as sipbc's. */
   pending: Map<string, string>;
   digest?: string;
+  /** Written by a --redact run: its files hold REDACTED, no password. */
+  redacted?: boolean;
 }
 
 /** Whether the bytes hashing to `hash` at `path` are what sipbc last wrote there. */
@@ -294,14 +314,15 @@ function readManifest(dir: string): Previous {
     const m = JSON.parse(text) as { pending?: Record<string, unknown> };
     if (m.pending && typeof m.pending === 'object') for (const p in m.pending) if (typeof m.pending[p] === 'string') pending.set(p, m.pending[p] as string);
   }
-  return { entries, pending, digest: sha256(text) };
+  const redacted = text.startsWith(REDACTED_PREFIX) || (/"redacted"\s*:\s*true/.test(text) && (JSON.parse(text) as { redacted?: unknown }).redacted === true);
+  return { entries, pending, digest: sha256(text), redacted };
 }
 
 /** The intent manifest of a run that updates files: its `files` plus, under "pending", the new sha256 of each update. */
-function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<string, string>): Generator<string> {
-  if (pending.size === 0) return yield* manifestChunks(files);
+function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<string, string>, redacted: boolean): Generator<string> {
+  if (pending.size === 0) return yield* manifestChunks(files, redacted);
   let last = '';
-  for (const chunk of manifestChunks(files)) {
+  for (const chunk of manifestChunks(files, redacted)) {
     if (last) yield last;
     last = chunk;
   }
@@ -648,6 +669,15 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
   const dirExists = rootStat !== undefined;
   const previous: Previous = dirExists ? readManifest(dir) : { entries: new Map(), pending: new Map() };
+  const redacted = opts.redacted ?? false;
+  // A review copy must not overwrite a live directory's passwords with REDACTED by mistake.
+  if (opts.write && redacted && !force && previous.digest !== undefined && !previous.redacted && previous.entries.size > 0) {
+    throw new SipbcError(
+      `${dir} holds real passwords (its manifest is not from a --redact run): --redact would replace every one with REDACTED`,
+      ExitCode.USAGE,
+      'write the review copy to another directory, or add --force if that is what you want',
+    );
+  }
   const dirs = new DirChecker(dir);
   const pinned = new PinnedDirs(dir);
   const runId = opts.runId ?? `${process.pid}`;
@@ -731,7 +761,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     changes,
     unchanged: generated - changedFiles - kept.length,
     kept,
-    manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next)),
+    manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next, redacted)),
     manifestExisted: previous.digest !== undefined,
     warnings,
   };
@@ -768,7 +798,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
         linkSync(join(dir, MANIFEST), backup);
       }
       intent = true;
-      writeFileAtomic(dir, MANIFEST, intentChunks(union, updates), 0o600, runId);
+      writeFileAtomic(dir, MANIFEST, intentChunks(union, updates, redacted), 0o600, runId);
       // Nothing old to keep (a first run, or one that only adds files): it already is the final manifest, not written twice.
       finalPending = union !== next;
     }
@@ -836,7 +866,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   }
   pinned.close();
   if (finalPending || kept.length > 0) {
-    writeFileAtomic(dir, MANIFEST, manifestChunks(next), 0o600, runId);
+    writeFileAtomic(dir, MANIFEST, manifestChunks(next, redacted), 0o600, runId);
     fsyncDir(dir);
   }
   if (stage.leftovers > 0) warnings.push(`removed ${stage.leftovers} temp ${stage.leftovers === 1 ? 'entry' : 'entries'} left by an interrupted run`);

@@ -117,7 +117,8 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
       if (this.jsonEnabled()) this.logJson(summary);
       else {
         for (const c of drift) this.log(`${DRIFT_WORD[c.kind]} ${c.path}`);
-        this.logToStderr(`sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it`);
+        const kept = sync.kept.length > 0 ? `; ${sync.kept.length} of them not what sipbc wrote (edited by hand?): merge the edits into the inventory or templates, or add --force` : '';
+        this.logToStderr(`sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it${kept}`);
       }
       return this.exit(ExitCode.DRIFT);
     }

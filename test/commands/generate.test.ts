@@ -296,6 +296,24 @@ describe('generate --redact', () => {
       }
     }
     for (const p of SECRET_FILES) assert.match(tree.get(p)!.toString('utf8'), /REDACTED/, p);
+    assert.match(tree.get('.sipbc-manifest.json')!.toString('utf8'), /^\{\n {2}"generator": "sipbc",\n {2}"version": 1,\n {2}"redacted": true,\n/);
+    // A second review copy over the first is fine.
+    assert.equal(generate([inv, '-o', out, '--redact'], {}).code, 0);
+  });
+
+  test('refuses a directory that holds real passwords (unless --force): a review copy never blanks a live one', () => {
+    const out = freshDir('redact-live');
+    const inv = INV;
+    assert.equal(generate([inv, '-o', out]).code, 0);
+    const live = readTree(out);
+    const r = generate([inv, '-o', out, '--redact'], {});
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /holds real passwords \(its manifest is not from a --redact run\): --redact would replace every one with REDACTED/);
+    assert.match(r.stderr, /hint: write the review copy to another directory, or add --force/);
+    assert.deepEqual(readTree(out), live);
+    const forced = generate([inv, '-o', out, '--redact', '--force'], {});
+    assert.equal(forced.code, 0, forced.stderr);
+    for (const p of SECRET_FILES) assert.match(readTree(out).get(p)!.toString('utf8'), /REDACTED/, p);
   });
 });
 
