@@ -52,7 +52,7 @@ export const RULE_CODES = {
   'SIPBC-E-CREDENTIAL-CHAR': { severity: 'error', summary: "A SIP user or literal password holding a character the phone family's file syntax cannot carry (e.g. baresip: space ; , < > \" \\)." },
   // Servers and DNS
   'SIPBC-E-HOST-NAME': { severity: 'error', summary: 'A server host that is not a valid fully qualified domain name.' },
-  'SIPBC-E-ADDRESS': { severity: 'error', summary: 'A server address that is not a valid IPv4 or IPv6 address.' },
+  'SIPBC-E-ADDRESS': { severity: 'error', summary: 'A server address that is not a valid unicast IPv4 or IPv6 address (no zone id, unspecified, broadcast, multicast or IPv6 link-local address).' },
   'SIPBC-E-SHARED-SERVER': { severity: 'error', summary: 'The two sites share a server host or address.' },
   'SIPBC-E-DNS-ZONE': { severity: 'error', summary: 'dns.zone or dns.subdomain is not a valid DNS name.' },
   'SIPBC-E-DNS-NAME-TOO-LONG': { severity: 'error', summary: 'A generated DNS name exceeds 253 octets or a label exceeds 63.' },
