@@ -47,7 +47,51 @@ export function validateInventory(loaded: LoadedInventory, catalogue: Catalogue)
   const unique = dedupe(findings);
   unique.sort((a, b) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : 1));
   const blocked = unique.some((f) => f.severity === 'error');
-  return blocked ? { findings: unique } : { findings: unique, inventory: data as unknown as Inventory };
+  const listed = capFindings(unique);
+  return blocked ? { findings: listed } : { findings: listed, inventory: data as unknown as Inventory };
+}
+
+/** At most this many findings of one rule code are listed per file, and this many in all. */
+export const MAX_FINDINGS_PER_RULE = 100;
+export const MAX_FINDINGS_PER_FILE = 1000;
+
+/**
+ * The first MAX_FINDINGS_PER_RULE findings of each code (in file order) and MAX_FINDINGS_PER_FILE
+ * in all; the rest of each code become one "and N more" finding at the first one left out, after
+ * the listed ones. 40 000 unknown keys, or a few aliases repeating one, are 40 000 lines nobody reads
+ * (78 MB of output once); the first hundred say what to fix.
+ */
+export function capFindings(sorted: Finding[]): Finding[] {
+  if (sorted.length <= MAX_FINDINGS_PER_RULE) return sorted;
+  const perCode = new Map<string, number>();
+  const left = new Map<string, { first: Finding; n: number }>();
+  const out: Finding[] = [];
+  for (const f of sorted) {
+    const n = perCode.get(f.code) ?? 0;
+    if (n < MAX_FINDINGS_PER_RULE && out.length < MAX_FINDINGS_PER_FILE) {
+      perCode.set(f.code, n + 1);
+      out.push(f);
+      continue;
+    }
+    const l = left.get(f.code);
+    if (l) l.n += f.more ?? 1;
+    else left.set(f.code, { first: f, n: f.more ?? 1 });
+  }
+  for (const [code, { first, n }] of left) {
+    const listed = perCode.get(code) ?? 0;
+    const why = listed >= MAX_FINDINGS_PER_RULE ? `the first ${MAX_FINDINGS_PER_RULE} of a rule are listed` : `at most ${MAX_FINDINGS_PER_FILE} findings of a file are listed`;
+    out.push({
+      code,
+      severity: first.severity,
+      message: `and ${n} more ${code} finding${n === 1 ? '' : 's'} from here on, not listed (${why}); fix those above and validate again.`,
+      file: first.file,
+      path: first.path,
+      line: first.line,
+      column: first.column,
+      more: n,
+    });
+  }
+  return out;
 }
 
 function dedupe(findings: Finding[]): Finding[] {
