@@ -14,7 +14,7 @@ import { loadCatalogue } from '../../src/core/catalogue.js';
 import { SipbcError } from '../../src/core/errors.js';
 import { countFindings, type Finding } from '../../src/core/findings.js';
 import { MAX_INVENTORY_BYTES, parseInventory, readInventorySource } from '../../src/core/load.js';
-import { capFindings, MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_RULE, validateInventory } from '../../src/core/validate/index.js';
+import { capFindings, MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_RULE, MAX_MESSAGE_LENGTH, validateInventory } from '../../src/core/validate/index.js';
 import { BIN, runCli } from '../support/cli.js';
 import { BASE_INVENTORY, positionOf } from '../support/inventory-text.js';
 import { cleanupTempDirs, tempDir } from '../support/security.js';
@@ -99,7 +99,7 @@ describe('capFindings: 100 per rule, 1000 per file', () => {
 
   it('a list within the limits is returned as it is', () => {
     const list = Array.from({ length: 100 }, (_, i) => f('SIPBC-E-A', i + 1));
-    assert.equal(capFindings(list), list);
+    assert.deepEqual(capFindings(list), list);
     const mixed = [...Array.from({ length: 100 }, (_, i) => f('SIPBC-E-A', i + 1)), ...Array.from({ length: 100 }, (_, i) => f('SIPBC-W-B', i + 101))];
     assert.deepEqual(capFindings(mixed), mixed);
   });
@@ -139,8 +139,41 @@ describe('YAML aliases: at most 10 times the document', () => {
     const r = runCli(['validate', file]);
     assert.equal(r.code, 2, r.stdout.slice(0, 500));
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^sipbc: .*aliases\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to more than [\d,]+ values \(an "alias bomb"\); refused/);
+    assert.match(r.stderr, /^sipbc: .*aliases\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to 658,541 characters of text \(from 49,926\) \(an "alias bomb"\); refused/);
     assert.ok(Date.now() - t0 < 15_000);
+  });
+});
+
+describe('long values: aliases cannot repeat them, findings cut them', () => {
+  it('a 1 MB string under an anchor, aliased as 3 000 values (ran validate out of memory at 4 GB): exit 2 at once', () => {
+    let text = BASE_INVENTORY.replace('dns: { zone: contoso.example }\n', `dns: { zone: contoso.example }\nbig: &b "${'x'.repeat(1_000_000)}"\n`);
+    text = text.replace('switchDNs:\n', `${'  - { mac: *b, model: *b, place: *b }\n'.repeat(1000)}switchDNs:\n`);
+    const err = (() => {
+      try {
+        parseInventory(text, 'big.yaml');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof SipbcError && err.exitCode === 2, String(err));
+    assert.match(err.message, /^big\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to 3,00\d,\d{3},\d{3} characters of text \(from 1,0\d\d,\d{3}\) \(an "alias bomb"\); refused$/);
+  });
+
+  it('a short string aliased a few times is fine', () => {
+    const text = BASE_INVENTORY.replace('{ id: P1,', '{ id: &p1 P1,').replace('{ login: "7001", user: u1, place: P1,', '{ login: "7001", user: u1, place: *p1,').replace('model: yealink-t54w, place: P1 }', 'model: yealink-t54w, place: *p1 }');
+    assert.ok(text.includes('place: *p1 }'));
+    assert.deepEqual(validateInventory(parseInventory(text, 'a.yaml'), loadCatalogue()).findings, []);
+  });
+
+  it('a finding quoting a 1 MB value is cut to 2000 characters, saying so', () => {
+    const text = BASE_INVENTORY.replace('model: poly-vvx450', `model: "${'m'.repeat(1_000_000)}"`);
+    const findings = validateInventory(parseInventory(text, 'long.yaml'), loadCatalogue()).findings;
+    assert.deepEqual(findings.map((f) => f.code), ['SIPBC-E-UNKNOWN-MODEL']);
+    const m = /^unknown phone model "m{1000,}… \(cut: (\d+) characters\)$/.exec(findings[0].message);
+    assert.ok(m, findings[0].message.slice(-100));
+    assert.ok(Number(m[1]) > 1_000_000, m[1]);
+    assert.equal(findings[0].message.length, MAX_MESSAGE_LENGTH + `… (cut: ${m[1]} characters)`.length);
   });
 });
 

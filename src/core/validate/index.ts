@@ -62,7 +62,7 @@ export const MAX_FINDINGS_PER_FILE = 1000;
  * (78 MB of output once); the first hundred say what to fix.
  */
 export function capFindings(sorted: Finding[]): Finding[] {
-  if (sorted.length <= MAX_FINDINGS_PER_RULE) return sorted;
+  if (sorted.length <= MAX_FINDINGS_PER_RULE) return sorted.map(boundFinding);
   const perCode = new Map<string, number>();
   const left = new Map<string, { first: Finding; n: number }>();
   const out: Finding[] = [];
@@ -70,7 +70,7 @@ export function capFindings(sorted: Finding[]): Finding[] {
     const n = perCode.get(f.code) ?? 0;
     if (n < MAX_FINDINGS_PER_RULE && out.length < MAX_FINDINGS_PER_FILE) {
       perCode.set(f.code, n + 1);
-      out.push(f);
+      out.push(boundFinding(f));
       continue;
     }
     const l = left.get(f.code);
@@ -85,7 +85,7 @@ export function capFindings(sorted: Finding[]): Finding[] {
       severity: first.severity,
       message: `and ${n} more ${code} finding${n === 1 ? '' : 's'} from here on, not listed (${why}); fix those above and validate again.`,
       file: first.file,
-      path: first.path,
+      path: boundFinding(first).path,
       line: first.line,
       column: first.column,
       more: n,
@@ -103,5 +103,32 @@ function dedupe(findings: Finding[]): Finding[] {
     seen.add(k);
     out.push(f);
   }
+  return out;
+}
+
+/** The longest message, path key and suggestion a finding carries (longer: cut, saying how long it was). */
+export const MAX_MESSAGE_LENGTH = 2000;
+const MAX_PATH_KEY_LENGTH = 200;
+
+/** `text` cut to `max` characters (never inside a surrogate pair) with a note of its length. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${text.slice(0, end)}… (cut: ${text.length} characters)`;
+}
+
+/**
+ * A finding whose message, path keys and suggestion are bounded: a value or key quoted in a
+ * finding can be megabytes, and YAML aliases can repeat one in every finding of a rule (100 x 1 MB
+ * of output from 1 MB of input).
+ */
+function boundFinding(f: Finding): Finding {
+  const longKey = f.path.some((k) => typeof k === 'string' && k.length > MAX_PATH_KEY_LENGTH);
+  if (f.message.length <= MAX_MESSAGE_LENGTH && !longKey && (f.suggestion === undefined || f.suggestion.length <= MAX_PATH_KEY_LENGTH)) return f;
+  const out: Finding = { ...f, message: cut(f.message, MAX_MESSAGE_LENGTH) };
+  if (longKey) out.path = f.path.map((k) => (typeof k === 'string' ? cut(k, MAX_PATH_KEY_LENGTH) : k));
+  if (f.suggestion !== undefined) out.suggestion = cut(f.suggestion, MAX_PATH_KEY_LENGTH);
   return out;
 }
