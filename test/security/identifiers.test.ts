@@ -138,6 +138,16 @@ describe('invisible format characters anywhere (SIPBC-E-INVISIBLE-CHAR)', () => 
     assertFindingAt(findings, 'SIPBC-E-UNKNOWN-KEY', text, '"capa\\u2066city"');
   });
 
+  it('no message prints a control or format character as it is (terminal escapes, bidi reordering)', () => {
+    const text = mutate(BASE_INVENTORY, ['model: poly-vvx450', 'model: "x\\e]0;owned\\a\\u202Ey"'], ['{ login: "7001", user: u1, place: P1,', '{ login: "7001", user: u1, place: "P\\u20661",']);
+    const findings = findingsOf(text);
+    for (const f of findings) assert.ok(!/[\u0000-\u001f\u007f-\u009f\p{Cf}]/u.test(f.message), JSON.stringify(f.message));
+    const model = assertFindingAt(findings, 'SIPBC-E-UNKNOWN-MODEL', text, '"x\\e]0');
+    assert.match(model.message, /^unknown phone model "x<U\+001B>\]0;owned<U\+0007><U\+202E>y"/);
+    const place = assertFindingAt(findings, 'SIPBC-E-UNKNOWN-PLACE', text, '"P\\u20661"');
+    assert.ok(place.message.includes('P<U+2066>1'), place.message);
+  });
+
   it('in a literal password: reported without the password', () => {
     const text = mutate(BASE_INVENTORY, ['model: poly-vvx450, place: P2 }', 'model: poly-vvx450, place: P2, auth: { password: "s3cr\\u202Eet" } }']);
     const findings = findingsOf(text);

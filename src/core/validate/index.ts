@@ -106,6 +106,15 @@ function dedupe(findings: Finding[]): Finding[] {
   return out;
 }
 
+/**
+ * What a message must not print as it is: control characters (an ESC starts a terminal escape
+ * sequence, a CR rewrites the line), line separators, Unicode format characters (bidi overrides
+ * reorder the line), lone surrogates. A message quoting such a value shows `<U+001B>` instead.
+ */
+const UNSAFE = '[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\p{Cf}]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const UNSAFE_CHAR = new RegExp(UNSAFE, 'u');
+const UNSAFE_CHARS = new RegExp(UNSAFE, 'gu');
+
 /** The longest message, path key and suggestion a finding carries (longer: cut, saying how long it was). */
 export const MAX_MESSAGE_LENGTH = 2000;
 const MAX_PATH_KEY_LENGTH = 200;
@@ -126,8 +135,10 @@ function cut(text: string, max: number): string {
  */
 function boundFinding(f: Finding): Finding {
   const longKey = f.path.some((k) => typeof k === 'string' && k.length > MAX_PATH_KEY_LENGTH);
-  if (f.message.length <= MAX_MESSAGE_LENGTH && !longKey && (f.suggestion === undefined || f.suggestion.length <= MAX_PATH_KEY_LENGTH)) return f;
-  const out: Finding = { ...f, message: cut(f.message, MAX_MESSAGE_LENGTH) };
+  const unsafe = UNSAFE_CHAR.test(f.message);
+  if (f.message.length <= MAX_MESSAGE_LENGTH && !longKey && !unsafe && (f.suggestion === undefined || f.suggestion.length <= MAX_PATH_KEY_LENGTH)) return f;
+  const message = cut(f.message, MAX_MESSAGE_LENGTH);
+  const out: Finding = { ...f, message: unsafe ? message.replace(UNSAFE_CHARS, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`) : message };
   if (longKey) out.path = f.path.map((k) => (typeof k === 'string' ? cut(k, MAX_PATH_KEY_LENGTH) : k));
   if (f.suggestion !== undefined) out.suggestion = cut(f.suggestion, MAX_PATH_KEY_LENGTH);
   return out;
