@@ -6,6 +6,8 @@ import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
+import { nameServerProblem } from '../core/dns-names.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
 import { buildDnsRecords, DNS_FORMATS, renderDns, type DnsFormat, type DnsPacketRecord } from '../core/dns/index.js';
 
 export default class Dns extends SipbcCommand {
@@ -32,6 +34,11 @@ Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), n
 
   async run(): Promise<DnsPacketRecord[]> {
     const { args, flags } = await this.parse(Dns);
+    // Checked before the inventory is read: a usage error whatever the inventory holds.
+    const serverProblem = flags.server === undefined ? undefined : nameServerProblem(flags.server);
+    if (serverProblem) {
+      throw new SipbcError(`--server ${JSON.stringify(flags.server)} ${serverProblem}`, ExitCode.USAGE, 'give the name server as a host name (ns1.contoso.example) or an IP address (192.0.2.53, 2001:db8::53); its port goes in --server-port');
+    }
     // Validation includes the DNS record rules (validate/rules/dns-records.ts): no second check here.
     const { loaded, inventory, findings } = loadValidInventory(args.inventory, { consequence: 'no records written', logToStderr: (l) => this.logToStderr(l) });
     // Warnings do not stop the output; the DNS ones are shown in full, the others counted.

@@ -50,9 +50,11 @@ export const RULE_CODES = {
   'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },
   'SIPBC-E-CONTROL-CHAR': { severity: 'error', summary: 'A value holding a control character, line separator or lone surrogate: no provisioning file can carry it.' },
   'SIPBC-E-CREDENTIAL-CHAR': { severity: 'error', summary: "A SIP user or literal password holding a character the phone family's file syntax cannot carry (e.g. baresip: space ; , < > \" \\)." },
+  'SIPBC-E-SIP-USER': { severity: 'error', summary: "An Extension DN, switch DN or auth.user longer than 64 characters or holding a character outside letters, digits and - _ . ! ~ * ' ( ) + (what a SIP URI's user part and every target file carry)." },
+  'SIPBC-E-INVISIBLE-CHAR': { severity: 'error', summary: 'A key or value holding an invisible format character (Unicode Cf: bidi overrides such as U+202E, zero-width U+200B, U+2066-U+2069, …) that makes text read differently from what it is.' },
   // Servers and DNS
   'SIPBC-E-HOST-NAME': { severity: 'error', summary: 'A server host that is not a valid fully qualified domain name.' },
-  'SIPBC-E-ADDRESS': { severity: 'error', summary: 'A server address that is not a valid IPv4 or IPv6 address.' },
+  'SIPBC-E-ADDRESS': { severity: 'error', summary: 'A server address that is not a valid unicast IPv4 or IPv6 address (no zone id, unspecified, broadcast, multicast or IPv6 link-local address).' },
   'SIPBC-E-SHARED-SERVER': { severity: 'error', summary: 'The two sites share a server host or address.' },
   'SIPBC-E-DNS-ZONE': { severity: 'error', summary: 'dns.zone or dns.subdomain is not a valid DNS name.' },
   'SIPBC-E-DNS-NAME-TOO-LONG': { severity: 'error', summary: 'A generated DNS name exceeds 253 octets or a label exceeds 63.' },
