@@ -14,6 +14,7 @@ import { formatFinding } from '../cli/report.js';
 import { runLocked } from '../cli/generate-run.js';
 import { driftOf, type Change } from '../cli/write-output.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
+import { countFindings } from '../core/findings.js';
 import { inventoryName } from '../core/load.js';
 import { OUTPUT_GROUPS, type OutputGroup } from '../core/output.js';
 
@@ -87,8 +88,9 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const errors = outcome.findings.filter((f) => f.severity === 'error');
     const sync = outcome.sync;
     if (errors.length > 0 || !sync) {
+      const n = countFindings(errors); // a capped rule's "and N more" finding counts for N
       throw new SipbcError(
-        `${inventoryName(args.inventory)}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
+        `${inventoryName(args.inventory)}: ${n} error${n === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
         ExitCode.INVALID,
         errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING') ? 'set the missing environment variables / create the secret files, or use --redact for a review copy' : 'fix the errors above (`sipbc validate` lists every finding)',
       );
