@@ -66,6 +66,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     only: Flags.string({ description: `comma-separated groups to generate: ${OUTPUT_GROUPS.join(',')} (others are left as they are)` }),
     templates: Flags.string({ description: 'directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones' }),
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
+    'poly-master': Flags.boolean({ description: 'also write phones/poly/000000000000.cfg, a site master file that includes every Poly phone\'s own <mac>-sipbc.cfg through [PHONE_MAC_ADDRESS] (for a site without a master file of its own; otherwise add that entry to yours)' }),
     fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
   };
 
@@ -75,8 +76,10 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     checkTemplatesDir(flags.templates);
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
+    // polyMaster is GenerateOptions.polyMaster (src/core/generate.ts): runGenerate's prepare() hands it to prepareOutputs.
+    const input = { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, env: process.env, polyMaster: flags['poly-master'] };
     const outcome = await runGenerate(
-      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, env: process.env },
+      input,
       (w) => this.logToStderr(`sipbc: warning: ${w}`),
     );
     for (const f of outcome.findings) this.logToStderr(formatFinding(f));

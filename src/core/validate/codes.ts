@@ -46,6 +46,8 @@ export const RULE_CODES = {
   'SIPBC-E-TRANSPORT-UNSUPPORTED': { severity: 'error', summary: 'A transport the phone model cannot use (e.g. TLS on Alcatel-Lucent 4000).' },
   'SIPBC-W-EXTENSION-DIFFERS': { severity: 'warning', summary: "A phone registers one user name on both sites but its place's Extension DNs differ per site: it cannot register on the peer site." },
   'SIPBC-E-PLACE-SITE-CONFLICT': { severity: 'error', summary: 'Agents at one place prefer different sites and no phone there says which.' },
+  'SIPBC-W-PHONE-DNS-RESOLVER': { severity: 'warning', summary: 'A phone family that carries its own DNS server (Alcatel-Lucent 4000) is used but dns.resolvers is not given.' },
+  'SIPBC-E-DNS-RESOLVER': { severity: 'error', summary: 'A dns.resolvers entry that is not an IP address.' },
   'SIPBC-W-NO-SRV-NO-VIP': { severity: 'warning', summary: 'A phone that cannot use DNS SRV prefers a site without a VIP: it reaches only the primary server.' },
   'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },
   'SIPBC-E-CONTROL-CHAR': { severity: 'error', summary: 'A value holding a control character, line separator or lone surrogate: no provisioning file can carry it.' },

@@ -11,6 +11,7 @@ import { dnsRecordRules } from './dns-records.js';
 import { extensionNumbers, uniqueSwitchDNs } from './extension-dns.js';
 import { statServerVersion } from './genesys.js';
 import { noSrvWithoutVip } from './no-srv-no-vip.js';
+import { phoneResolvers } from './phone-resolvers.js';
 import { dualRegistrationSupported, extensionsDifferPerSite, knownModels, transportSupported, wellFormedMacs } from './phones.js';
 import { placeSiteConflicts } from './place-sites.js';
 import { prototypeKeys } from './prototype-keys.js';
@@ -44,6 +45,7 @@ export const RULES: Rule[] = [
   dnsRecordRules,
   failoverCapacity,
   noSrvWithoutVip,
+  phoneResolvers,
   literalPasswords,
   controlCharacters,
   credentialCharacters,
