@@ -287,6 +287,23 @@ describe('capacity, SRV and secrets', () => {
     assert.deepEqual(codes(bad), ['SIPBC-E-DNS-RESOLVER']);
   });
 
+  it('SIPBC-E-NAPTR-TRANSPORT: NAPTR-driven phones (Yealink, Poly) on one name asking for different transports, at the second one\'s transport; explicit-transport families and other names are fine', () => {
+    const text = mutate(
+      BASE_INVENTORY,
+      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: east }'],
+      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: east, transport: tls }'],
+    );
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-NAPTR-TRANSPORT', text, 'tls');
+    assert.match(f.message, /poly-vvx450 \(Poly VVX\) takes its transport from DNS NAPTR and resolves east-preferred\.sip\.contoso\.example, where phones\[0\] \(yealink-t54w\) asks for udp: .* would register over udp, not tls/);
+    assert.deepEqual(codes(text), ['SIPBC-E-NAPTR-TRANSPORT']);
+    // Another preferred site: another name, no conflict; an explicit-transport family (Snom) never conflicts.
+    assert.deepEqual(codes(mutate(text, ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: west, transport: tls'])), []);
+    assert.deepEqual(codes(mutate(text, ['model: poly-vvx450', 'model: snom-d785'])), []);
+    // Dual lines share both sites' names.
+    const dual = mutate(text, ['yealink-t54w, place: P1, preferredSite: east }', 'yealink-t54w, place: P1, preferredSite: west, registration: dual }'], ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: east, registration: dual, transport: tls']);
+    assert.deepEqual(codes(dual), ['SIPBC-E-NAPTR-TRANSPORT']);
+  });
+
   it('SIPBC-W-NO-SRV-NO-VIP: a dual Cisco (no SRV with Dual Registration) preferring east; active-backup Cisco uses SRV', () => {
     const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "70:7d:b9:00:00:01", model: cisco-8851, place: P1, registration: dual }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-W-NO-SRV-NO-VIP', text, 'cisco-8851');

@@ -48,6 +48,7 @@ export const RULE_CODES = {
   'SIPBC-E-PLACE-SITE-CONFLICT': { severity: 'error', summary: 'Agents at one place prefer different sites and no phone there says which.' },
   'SIPBC-W-PHONE-DNS-RESOLVER': { severity: 'warning', summary: 'A phone family that carries its own DNS server (Alcatel-Lucent 4000) is used but dns.resolvers is not given.' },
   'SIPBC-E-DNS-RESOLVER': { severity: 'error', summary: 'A dns.resolvers entry that is not an IP address.' },
+  'SIPBC-E-NAPTR-TRANSPORT': { severity: 'error', summary: 'Phones that take their transport from NAPTR (Yealink, Poly) resolve one name but ask for different transports.' },
   'SIPBC-W-NO-SRV-NO-VIP': { severity: 'warning', summary: 'A phone that cannot use DNS SRV prefers a site without a VIP: it reaches only the primary server.' },
   'SIPBC-W-LITERAL-PASSWORD': { severity: 'warning', summary: 'A password written in the inventory (use { env } or { file }).' },
   'SIPBC-E-CONTROL-CHAR': { severity: 'error', summary: 'A value holding a control character, line separator or lone surrogate: no provisioning file can carry it.' },
