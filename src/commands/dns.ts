@@ -8,8 +8,7 @@ import { loadValidInventory } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { buildDnsRecords, DNS_FORMATS, renderDns, type DnsFormat, type DnsPacketRecord } from '../core/dns/index.js';
-import { dnsUsageOf } from '../core/generate.js';
-import { resolvePlan } from '../core/policy.js';
+import { inventoryDnsUsage } from '../core/dns-usage.js';
 
 export default class Dns extends SipbcCommand {
   static override summary = 'Print the DNS SRV and A/AAAA records that steer each phone to its preferred site.';
@@ -42,8 +41,8 @@ Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), n
     for (const f of warnings.filter((w) => w.code.includes('-DNS-'))) this.logToStderr(formatFinding(f));
     const hidden = warnings.filter((w) => !w.code.includes('-DNS-')).length;
     if (hidden > 0) this.logToStderr(`${loaded.file}: ${hidden} other warning${hidden === 1 ? '' : 's'} (run \`sipbc validate\` to see them)`);
-    // The NAPTR records list the transports of the phones resolving each name: the same plan as generate's.
-    const records = buildDnsRecords(inventory, { drain: flags.drain, usage: dnsUsageOf(resolvePlan(inventory, loadCatalogue())) });
+    // The NAPTR records list the transports of the phones resolving each name (the same answer as generate's plan).
+    const records = buildDnsRecords(inventory, { drain: flags.drain, usage: inventoryDnsUsage(inventory, loadCatalogue()) });
 
     const json = records.map((r) => r.toJSON());
     if (this.jsonEnabled()) return json;
