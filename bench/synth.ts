@@ -86,6 +86,8 @@ export function synthInventory(phones: number): SynthInventory {
     '  zone: contoso.example',
     '  subdomain: sip',
     '  ttl: 300',
+    // Alcatel-Lucent files carry the phone's DNS server (SIPBC-W-PHONE-DNS-RESOLVER without it).
+    '  resolvers: [10.1.0.53, 10.2.0.53]',
     'defaults:',
     '  registration: active-backup',
     '  transport: udp',

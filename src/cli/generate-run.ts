@@ -37,6 +37,8 @@ export interface GenerateInput {
   only?: OutputGroup[];
   templates?: string;
   redact?: boolean;
+  /** Also write the Poly site master file (GenerateOptions.polyMaster). */
+  polyMaster?: boolean;
   fsync?: boolean;
   /** Replace or remove files that are not what sipbc wrote there. */
   force?: boolean;
@@ -82,7 +84,7 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
 /** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
 function prepare(input: GenerateInput): PreparedOutputs {
   const loaded = loadInventory(input.inventory);
-  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact });
+  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact, polyMaster: input.polyMaster });
 }
 
 /** Inventories smaller than this are generated on the main thread. */

@@ -71,6 +71,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
     force: Flags.boolean({ description: 'replace or remove files even when they are not what sipbc wrote there (edited by hand, or never written by sipbc); without it they are kept and reported' }),
     wait: Flags.integer({ min: 0, default: 0, description: 'seconds to wait while another sipbc run is writing DIR (default: fail at once, exit 2)' }),
+    'poly-master': Flags.boolean({ description: 'also write phones/poly/000000000000.cfg, a site master file that includes every Poly phone\'s own <mac>-sipbc.cfg through [PHONE_MAC_ADDRESS] (for a site without a master file of its own; otherwise add that entry to yours)' }),
     fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
   };
 
@@ -81,7 +82,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
     const outcome = await runLocked(
-      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, force: flags.force, env: process.env },
+      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, force: flags.force, polyMaster: flags['poly-master'], env: process.env },
       { waitSeconds: flags.wait, warn: (w) => this.logToStderr(`sipbc: warning: ${w}`) },
     );
     for (const f of outcome.findings) this.logToStderr(formatFinding(f));

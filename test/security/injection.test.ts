@@ -195,7 +195,7 @@ function keyValueSkeleton(text: string): string[] {
   });
 }
 
-const RECORD = /^(@|(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+) +\d+ IN (?:A +(?:\d{1,3}\.){3}\d{1,3}|AAAA +[0-9a-f:]+|SRV +\d+ +\d+ +\d+ (?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+)$/;
+const RECORD = /^(@|(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+) +\d+ IN (?:A +(?:\d{1,3}\.){3}\d{1,3}|AAAA +[0-9a-f:]+|SRV +\d+ +\d+ +\d+ (?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+|NAPTR +\d+ +\d+ "s" "(?:SIP\+D2U|SIP\+D2T|SIPS\+D2T)" +"" (?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+)$/;
 const NAME = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.)+$/;
 
 function zoneSkeleton(text: string): string[] {
@@ -230,12 +230,12 @@ function nsupdateSkeleton(text: string): string[] {
         assert.match(m[1], NAME);
         return 'zone';
       }
-      m = /^update delete (\S+) (A|AAAA|SRV)$/.exec(line);
+      m = /^update delete (\S+) (A|AAAA|NAPTR|SRV)$/.exec(line);
       if (m) {
         assert.match(m[1], NAME);
         return `delete ${m[2]}`;
       }
-      m = /^update add (\S+) \d+ IN (A|AAAA|SRV) (.+)$/.exec(line);
+      m = /^update add (\S+) \d+ IN (A|AAAA|NAPTR|SRV) (.+)$/.exec(line);
       if (m) {
         assert.match(m[1], NAME);
         assert.match(`x ${1} IN ${m[2]} ${m[3]}`, RECORD);
