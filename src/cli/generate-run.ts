@@ -25,7 +25,7 @@ import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
 import { newRunId, OutputLock } from './output-lock.js';
 import { workerResult } from './thread-reply.js';
-import { MANIFEST, syncOutput, type SyncResult } from './write-output.js';
+import { MANIFEST, syncOutput, type Access, type SyncResult } from './write-output.js';
 import { syncOutputInThread } from './write-thread.js';
 
 export interface GenerateInput {
@@ -42,6 +42,8 @@ export interface GenerateInput {
   fsync?: boolean;
   /** Replace or remove files that are not what sipbc wrote there. */
   force?: boolean;
+  /** --file-mode / --group (the rest from the previous manifest). */
+  access?: Partial<Access>;
   /** Where `{ env: VAR }` secrets are read from (process.env). */
   env: Record<string, string | undefined>;
   /** What the writer needs of the lock and the signals (runLocked below). */
@@ -65,7 +67,7 @@ export const WRITER_THREAD_MIN_PHONES = 1000;
 export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
   const { files, findings, groups, plan } = prepare(input);
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
-  const opts = { write: input.write, fsync: input.fsync, force: input.force, redacted: input.redact, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
+  const opts = { write: input.write, fsync: input.fsync, force: input.force, redacted: input.redact, access: input.access, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
   if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };
