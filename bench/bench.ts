@@ -9,6 +9,9 @@
  *              mkdirSync/writeFileSync and no other work.
  *   validate   `sipbc validate INV`, against js-yaml 4's bare `load` of the
  *              same file in a node process.
+ *   validate (unknown keys)  `sipbc validate` of a hostile file as large as the N-phone inventory
+ *              holding N unknown keys in one mapping, against `sipbc validate` of that inventory
+ *              (issue 18: validation cost linear in the input, under 2x; exit 1 is expected).
  *   start-up   `sipbc --version`, and `sipbc validate` of a 5-phone inventory
  *              and of examples/inventory.yaml, against `node -e 0`; the
  *              same validate in the layout `npm pack` ships.
@@ -22,6 +25,7 @@
  *   npm run bench                                  # 1 000, 10 000, 100 000 phones, 5 runs
  *   npm run bench -- --sizes 1000,10000 --runs 3
  *   npm run bench -- --only startup --runs 20      # the start-up rows only
+ *   node dist/bench/bench.js --only hostile --sizes 100k --runs 3   # validate of unknown keys vs normal
  *   node dist/bench/bench.js --sizes 100k --runs 5 --keep
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -29,7 +33,7 @@ import { createRequire } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
-import { PROJECT_ROOT, synthInventory } from './synth.js';
+import { PROJECT_ROOT, synthInventory, synthUnknownKeys } from './synth.js';
 
 const RUN_JS = join(PROJECT_ROOT, 'bin', 'run.js');
 const TIME = '/usr/bin/time';
@@ -39,13 +43,15 @@ const TARGETS = {
   /** Issue 7 sets it for 100 000 phones (GENERATE_TARGET_PHONES); smaller sizes are shown for information. */
   generate: { ratio: 1.5, rssMiB: 512 },
   validate: { ratio: 2, rssMiB: 512 },
+  /** Issue 18: N unknown keys against N phones, the same bytes. */
+  validateHostile: { ratio: 2 },
   startup: { ratio: 2 },
 };
 const GENERATE_TARGET_PHONES = 100_000;
 
 interface Options {
-  /** `startup`: only the start-up rows (no inventory sizes). */
-  only?: 'startup';
+  /** `startup`: only the start-up rows (no inventory sizes); `hostile`: only the validate rows of the unknown-keys file. */
+  only?: 'startup' | 'hostile';
   sizes: number[];
   runs: number;
   keep: boolean;
@@ -55,8 +61,9 @@ interface Options {
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node dist/bench/bench.js [--only startup] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
+    'usage: node dist/bench/bench.js [--only startup|hostile] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
       '  --only   startup: measure only the start-up rows (--version, validate of small inventories, --help)\n' +
+      '           hostile: only validate of N unknown keys in one mapping against validate of N phones (same bytes)\n' +
       '  --sizes  phone counts to synthesise (k suffix allowed: 1k,10k,100k); default 1000,10000,100000\n' +
       '  --runs   measured runs per command (median reported; one extra warm-up run each); default 5\n' +
       '  --keep   keep the work directory (inventories, outputs) for inspection\n' +
@@ -90,7 +97,7 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.runs) || o.runs < 1) usage('--runs needs a positive integer');
     } else if (a.startsWith('--only')) {
       const v = value();
-      if (v !== 'startup') usage(`--only: "${v}" is not a part of the benchmark (startup)`);
+      if (v !== 'startup' && v !== 'hostile') usage(`--only: "${v}" is not a part of the benchmark (startup, hostile)`);
       o.only = v;
     } else if (a === '--keep') o.keep = true;
     else if (a.startsWith('--work')) o.work = value();
@@ -288,6 +295,8 @@ interface Row {
   target?: { ratio?: number; rssMiB?: number };
   pass?: boolean;
   note?: string;
+  /** The exit code the measured command must give (default 0). */
+  exit?: number;
 }
 
 function gitCommit(): string | undefined {
@@ -300,7 +309,7 @@ function judge(row: Row): void {
   if (!t) return;
   const okRatio = t.ratio === undefined || (row.result.ratio !== undefined && row.result.ratio <= t.ratio);
   const okRss = t.rssMiB === undefined || (row.result.a.rssMiB !== undefined && row.result.a.rssMiB.median <= t.rssMiB);
-  const okExit = row.result.a.exitCodes.every((c) => c === 0);
+  const okExit = row.result.a.exitCodes.every((c) => c === (row.exit ?? 0));
   row.pass = okRatio && okRss && okExit;
 }
 
@@ -354,28 +363,30 @@ async function main(): Promise<void> {
 
   try {
     // ---- start-up
-    const five = synthInventory(5);
-    const fivePath = join(work, 'inventory-5.yaml');
-    writeFileSync(fivePath, five.text);
-    const env5 = { ...baseEnv, ...five.env };
-    const bare: Side = { label: 'node -e 0', cmd: [node, '-e', '0'] };
-    log('start-up: sipbc --version vs node -e 0');
-    rows.push({ measure: 'start-up --version', phones: undefined, result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
-    log('start-up: sipbc validate (5 phones) vs node -e 0');
-    rows.push({ measure: 'start-up validate', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
-    const example = join(PROJECT_ROOT, 'examples', 'inventory.yaml');
-    const examplePhones = (readFileSync(example, 'utf8').match(/^\s*- mac:/gm) ?? []).length || undefined;
-    log('start-up: sipbc validate examples/inventory.yaml vs node -e 0');
-    rows.push({ measure: 'start-up validate (example)', phones: examplePhones, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', example] }, bare, opts.runs, baseEnv, rssFile), target: TARGETS.startup });
-    // The installed layout: what `npm pack` ships (bin, dist/bundle with its code cache, the
-    // oclif.manifest.json, templates, schemas), without the tsc output in dist/src.
-    const packed = packedCopy(work);
-    if (packed) {
-      log('start-up: sipbc validate (5 phones), packed layout with oclif.manifest.json, vs node -e 0');
-      rows.push({ measure: 'start-up validate (packed)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, join(packed, 'bin', 'run.js'), 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+    if (opts.only !== 'hostile') {
+      const five = synthInventory(5);
+      const fivePath = join(work, 'inventory-5.yaml');
+      writeFileSync(fivePath, five.text);
+      const env5 = { ...baseEnv, ...five.env };
+      const bare: Side = { label: 'node -e 0', cmd: [node, '-e', '0'] };
+      log('start-up: sipbc --version vs node -e 0');
+      rows.push({ measure: 'start-up --version', phones: undefined, result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+      log('start-up: sipbc validate (5 phones) vs node -e 0');
+      rows.push({ measure: 'start-up validate', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+      const example = join(PROJECT_ROOT, 'examples', 'inventory.yaml');
+      const examplePhones = (readFileSync(example, 'utf8').match(/^\s*- mac:/gm) ?? []).length || undefined;
+      log('start-up: sipbc validate examples/inventory.yaml vs node -e 0');
+      rows.push({ measure: 'start-up validate (example)', phones: examplePhones, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', example] }, bare, opts.runs, baseEnv, rssFile), target: TARGETS.startup });
+      // The installed layout: what `npm pack` ships (bin, dist/bundle with its code cache, the
+      // oclif.manifest.json, templates, schemas), without the tsc output in dist/src.
+      const packed = packedCopy(work);
+      if (packed) {
+        log('start-up: sipbc validate (5 phones), packed layout with oclif.manifest.json, vs node -e 0');
+        rows.push({ measure: 'start-up validate (packed)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, join(packed, 'bin', 'run.js'), 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+      }
+      log('start-up: sipbc --help (information only)');
+      rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });
     }
-    log('start-up: sipbc --help (information only)');
-    rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });
 
     for (const n of opts.only === 'startup' ? [] : opts.sizes) {
       const dir = join(work, String(n));
@@ -387,10 +398,19 @@ async function main(): Promise<void> {
       log(`${n} phones: inventory ${(inv.text.length / MIB).toFixed(1)} MiB written in ${Date.now() - t0} ms (${Object.keys(inv.families).length} families)`);
       const env = { ...baseEnv, ...inv.env };
 
+      const validateInv: Side = { label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', invPath] };
+      // ---- validate of N unknown keys in one mapping (the same bytes) vs validate of the N phones
+      const hostilePath = join(dir, 'unknown-keys.yaml');
+      writeFileSync(hostilePath, synthUnknownKeys(n, Buffer.byteLength(inv.text)));
+      log(`${n} phones: validate of ${n} unknown keys (${(statSync(hostilePath).size / MIB).toFixed(1)} MiB) vs validate of the inventory`);
+      const h = await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', hostilePath] }, { ...validateInv, label: 'validate phones' }, opts.runs, env, rssFile);
+      rows.push({ measure: 'validate (unknown keys)', phones: n, result: h, target: TARGETS.validateHostile, exit: 1 });
+      if (opts.only === 'hostile') continue;
+
       // ---- validate vs js-yaml load
       log(`${n} phones: validate vs js-yaml load`);
       const yamlLoad: Side = { label: 'js-yaml load', cmd: [node, '-e', `require(${JSON.stringify(jsYaml)}).load(require('node:fs').readFileSync(process.argv[1], 'utf8'))`, invPath] };
-      const v = await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', invPath] }, yamlLoad, opts.runs, env, rssFile);
+      const v = await measure(validateInv, yamlLoad, opts.runs, env, rssFile);
       rows.push({ measure: 'validate', phones: n, result: v, target: TARGETS.validate });
 
       // ---- generate vs the write floor

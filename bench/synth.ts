@@ -86,6 +86,8 @@ export function synthInventory(phones: number): SynthInventory {
     '  zone: contoso.example',
     '  subdomain: sip',
     '  ttl: 300',
+    // Alcatel-Lucent files carry the phone's DNS server (SIPBC-W-PHONE-DNS-RESOLVER without it).
+    '  resolvers: [10.1.0.53, 10.2.0.53]',
     'defaults:',
     '  registration: active-backup',
     '  transport: udp',
@@ -154,6 +156,43 @@ export function synthInventory(phones: number): SynthInventory {
     '',
   );
   return { text: out.join('\n'), env, phones, families };
+}
+
+/**
+ * A hostile inventory for the validate benchmark (issue 18): a one-phone inventory whose phone
+ * mapping holds `keys` unknown keys, each value padded so the whole text is `bytes` long (give the
+ * size of synthInventory(keys).text: the same bytes to read, `keys` findings to make).
+ */
+export function synthUnknownKeys(keys: number, bytes: number): string {
+  const head = [
+    '# synthetic hostile inventory: one mapping of unknown keys (bench/synth.ts)',
+    'version: 1',
+    'dns: { zone: contoso.example }',
+    'sites:',
+    '  - id: east',
+    '    sipServer: { vip: { host: sipsrv.east.contoso.example, address: 10.1.0.10 } }',
+    '  - id: west',
+    '    sipServer: { vip: { host: sipsrv.west.contoso.example, address: 10.2.0.10 } }',
+    'places:',
+    '  - { id: P1, extensions: { east: "1001", west: "1001" } }',
+    'phones:',
+    '  - mac: "00:15:65:00:00:01"',
+    '    model: yealink-t54w',
+    '    place: P1',
+    '    auth: { password: { env: SIP_PW } }',
+    '',
+  ].join('\n');
+  // `    unknown<i>: "<pad>"\n`: the padding is shared out so the text ends at `bytes`.
+  const fixed = (i: number) => `    unknown${i}: ""\n`.length;
+  let room = bytes - head.length;
+  for (let i = 0; i < keys; i++) room -= fixed(i);
+  const out: string[] = [head];
+  for (let i = 0; i < keys; i++) {
+    const pad = Math.max(0, Math.floor(room / (keys - i)));
+    room -= pad;
+    out.push(`    unknown${i}: "${'x'.repeat(pad)}"\n`);
+  }
+  return out.join('');
 }
 
 // Stand-alone: print an inventory of N phones (default 1000) to stdout, the variables to export on stderr.

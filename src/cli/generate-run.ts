@@ -25,7 +25,7 @@ import { loadInventory } from '../core/load.js';
 import type { OutputGroup } from '../core/output.js';
 import { newRunId, OutputLock } from './output-lock.js';
 import { workerResult } from './thread-reply.js';
-import { MANIFEST, syncOutput, type SyncResult } from './write-output.js';
+import { MANIFEST, syncOutput, type Access, type SyncResult } from './write-output.js';
 import { syncOutputInThread } from './write-thread.js';
 
 export interface GenerateInput {
@@ -37,9 +37,13 @@ export interface GenerateInput {
   only?: OutputGroup[];
   templates?: string;
   redact?: boolean;
+  /** Also write the Poly site master file (GenerateOptions.polyMaster). */
+  polyMaster?: boolean;
   fsync?: boolean;
   /** Replace or remove files that are not what sipbc wrote there. */
   force?: boolean;
+  /** --file-mode / --group (the rest from the previous manifest). */
+  access?: Partial<Access>;
   /** Where `{ env: VAR }` secrets are read from (process.env). */
   env: Record<string, string | undefined>;
   /** `--secrets-dir`: every `{ file: path }` secret must be inside it (default: the inventory's directory). */
@@ -65,7 +69,7 @@ export const WRITER_THREAD_MIN_PHONES = 1000;
 export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
   const { files, findings, groups, plan } = prepare(input);
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
-  const opts = { write: input.write, fsync: input.fsync, force: input.force, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
+  const opts = { write: input.write, fsync: input.fsync, force: input.force, redacted: input.redact, access: input.access, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
   if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };
@@ -84,7 +88,7 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
 /** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
 function prepare(input: GenerateInput): PreparedOutputs {
   const loaded = loadInventory(input.inventory);
-  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact, secretsDir: input.secretsDir });
+  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact, polyMaster: input.polyMaster, secretsDir: input.secretsDir });
 }
 
 /** Inventories smaller than this are generated on the main thread. */

@@ -11,7 +11,7 @@
  * Pure string builders: the command decides where they go.
  */
 import chalk from 'chalk';
-import type { Finding } from '../core/findings.js';
+import { countFindings, type Finding } from '../core/findings.js';
 import { ruleInfo } from '../core/validate/codes.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'github', 'sarif'] as const;
@@ -65,8 +65,9 @@ function renderText({ files, findings }: ReportInput): string {
     lines.push(chalk.underline(file));
     for (const f of list) lines.push(formatFinding(f));
   }
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.length - errors;
+  // An "and N more" finding counts for the N it stands for.
+  const errors = countFindings(findings.filter((f) => f.severity === 'error'));
+  const warnings = countFindings(findings) - errors;
   if (lines.length > 0) lines.push('');
   const where = files.length === 1 ? files[0] : plural(files.length, 'file');
   if (findings.length === 0) lines.push(chalk.green(`✓ ${where}: no problems found`));

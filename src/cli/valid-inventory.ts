@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { loadCatalogue, type Catalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import type { Finding } from '../core/findings.js';
+import { countFindings, type Finding } from '../core/findings.js';
 import type { Inventory } from '../core/inventory.js';
 import { loadInventory, type LoadedInventory } from '../core/load.js';
 import { validateInventory } from '../core/validate/index.js';
@@ -56,7 +56,8 @@ export function loadValidInventory(
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0 || !inventory) {
     for (const f of errors) opts.logToStderr(formatFinding(f));
-    const n = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+    const count = countFindings(errors);
+    const n = `${count} error${count === 1 ? '' : 's'}`;
     throw new SipbcError(`${loaded.file}: the inventory is invalid (${n})${opts.consequence ? `; ${opts.consequence}` : ''}`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
   }
   return { loaded, catalogue, inventory, findings };

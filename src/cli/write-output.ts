@@ -20,21 +20,27 @@
  * Guarantees:
  * - Paths come from the plan and are checked again here: relative, '/'-separated, no '', '.'
  *   or '..' segment, no NUL or backslash — nothing can land outside DIR. No component inside DIR
- *   may be a symbolic link (lstat of every component): sipbc never writes through a link.
- * - An error while rendering or staging (a template error, an unsafe path, a full disk) removes
- *   the temp files and the directories this run created: DIR is left exactly as it was.
+ *   may be a symbolic link: compared through lstat of every component, and every write, rename
+ *   and unlink goes through its directory opened without following links (safe-fs.ts), so a link
+ *   swapped in while the run works is never followed.
+ * - An error while rendering or staging (a template error, an unsafe path, a full disk) or a
+ *   signal (opts.abort) removes the temp files and the directories this run created, and puts the
+ *   previous manifest back: DIR is left exactly as it was.
  * - A run killed at any moment leaves every file either its old or its new complete version
- *   (rename is atomic); leftover `.sipbc-tmp-*` files and directories are ours and removed by
- *   the next run that uses their directory.
- *   When a run adds files, the manifest is first rewritten to list old ∪ new paths, so a file
- *   written by an interrupted run is still known (and removed later if no longer generated).
+ *   (rename is atomic). Its temp entries (`.sipbc-tmp-<run id>-*`) are removed by a later run
+ *   under DIR's lock (output-lock.ts), which is the only time another run's entries are touched.
+ *   When a run adds or replaces files, the manifest is first rewritten to list old ∪ new paths and,
+ *   under "pending", the new sha256 of each replaced file, so whatever an interrupted run wrote is
+ *   still known as sipbc's.
  * - `.sipbc-manifest.json` lists every file sipbc owns with its sha256 (sorted, no timestamp).
- *   Only files listed in the PREVIOUS manifest and no longer generated are removed; files the tool
- *   did not write are never touched. With `--only`, the other groups' entries are kept as they were.
+ *   A file is replaced or removed only when it is still what sipbc wrote (that sha256, or it is
+ *   absent); anything else is kept and reported (Kept) unless opts.force. Only files listed in the
+ *   PREVIOUS manifest and no longer generated are removed, and directories left empty with them.
+ *   With `--only`, the other groups' entries are kept as they were.
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
@@ -60,8 +66,8 @@ export type ChangeKind = 'create' | 'update' | 'remove';
 export interface Change {
   path: string;
   kind: ChangeKind;
-  /** For updates: the contents differ, or only the mode (a secret file readable by others). */
-  reason?: 'content' | 'mode';
+  /** For updates: the contents differ, or only the mode (a file holding a password, not at --file-mode) or the group (--group). */
+  reason?: 'content' | 'mode' | 'owner';
 }
 
 export interface Manifest {
@@ -110,6 +116,10 @@ export interface SyncOptions {
   sweep?: boolean;
   /** Set (shared memory) to a signal's number to stop the run before anything is renamed into place. */
   abort?: Int32Array;
+  /** --file-mode / --group; what is not given comes from the previous manifest, else DEFAULT_ACCESS. */
+  access?: Partial<Access>;
+  /** The files hold REDACTED instead of passwords (--redact): said in the manifest; such a run refuses a DIR with real ones unless force. */
+  redacted?: boolean;
   /** Tests only: called once everything is staged and planned, just before the renames and removals (a deterministic window for a swap). */
   beforeCommit?: () => void;
 }
@@ -186,21 +196,81 @@ function dirOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i);
 }
 
-/** What the manifest's text starts and ends with when it lists any file (written by manifestChunks, read by canonicalEntries). */
-const MANIFEST_HEAD = '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {\n';
-const MANIFEST_TAIL = '\n  }\n}\n';
-
 /**
- * The manifest's text in pieces of up to 1 000 entries: what JSON.stringify(manifest, null, 2)
- * prints, written out directly (115 000 entries: no object with that many keys, no whole text held).
+ * What the manifest says besides its files, each a line of its head after "version" (absent when
+ * default, so an ordinary manifest stays as it always was): a `--redact` run's files hold
+ * REDACTED, not passwords; `access` is the mode of files holding passwords and the group of every
+ * file (--file-mode, --group), which later runs and `--check` keep to.
  */
-export function* manifestChunks(entries: ReadonlyMap<string, string>): Generator<string> {
+export interface ManifestMeta {
+  redacted?: boolean;
+  access?: Access;
+}
+
+/** Who may read the output: the mode of files holding passwords (default 0600) and, if set, the group of every file. */
+export interface Access {
+  secretMode: number;
+  group?: { name: string; gid: number };
+}
+
+export const DEFAULT_ACCESS: Access = { secretMode: 0o600 };
+
+const HEAD_START = '{\n  "generator": "sipbc",\n  "version": 1,\n';
+const FILES_LINE = '  "files": {\n';
+/** What the manifest's text starts and ends with when it lists any file (written by manifestChunks, read by canonicalEntries). */
+const MANIFEST_HEAD = HEAD_START + FILES_LINE;
+const MANIFEST_TAIL = '\n  }\n}\n';
+const META_LINE = /^ {2}"(?:redacted|access)": .*,$/;
+
+function metaLines(meta: ManifestMeta): string {
+  let lines = '';
+  if (meta.redacted) lines += '  "redacted": true,\n';
+  const a = meta.access;
+  if (a && (a.secretMode !== DEFAULT_ACCESS.secretMode || a.group)) {
+    const access: Record<string, string | number> = { secretFileMode: `0${a.secretMode.toString(8)}` };
+    if (a.group) Object.assign(access, { group: a.group.name, gid: a.group.gid });
+    lines += `  "access": ${JSON.stringify(access).replace(/,"/g, ', "').replace(/":/g, '": ').replace(/^\{/, '{ ').replace(/\}$/, ' }')},\n`;
+  }
+  return lines;
+}
+
+/** Where the entries start in a manifest of sipbc's own layout (its head: the fixed lines, meta lines, "files"), or -1. */
+function entriesStart(text: string): number {
+  if (!text.startsWith(HEAD_START)) return -1;
+  let pos = HEAD_START.length;
+  while (!text.startsWith(FILES_LINE, pos)) {
+    const nl = text.indexOf('\n', pos);
+    if (nl === -1 || !META_LINE.test(text.slice(pos, nl))) return -1;
+    pos = nl + 1;
+  }
+  return pos + FILES_LINE.length;
+}
+
+/** The meta lines of a manifest (its head only is parsed: JSON.parse of 12 MB is not needed for them). */
+function readMeta(text: string): ManifestMeta {
+  const start = entriesStart(text);
+  let head: { redacted?: unknown; access?: { secretFileMode?: unknown; group?: unknown; gid?: unknown } };
+  try {
+    head = start === -1 ? (JSON.parse(text) as typeof head) : (JSON.parse(`${text.slice(0, start - FILES_LINE.length)}"files": {}}`) as typeof head);
+  } catch {
+    return {};
+  }
+  const meta: ManifestMeta = { redacted: head.redacted === true };
+  const a = head.access;
+  if (a && typeof a.secretFileMode === 'string' && /^0[0-7]{3}$/.test(a.secretFileMode)) {
+    meta.access = { secretMode: parseInt(a.secretFileMode, 8) };
+    if (typeof a.group === 'string' && typeof a.gid === 'number') meta.access.group = { name: a.group, gid: a.gid };
+  }
+  return meta;
+}
+
+export function* manifestChunks(entries: ReadonlyMap<string, string>, meta: ManifestMeta = {}): Generator<string> {
   const paths = [...entries.keys()].sort(comparePaths);
   if (paths.length === 0) {
-    yield '{\n  "generator": "sipbc",\n  "version": 1,\n  "files": {}\n}\n';
+    yield `${HEAD_START}${metaLines(meta)}  "files": {}\n}\n`;
     return;
   }
-  yield MANIFEST_HEAD;
+  yield HEAD_START + metaLines(meta) + FILES_LINE;
   for (let i = 0; i < paths.length; i += 1000) {
     const lines = paths.slice(i, i + 1000).map((p) => `    ${JSON.stringify(p)}: ${JSON.stringify(entries.get(p))}`);
     yield (i === 0 ? '' : ',\n') + lines.join(',\n');
@@ -225,10 +295,11 @@ const ENTRY_LINE = /^ {4}("(?:[^"\\\u0000-\u001f]|\\.)*"): "([0-9a-f]{64})",?$/;
  * slices of the one text (12 MB) instead of 230 000 strings of their own.
  */
 export function canonicalEntries(text: string): Map<string, string> | undefined {
-  if (!text.startsWith(MANIFEST_HEAD) || !text.endsWith(MANIFEST_TAIL)) return undefined;
+  const start = entriesStart(text);
+  if (start === -1 || !text.endsWith(MANIFEST_TAIL)) return undefined;
   const entries = new Map<string, string>();
   const end = text.length - MANIFEST_TAIL.length;
-  for (let pos = MANIFEST_HEAD.length; pos < end; ) {
+  for (let pos = start; pos < end; ) {
     const nl = text.indexOf('\n', pos);
     const lineEnd = nl === -1 || nl > end ? end : nl;
     const m = ENTRY_LINE.exec(text.slice(pos, lineEnd));
@@ -272,6 +343,7 @@ interface Previous {
   /** Updates an interrupted run was renaming into place (its intent manifest): their new sha256, also accepted as sipbc's. */
   pending: Map<string, string>;
   digest?: string;
+  meta: ManifestMeta;
 }
 
 /** Whether the bytes hashing to `hash` at `path` are what sipbc last wrote there. */
@@ -283,7 +355,7 @@ function wroteIt(previous: Previous, path: string, hash: string | undefined): bo
 function readManifest(dir: string): Previous {
   const path = join(dir, MANIFEST);
   const st = lstatOrUndefined(path);
-  if (!st) return { entries: new Map(), pending: new Map() };
+  if (!st) return { entries: new Map(), pending: new Map(), meta: {} };
   if (!st.isFile()) {
     throw new SipbcError(`${path} is not a regular file (a link or a directory): sipbc will not guess which files it owns`, ExitCode.USAGE, 'move it away, or choose another output directory');
   }
@@ -294,14 +366,14 @@ function readManifest(dir: string): Previous {
     const m = JSON.parse(text) as { pending?: Record<string, unknown> };
     if (m.pending && typeof m.pending === 'object') for (const p in m.pending) if (typeof m.pending[p] === 'string') pending.set(p, m.pending[p] as string);
   }
-  return { entries, pending, digest: sha256(text) };
+  return { entries, pending, digest: sha256(text), meta: readMeta(text) };
 }
 
 /** The intent manifest of a run that updates files: its `files` plus, under "pending", the new sha256 of each update. */
-function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<string, string>): Generator<string> {
-  if (pending.size === 0) return yield* manifestChunks(files);
+function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<string, string>, meta: ManifestMeta): Generator<string> {
+  if (pending.size === 0) return yield* manifestChunks(files, meta);
   let last = '';
-  for (const chunk of manifestChunks(files)) {
+  for (const chunk of manifestChunks(files, meta)) {
     if (last) yield last;
     last = chunk;
   }
@@ -320,9 +392,11 @@ function split(path: string): [string, string] {
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 /** Writes `contents` (or its pieces, in order) to the new file `path` (mode applied at creation, O_EXCL, never through a link). */
-function writeNewFile(path: string, contents: Buffer | Iterable<string>, mode: number, fsync: boolean): void {
+function writeNewFile(path: string, contents: Buffer | Iterable<string>, mode: number, fsync: boolean, gid?: number): void {
   const fd = openSync(path, NEW_FILE, mode);
   try {
+    // The umask may have narrowed a --file-mode such as 0640; a group is set before any byte is written.
+    if (mode !== 0o644 || gid !== undefined) setAccess(fd, mode === 0o644 ? undefined : mode, gid);
     for (const piece of Buffer.isBuffer(contents) ? [contents] : contents) {
       const buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
       for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
@@ -354,6 +428,12 @@ function fsyncDir(path: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Sets the mode (when given) and the group (when given) of the open file `fd`. */
+function setAccess(fd: number, mode: number | undefined, gid: number | undefined): void {
+  if (mode !== undefined) fchmodSync(fd, mode);
+  if (gid !== undefined) fchownSync(fd, -1, gid);
 }
 
 /** A file's identity when it was compared: a rename or any write since changes its inode or ctime. */
@@ -408,7 +488,7 @@ class Stage {
     private readonly root: string,
     private readonly dirs: DirChecker,
     private readonly pinned: PinnedDirs,
-    private readonly opts: SyncOptions & { runId: string },
+    private readonly opts: SyncOptions & { runId: string; gid?: number },
   ) {}
 
   private tmpName(n: number): string {
@@ -454,9 +534,9 @@ class Stage {
   put(path: string, contents: Buffer, mode: number, existing: Stats | undefined): void {
     const [relDir, name] = split(path);
     const place = this.place(relDir, path);
-    if (place.hidden) return writeNewFile(this.pinned.entry(place.phys, name), contents, mode, this.opts.fsync ?? false);
+    if (place.hidden) return writeNewFile(this.pinned.entry(place.phys, name), contents, mode, this.opts.fsync ?? false, this.opts.gid);
     const n = ++this.tmpCounter;
-    writeNewFile(this.pinned.entry(place.phys, this.tmpName(n)), contents, mode, this.opts.fsync ?? false);
+    writeNewFile(this.pinned.entry(place.phys, this.tmpName(n)), contents, mode, this.opts.fsync ?? false, this.opts.gid);
     this.paths.push(path);
     this.tmpNumbers.push(n);
     this.inos.push(existing?.ino ?? 0);
@@ -597,7 +677,7 @@ function holds(abs: string, buf: Buffer): boolean {
 }
 
 /** How `f` (its bytes: `buf`) differs from what DIR holds, or undefined when it is the same; `stat` is the file it would replace. */
-function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path: string; secret: boolean }, buf: Buffer): { change: Change; stat?: Stats } | undefined {
+function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path: string; secret: boolean }, buf: Buffer, access: Access): { change: Change; stat?: Stats } | undefined {
   if (!dirExists || dirs.check(dirOf(f.path), f.path) !== 'dir') return { change: { path: f.path, kind: 'create' } };
   const abs = join(dir, f.path);
   const st = lstatOrUndefined(abs);
@@ -607,7 +687,8 @@ function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path
   }
   if (!st.isFile()) throw new SipbcError(`cannot write ${f.path}: ${abs} exists and is not a regular file`, ExitCode.USAGE);
   if (st.size !== buf.length || !holds(abs, buf)) return { change: { path: f.path, kind: 'update', reason: 'content' }, stat: st };
-  if (f.secret && (st.mode & 0o077) !== 0) return { change: { path: f.path, kind: 'update', reason: 'mode' }, stat: st };
+  if (f.secret && (st.mode & 0o777) !== access.secretMode) return { change: { path: f.path, kind: 'update', reason: 'mode' }, stat: st };
+  if (access.group && st.gid !== access.group.gid) return { change: { path: f.path, kind: 'update', reason: 'owner' }, stat: st };
   return undefined;
 }
 
@@ -647,11 +728,26 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   }
   if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
   const dirExists = rootStat !== undefined;
-  const previous: Previous = dirExists ? readManifest(dir) : { entries: new Map(), pending: new Map() };
+  const previous: Previous = dirExists ? readManifest(dir) : { entries: new Map(), pending: new Map(), meta: {} };
+  const redacted = opts.redacted ?? false;
+  // An explicit --file-mode / --group wins; otherwise what the previous run recorded, so re-runs and --check keep to it.
+  const access: Access = {
+    secretMode: opts.access?.secretMode ?? previous.meta.access?.secretMode ?? DEFAULT_ACCESS.secretMode,
+    group: opts.access?.group ?? previous.meta.access?.group,
+  };
+  const meta: ManifestMeta = { redacted, access };
+  // A review copy must not overwrite a live directory's passwords with REDACTED by mistake.
+  if (opts.write && redacted && !force && previous.digest !== undefined && !previous.meta.redacted && previous.entries.size > 0) {
+    throw new SipbcError(
+      `${dir} holds real passwords (its manifest is not from a --redact run): --redact would replace every one with REDACTED`,
+      ExitCode.USAGE,
+      'write the review copy to another directory, or add --force if that is what you want',
+    );
+  }
   const dirs = new DirChecker(dir);
   const pinned = new PinnedDirs(dir);
   const runId = opts.runId ?? `${process.pid}`;
-  const stage = opts.write ? new Stage(dir, dirs, pinned, { ...opts, runId }) : undefined;
+  const stage = opts.write ? new Stage(dir, dirs, pinned, { ...opts, runId, gid: access.group?.gid }) : undefined;
   // A killed run's lock was taken over: its temp entries may be anywhere, also where this run stages nothing.
   if (stage && opts.sweep && dirExists) stage.leftovers += sweepLeftovers(pinned, '', runId);
   /** A file about to be replaced or removed that sipbc did not write as it is: kept (reported) unless --force. */
@@ -665,6 +761,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   // One file at a time: compare, stage if it changed, keep only its path, hash and change.
   const next = new Map<string, string>();
   const changes: Change[] = [];
+  /** Files whose bytes are right but whose mode or group is not: path → the mode to set (undefined: only the group). */
+  const repairs = new Map<string, number | undefined>();
   let generated = 0;
   try {
     for (const f of files) {
@@ -674,7 +772,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
       const buf = typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents;
       next.set(f.path, 'sha256' in f ? f.sha256 : sha256(buf));
       generated++;
-      const compared = compareOne(dir, dirExists, dirs, f, buf);
+      const compared = compareOne(dir, dirExists, dirs, f, buf, access);
       if (!compared) continue;
       const { change, stat } = compared;
       if (change.reason === 'content' && keep(f.path, join(dir, f.path))) {
@@ -684,7 +782,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
         continue;
       }
       changes.push(change);
-      if (stage && change.reason !== 'mode') inPlace(dir, f.path, () => stage.put(f.path, buf, f.secret ? 0o600 : 0o644, stat));
+      if (change.reason === 'mode' || change.reason === 'owner') repairs.set(f.path, f.secret ? access.secretMode : undefined);
+      else if (stage) inPlace(dir, f.path, () => stage.put(f.path, buf, f.secret ? access.secretMode : 0o644, stat));
     }
   } catch (e) {
     stage?.abort();
@@ -731,7 +830,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     changes,
     unchanged: generated - changedFiles - kept.length,
     kept,
-    manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next)),
+    manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next, meta)),
     manifestExisted: previous.digest !== undefined,
     warnings,
   };
@@ -768,7 +867,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
         linkSync(join(dir, MANIFEST), backup);
       }
       intent = true;
-      writeFileAtomic(dir, MANIFEST, intentChunks(union, updates), 0o600, runId);
+      writeFileAtomic(dir, MANIFEST, intentChunks(union, updates, meta), 0o600, runId);
       // Nothing old to keep (a first run, or one that only adds files): it already is the final manifest, not written twice.
       finalPending = union !== next;
     }
@@ -815,13 +914,12 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     if (d !== '') emptied.add(d);
   }
   removeEmptied(pinned, emptied);
-  for (const c of changes) {
-    if (c.reason !== 'mode') continue;
-    const [d, name] = split(c.path);
-    inPlace(dir, c.path, () => {
+  for (const [path, mode] of repairs) {
+    const [d, name] = split(path);
+    inPlace(dir, path, () => {
       const fd = openSync(pinned.entry(d, name), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       try {
-        fchmodSync(fd, 0o600);
+        setAccess(fd, mode, access.group?.gid);
       } finally {
         closeSync(fd);
       }
@@ -836,7 +934,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   }
   pinned.close();
   if (finalPending || kept.length > 0) {
-    writeFileAtomic(dir, MANIFEST, manifestChunks(next), 0o600, runId);
+    writeFileAtomic(dir, MANIFEST, manifestChunks(next, meta), 0o600, runId);
     fsyncDir(dir);
   }
   if (stage.leftovers > 0) warnings.push(`removed ${stage.leftovers} temp ${stage.leftovers === 1 ? 'entry' : 'entries'} left by an interrupted run`);

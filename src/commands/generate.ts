@@ -11,9 +11,11 @@ import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { checkSecretsDir, checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
+import { accessFromFlags } from '../cli/file-access.js';
 import { runLocked } from '../cli/generate-run.js';
 import { driftOf, type Change } from '../cli/write-output.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
+import { countFindings } from '../core/findings.js';
 import { inventoryName } from '../core/load.js';
 import { OUTPUT_GROUPS, type OutputGroup } from '../core/output.js';
 
@@ -29,7 +31,7 @@ export interface GenerateSummary {
   /** Files kept although the inventory says otherwise: not what sipbc wrote there (hand-edited or never sipbc's); --force replaces them. */
   kept: { path: string; why: string }[];
   /** --check: the paths that differ (the manifest included); empty = clean. */
-  drift?: { path: string; kind: Change['kind'] }[];
+  drift?: { path: string; kind: Change['kind']; reason?: 'mode' | 'owner' }[];
   warnings: string[];
 }
 
@@ -70,7 +72,10 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
     force: Flags.boolean({ description: 'replace or remove files even when they are not what sipbc wrote there (edited by hand, or never written by sipbc); without it they are kept and reported' }),
+    'file-mode': Flags.string({ description: 'mode of the files holding passwords, e.g. 0640 so that --group can read them (default 0600; other files are 0644). Kept for later runs in the manifest' }),
+    group: Flags.string({ description: 'group (name or id) given to every file written, e.g. the user group of your TFTP/HTTP provisioning server. Kept for later runs in the manifest' }),
     wait: Flags.integer({ min: 0, default: 0, description: 'seconds to wait while another sipbc run is writing DIR (default: fail at once, exit 2)' }),
+    'poly-master': Flags.boolean({ description: 'also write phones/poly/000000000000.cfg, a site master file that includes every Poly phone\'s own <mac>-sipbc.cfg through [PHONE_MAC_ADDRESS] (for a site without a master file of its own; otherwise add that entry to yours)' }),
     fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
   };
 
@@ -82,15 +87,16 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
     const outcome = await runLocked(
-      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, force: flags.force, env: process.env, secretsDir: flags['secrets-dir'] },
+      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, force: flags.force, polyMaster: flags['poly-master'], access: accessFromFlags(flags['file-mode'], flags.group, (w) => this.logToStderr(`sipbc: warning: ${w}`)), env: process.env, secretsDir: flags['secrets-dir'] },
       { waitSeconds: flags.wait, warn: (w) => this.logToStderr(`sipbc: warning: ${w}`) },
     );
     for (const f of outcome.findings) this.logToStderr(formatFinding(f));
     const errors = outcome.findings.filter((f) => f.severity === 'error');
     const sync = outcome.sync;
     if (errors.length > 0 || !sync) {
+      const n = countFindings(errors); // a capped rule's "and N more" finding counts for N
       throw new SipbcError(
-        `${inventoryName(args.inventory)}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
+        `${inventoryName(args.inventory)}: ${n} error${n === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
         ExitCode.INVALID,
         errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING') ? 'set the missing environment variables / create the secret files, or use --redact for a review copy' : 'fix the errors above (`sipbc validate` lists every finding)',
       );
@@ -111,15 +117,16 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
 
     if (mode === 'check') {
       const drift = driftOf(sync);
-      summary.drift = drift.map((c) => ({ path: c.path, kind: c.kind }));
+      summary.drift = drift.map((c) => ({ path: c.path, kind: c.kind, ...(c.reason === 'mode' || c.reason === 'owner' ? { reason: c.reason } : {}) }));
       if (drift.length === 0) {
         if (!this.jsonEnabled()) this.log(`${flags.output} is up to date (${sync.files} files)`);
         return summary;
       }
       if (this.jsonEnabled()) this.logJson(summary);
       else {
-        for (const c of drift) this.log(`${DRIFT_WORD[c.kind]} ${c.path}`);
-        this.logToStderr(`sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it`);
+        for (const c of drift) this.log(`${(c.reason && ACCESS_WORD[c.reason]) || DRIFT_WORD[c.kind]} ${c.path}`);
+        const kept = sync.kept.length > 0 ? `; ${sync.kept.length} of them not what sipbc wrote (edited by hand?): merge the edits into the inventory or templates, or add --force` : '';
+        this.logToStderr(`sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it${kept}`);
       }
       return this.exit(ExitCode.DRIFT);
     }
@@ -139,6 +146,8 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
 }
 
 const DRIFT_WORD: Record<Change['kind'], string> = { create: 'missing ', update: 'differs ', remove: 'stale   ' };
+/** --check: a file with the right bytes but the wrong mode or group says so, rather than "differs". */
+const ACCESS_WORD: Record<string, string> = { mode: 'mode    ', owner: 'group   ' };
 const DRY_WORD: Record<Change['kind'], string> = { create: 'create', update: 'update', remove: 'remove' };
 
 function counts(s: GenerateSummary): string {

@@ -65,6 +65,8 @@ export interface Family {
   /** In dual mode each site gets its own identity (its own Extension DN as SIP user): Snom identities, baresip accounts. Other families register one user name on both sites. */
   perSiteIdentity?: boolean;
   transports: Transport[];
+  /** The family's file carries the phone's DNS server (`dns.resolvers`): Alcatel-Lucent 4000 `[dns] dns_addr`. */
+  needsResolver?: boolean;
   /** Extension DNs of places with this family's phones need `dr-forward = no-agent` (Alcatel-Lucent 4000). */
   drForwardNoAgent?: boolean;
   /** Vendor parameter values the templates need (reference §4 cheat-sheet); absent: the transport names themselves. */
@@ -76,6 +78,12 @@ export interface Family {
   files: FileSpec[];
   /** Files written once per vendor directory when at least one such phone exists. */
   commonFiles: FileSpec[];
+  /**
+   * The site's master file, written only on request (`generate --poly-master`): it names every phone's
+   * own file through a vendor variable (Poly `[PHONE_MAC_ADDRESS]`). Never one per phone: a per-phone
+   * master would hide the site's own.
+   */
+  siteMaster?: FileSpec;
 }
 
 export interface Model {

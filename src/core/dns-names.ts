@@ -8,6 +8,7 @@
  *   S-preferred.B   S's pair then the peer's pair (SRV): active-backup phones preferring S
  *   B               both sites, load balanced (SRV)
  */
+import { isIP } from 'node:net';
 import type { Inventory, Transport } from './inventory.js';
 
 export function baseDomain(inv: Pick<Inventory, 'dns'>): string {
@@ -56,6 +57,22 @@ export function hostNameProblem(name: string): string | undefined {
   if (!n.includes('.')) return 'is not fully qualified (it needs at least one dot)';
   for (const label of n.split('.')) {
     if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(label)) return `has an invalid label "${label}" (letters, digits and inner hyphens only)`;
+  }
+  return undefined;
+}
+
+/**
+ * What `dns --server` (nsupdate's `server` line) may be: an IP address, or a host name of LDH
+ * labels (one label allowed: `localhost`). Anything else could add commands to the script (a line
+ * break) or make nsupdate read another word as the port.
+ */
+export function nameServerProblem(server: string): string | undefined {
+  if (/^[0-9a-f:.]+$/i.test(server) && isIP(server) !== 0) return undefined;
+  if (/^[0-9.]+$/.test(server)) return 'is not a valid IPv4 address';
+  const p = dnsNameProblem(server);
+  if (p) return p;
+  for (const label of server.replace(/\.$/, '').split('.')) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(label)) return 'is neither an IP address nor a host name (letters, digits and inner hyphens, labels separated by dots)';
   }
   return undefined;
 }

@@ -16,6 +16,18 @@ export interface Finding {
   line: number;
   column: number;
   suggestion?: string; // "did you mean" value, when there is one
+  /**
+   * Set only on the "and N more" finding that ends a capped list (validate/index.ts capFindings):
+   * how many findings of its code it stands for, none of them listed. Counts add it up.
+   */
+  more?: number;
+}
+
+/** How many findings a list stands for: each counts one, an "and N more" finding counts N. */
+export function countFindings(findings: readonly Finding[]): number {
+  let n = 0;
+  for (const f of findings) n += f.more ?? 1;
+  return n;
 }
 
 export function hasBlockingFindings(findings: readonly Finding[], strict: boolean): boolean {

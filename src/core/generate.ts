@@ -14,7 +14,7 @@
  * Secrets are read only when phone files are rendered (not for `--only dns,policy,genesys`).
  */
 import type { Catalogue } from './catalogue.js';
-import { buildDnsRecords, missingDnsFor, renderDns, zoneOf, type DnsNeed, type DnsRecord } from './dns/index.js';
+import { buildDnsRecords, dnsUsage, missingDnsFor, renderDns, zoneOf, type DnsNeed, type DnsRecord, type DnsUsage, type UsingLine } from './dns/index.js';
 import { ExitCode, SipbcError } from './errors.js';
 import type { Finding } from './findings.js';
 import type { Inventory } from './inventory.js';
@@ -36,6 +36,8 @@ export interface GenerateOptions extends Omit<SecretOptions, 'redact'> {
   userTemplatesDir?: string;
   /** `--redact`: REDACTED instead of every password; no secret is read. */
   redact?: boolean;
+  /** `--poly-master`: also write the site master file of the families that have one (Poly 000000000000.cfg). */
+  polyMaster?: boolean;
 }
 
 /**
@@ -72,9 +74,26 @@ export interface GenerateResult extends Omit<PreparedOutputs, 'files'> {
   files: OutputFile[];
 }
 
-/** What each phone's line servers need from DNS: `P.name` SRV (port 0) or an A/AAAA record (explicit port). */
+/** The phone's family takes the transport from NAPTR (an srvTransport code: Yealink DNS-NAPTR, Poly DNSnaptr). */
+export function naptrDriven(p: PhonePolicy): boolean {
+  return p.family.codes?.srvTransport !== undefined;
+}
+
+/** Who resolves which SRV name, for the NAPTR records (dns/build.ts). */
+export function dnsUsageOf(plan: Pick<Plan, 'phones'>): DnsUsage {
+  function* lines(): Generator<UsingLine> {
+    for (const p of plan.phones) {
+      const driven = naptrDriven(p);
+      for (const s of p.servers) yield { host: s.host, srv: s.srv, transport: s.transport, naptrDriven: driven };
+    }
+  }
+  return dnsUsage(lines());
+}
+
+/** What each phone's line servers need from DNS: `P.name` SRV and its NAPTR (port 0), or an A/AAAA record (explicit port). */
 export function dnsNeedsOf(p: PhonePolicy): DnsNeed[] {
-  return p.servers.map((s) => (s.srv ? { name: s.host, type: 'SRV', transport: s.transport } : { name: s.host, type: 'A' }));
+  const driven = naptrDriven(p);
+  return p.servers.map((s) => (s.srv ? { name: s.host, type: 'SRV', transport: s.transport, naptrDriven: driven } : { name: s.host, type: 'A' }));
 }
 
 /**
@@ -85,7 +104,7 @@ export function crossCheck(plan: Plan, records: readonly DnsRecord[], loaded: Pi
   const byNeed = new Map<string, { need: DnsNeed; first: PhonePolicy; count: number }>();
   for (const p of plan.phones) {
     for (const need of dnsNeedsOf(p)) {
-      const key = `${need.type} ${need.transport ?? ''} ${need.name}`;
+      const key = `${need.type} ${need.transport ?? ''} ${need.naptrDriven ?? ''} ${need.name}`;
       const seen = byNeed.get(key);
       if (seen) seen.count++;
       else byNeed.set(key, { need, first: p, count: 1 });
@@ -98,14 +117,15 @@ export function crossCheck(plan: Plan, records: readonly DnsRecord[], loaded: Pi
     const path = ['phones', first.index];
     const pos = loaded.locate(path);
     const site = plan.sites.find((s) => s.id === first.servers.find((x) => x.host === need.name)?.site);
-    const fix =
-      need.type === 'A'
+    const fix = missing.some((m) => m.includes(' first ('))
+      ? `${need.name} is resolved through NAPTR by phones with different transports, and a phone that takes its transport from NAPTR (Yealink DNS-NAPTR, Poly DNSnaptr) uses the first record: give those phones one transport, or a different preferred site`
+      : need.type === 'A'
         ? `give site ${site?.id ?? '?'}'s sipServer.${site?.sipServer.vip ? 'vip' : 'primary'} an address so that ${need.name} gets an A/AAAA record`
         : `the DNS records publish no ${missing[0]}; this is a mismatch between the phone policy and the DNS records (please report it)`;
     findings.push({
       code: CROSS_CHECK,
       severity: 'error',
-      message: `phone ${first.mac} (${first.modelId}) points at ${need.name}${need.type === 'SRV' ? ` through DNS SRV (${need.transport})` : ' with an explicit port'}, but the generated DNS records have no ${missing.join(', ')}${count > 1 ? ` (${count} phone lines need it)` : ''}: nothing was written; ${fix}`,
+      message: `phone ${first.mac} (${first.modelId}) points at ${need.name}${need.type === 'SRV' ? ` through DNS ${need.naptrDriven ? 'NAPTR/' : ''}SRV (${need.transport})` : ' with an explicit port'}, but the generated DNS records have no ${missing.join(', ')}${count > 1 ? ` (${count} phone lines need it)` : ''}: nothing was written; ${fix}`,
       file: loaded.file,
       path,
       line: pos.line,
@@ -129,7 +149,7 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
   if (!inv || findings.some((f) => f.severity === 'error')) return { findings, groups };
 
   const plan = resolvePlan(inv, catalogue);
-  const records = buildDnsRecords(inv);
+  const records = buildDnsRecords(inv, { usage: dnsUsageOf(plan) });
   // The records' own rules are part of validateInventory (validate/rules/dns-records.ts); here only the cross-check with the phone files.
   for (const f of crossCheck(plan, records, loaded)) findings.push(f); // no spread: ~120 000 arguments overflow the stack
   if (findings.some((f) => f.severity === 'error')) return { findings, groups, plan, inventory: inv };
@@ -158,6 +178,7 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
         inventoryFile: file,
         userTemplatesDir: opts.userTemplatesDir,
         passwordFor: (p) => secrets.passwords.get(p.index) ?? '',
+        siteMasters: opts.polyMaster,
       });
     } catch (e) {
       // SipbcErrors of the renderer are built from names and positions, never values (render/escape.ts,

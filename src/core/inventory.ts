@@ -63,7 +63,8 @@ export interface SwitchDN {
 
 export interface Inventory {
   version: 1;
-  dns: { zone: string; subdomain?: string; ttl?: number };
+  /** resolvers: DNS servers the phones use, written where a phone file carries its own (Alcatel `[dns] dns_addr`). */
+  dns: { zone: string; subdomain?: string; ttl?: number; resolvers?: string[] };
   defaults?: {
     registration?: Mode;
     transport?: Transport;

@@ -9,7 +9,7 @@
  * first `locate` call parses the text again with js-yaml's `listener` and
  * keeps the offsets of every container's keys and values in flat arrays.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { ExitCode, SipbcError } from './errors.js';
@@ -40,14 +40,63 @@ export function inventoryName(pathOrDash: string): string {
   return pathOrDash === '-' ? STDIN_NAME : pathOrDash;
 }
 
+/**
+ * The most sipbc reads as an inventory: 8 times a 100 000-phone inventory (~31 MB). Without it,
+ * `validate /dev/urandom` or an endless pipe grew until the machine ran out of memory.
+ */
+export const MAX_INVENTORY_BYTES = 256 * 1024 * 1024;
+const READ_CHUNK = 4 * 1024 * 1024;
+
+function tooLarge(file: string): SipbcError {
+  return new SipbcError(
+    `${file}: larger than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB, the most sipbc reads as an inventory (100 000 phones take about 31 MB); refused`,
+    ExitCode.USAGE,
+    'give the inventory file itself (YAML or JSON text), not a device or an endless stream',
+  );
+}
+
+/**
+ * Everything `fd` holds, up to MAX_INVENTORY_BYTES (more: refused). Reading stops early after a
+ * chunk with a NUL byte: that is no text file, and parseInventory reports where the NUL is
+ * (`validate /dev/urandom` or `/dev/zero` ends at once).
+ */
+function readBounded(fd: number, file: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, READ_CHUNK, null);
+    } catch (e) {
+      // A non-blocking stdin (a pipe some shells hand over): wait for data rather than fail.
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_INVENTORY_BYTES) throw tooLarge(file);
+    const chunk = buf.subarray(0, n);
+    chunks.push(chunk);
+    if (chunk.includes(0)) break;
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
 export function readInventorySource(pathOrDash: string, stdin?: () => string): { file: string; baseDir: string; text: string } {
   if (pathOrDash === '-') {
     let text: string;
     try {
-      text = stdin ? stdin() : readFileSync(0, 'utf8');
+      text = stdin ? stdin() : readBounded(0, STDIN_NAME);
     } catch (e) {
+      if (e instanceof SipbcError) throw e;
       throw new SipbcError(`cannot read the inventory from stdin: ${(e as Error).message}`, ExitCode.USAGE);
     }
+    if (text.length > MAX_INVENTORY_BYTES) throw tooLarge(STDIN_NAME);
     return { file: STDIN_NAME, baseDir: process.cwd(), text };
   }
   let st;
@@ -57,11 +106,21 @@ export function readInventorySource(pathOrDash: string, stdin?: () => string): {
     throw new SipbcError(`${pathOrDash}: no such file`, ExitCode.USAGE, 'check the path, or use - to read the inventory from stdin');
   }
   if (st.isDirectory()) throw new SipbcError(`${pathOrDash}: is a directory, not an inventory file`, ExitCode.USAGE);
+  // Refused before a byte is read; a non-regular file (a pipe, a device) is read up to the limit.
+  if (st.isFile() && st.size > MAX_INVENTORY_BYTES) throw tooLarge(pathOrDash);
   let text: string;
+  let fd: number | undefined;
   try {
-    text = readFileSync(pathOrDash, 'utf8');
+    if (st.isFile() && st.size > 0) text = readFileSync(pathOrDash, 'utf8');
+    else {
+      fd = openSync(pathOrDash, 'r');
+      text = readBounded(fd, pathOrDash);
+    }
   } catch (e) {
+    if (e instanceof SipbcError) throw e;
     throw new SipbcError(`${pathOrDash}: cannot read: ${(e as Error).message}`, ExitCode.USAGE);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return { file: pathOrDash, baseDir: dirname(resolve(pathOrDash)), text };
 }
@@ -136,33 +195,53 @@ function detachStrings(data: unknown, mayHaveAliases: boolean): void {
 /**
  * YAML aliases (`*name`) share one object, so js-yaml loads a "billion laughs" document in
  * microseconds — but every later walk (schema, rules, renderers) would visit 9^10 nodes. Refuse a
- * document whose aliases expand it to more than 10 times its own size (plus a margin for the
- * legitimate `auth: *auth` kind of sharing). Counted once per distinct object, so linear time.
+ * document whose aliases expand it to more than 10 times its own size (plus a margin for small
+ * files). Counted once per distinct object, so linear time. The margin was 1 000 000 values: then
+ * 50 KB of `- *phone` lines gave 140 000 findings (23 MB of output); the legitimate `auth: *auth`
+ * sharing expands a document by well under 2x.
  */
-const MAX_ALIAS_EXPANSION = { factor: 10, margin: 1_000_000 };
+const MAX_ALIAS_EXPANSION = { factor: 10, margin: 10_000 };
 
 function checkAliasExpansion(data: unknown, text: string, file: string): void {
   if (data === null || typeof data !== 'object' || !text.includes('*')) return;
   const memo = new Map<object, number>();
+  // The characters of every string (keys included) as the expanded document holds them: without
+  // aliases never more than the text, so beyond 10 times the text aliases repeat a long string
+  // (1 MB under an anchor, aliased as 3 000 phones' mac, model and place, ran validate out of memory).
+  const charMemo = new Map<object, number>();
   let own = 0;
+  let chars = 0;
   const size = (v: unknown): number => {
+    if (typeof v === 'string') {
+      chars += v.length;
+      return 1;
+    }
     if (v === null || typeof v !== 'object') return 1;
     const hit = memo.get(v);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      chars += charMemo.get(v) ?? 0;
+      return hit;
+    }
     memo.set(v, 1);
+    const before = chars;
+    const keys = Array.isArray(v) ? undefined : Object.keys(v);
     const kids = Array.isArray(v) ? v : Object.values(v);
+    if (keys) for (const k of keys) chars += k.length;
     own += 1 + kids.length;
     let n = 1;
     for (const k of kids) n += size(k);
     memo.set(v, n);
+    charMemo.set(v, chars - before);
     return n;
   };
   const expanded = size(data);
-  if (expanded <= MAX_ALIAS_EXPANSION.factor * own + MAX_ALIAS_EXPANSION.margin) return;
+  const limitChars = MAX_ALIAS_EXPANSION.factor * text.length + MAX_ALIAS_EXPANSION.margin;
+  if (expanded <= MAX_ALIAS_EXPANSION.factor * own + MAX_ALIAS_EXPANSION.margin && chars <= limitChars) return;
   const at = /(^|[\s[{,:?-])\*[^\s,[\]{}]/m.exec(text);
   const pos = at ? offsetToPosition(text, at.index + at[1].length) : { line: 1, column: 1 };
+  const what = chars > limitChars ? `${Math.round(chars).toLocaleString('en-US')} characters of text (from ${text.length.toLocaleString('en-US')})` : `more than ${expanded > 1e12 ? 'a trillion' : Math.round(expanded).toLocaleString('en-US')} values`;
   throw new SipbcError(
-    `${file}:${pos.line}:${pos.column}: the YAML aliases (*name) expand the document to more than ${expanded > 1e12 ? 'a trillion' : Math.round(expanded).toLocaleString('en-US')} values (an "alias bomb"); refused`,
+    `${file}:${pos.line}:${pos.column}: the YAML aliases (*name) expand the document to ${what} (an "alias bomb"); refused`,
     ExitCode.USAGE,
     'write the values out, or share only small mappings such as auth: *auth',
   );
@@ -214,6 +293,8 @@ class PositionIndex {
   /** The key's value, for key children. */
   private readonly kKey: unknown[] = [];
   private readonly lineStarts: number[] = [0];
+  /** Key → child index of the large mappings looked up so far (keyIndex). */
+  private readonly keyMaps = new Map<number, Map<string, number>>();
 
   /** The document as this second parse built it: the containers map is keyed by its objects. */
   private readonly data: unknown;
@@ -301,8 +382,8 @@ class PositionIndex {
       if (this.cKind[c] === 'sequence' && typeof step === 'number') {
         if (Number.isInteger(step) && step >= 0 && first + step < end) valueOffset = this.kOffset[first + step];
       } else if (this.cKind[c] === 'mapping') {
-        for (let k = first; k < end; k++) {
-          if (!this.kIsKey[k] || String(this.kKey[k]) !== String(step)) continue;
+        const k = this.keyIndex(c, first, end, String(step));
+        if (k !== undefined) {
           keyOffset = this.kOffset[k];
           valueOffset = this.kOffset[k + 1 < end && !this.kIsKey[k + 1] ? k + 1 : k];
         }
@@ -312,6 +393,26 @@ class PositionIndex {
       here = (here as Record<string, unknown>)[step as string];
     }
     return this.position(offset);
+  }
+
+  /**
+   * The child index of `key` in mapping container c (the last one, as js-yaml keeps the last of
+   * duplicate keys). A scan for a small mapping; a Map built once for a large one, or 40 000
+   * unknown keys in one mapping cost 40 000 scans of 40 000 keys (16 s of validate).
+   */
+  private keyIndex(c: number, first: number, end: number, key: string): number | undefined {
+    if (end - first <= 32) {
+      let found: number | undefined;
+      for (let k = first; k < end; k++) if (this.kIsKey[k] && String(this.kKey[k]) === key) found = k;
+      return found;
+    }
+    let byKey = this.keyMaps.get(c);
+    if (!byKey) {
+      byKey = new Map();
+      for (let k = first; k < end; k++) if (this.kIsKey[k]) byKey.set(String(this.kKey[k]), k);
+      this.keyMaps.set(c, byKey);
+    }
+    return byKey.get(key);
   }
 
   private position(offset: number): SourcePosition {

@@ -64,6 +64,8 @@ export interface AgentPolicy {
 
 export interface Plan {
   base: string;
+  /** dns.resolvers: the DNS servers written into phone files that carry their own (Alcatel). */
+  resolvers?: readonly string[];
   sites: Site[];
   phones: PhonePolicy[];
   agents: AgentPolicy[];
@@ -298,5 +300,5 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
     return { agent, place, site, peerSite: peerOf.get(site)!, siteSource };
   });
 
-  return { base, sites, phones, agents, placeSites };
+  return { base, resolvers: inv.dns.resolvers, sites, phones, agents, placeSites };
 }

@@ -67,7 +67,7 @@ describe('generate: the realistic fixture', () => {
   test('exit 0; warnings (literal password) on stderr with their line', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /inventory\.yaml:77:\d+ +warning +SIPBC-W-LITERAL-PASSWORD/);
-    assert.match(first.stdout, /27 created, 0 updated, 0 removed, 0 unchanged/);
+    assert.match(first.stdout, /25 created, 0 updated, 0 removed, 0 unchanged/);
   });
 
   test('matches the golden tree expected/ (UPDATE_GOLDEN=1 rewrites it)', () => {
@@ -108,7 +108,7 @@ describe('generate: the realistic fixture', () => {
     const before = snapshotTree(a);
     const again = generate([INV, '-o', a]);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /0 created, 0 updated, 0 removed, 27 unchanged/);
+    assert.match(again.stdout, /0 created, 0 updated, 0 removed, 25 unchanged/);
     assert.deepEqual(snapshotTree(a), before);
     const check = generate([INV, '-o', a, '--check']);
     assert.equal(check.code, 0, check.stderr);
@@ -138,7 +138,7 @@ describe('generate --check', () => {
     assert.equal(r.code, 3, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.mode, 'check');
-    assert.equal(summary.drift.length, 28, '27 files + the manifest');
+    assert.equal(summary.drift.length, 26, "25 files + the manifest (Poly: no per-phone master)");
     assert.deepEqual(summary.drift.at(-1), { path: '.sipbc-manifest.json', kind: 'create' });
   });
 
@@ -274,7 +274,7 @@ describe('generate: ownership (manifest)', () => {
     const r = generate([INV, '-o', out, '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^create phones\/cisco\/707db9c10005\.xml$/m);
-    assert.match(r.stdout, /dry run: 27 created, 0 updated, 0 removed, 0 unchanged \(nothing written\)/);
+    assert.match(r.stdout, /dry run: 25 created, 0 updated, 0 removed, 0 unchanged \(nothing written\)/);
     assert.equal(existsSync(out), false);
     for (const pw of PASSWORDS.filter((p) => p !== '4213')) assert.ok(!r.stdout.includes(pw));
   });
@@ -296,6 +296,24 @@ describe('generate --redact', () => {
       }
     }
     for (const p of SECRET_FILES) assert.match(tree.get(p)!.toString('utf8'), /REDACTED/, p);
+    assert.match(tree.get('.sipbc-manifest.json')!.toString('utf8'), /^\{\n {2}"generator": "sipbc",\n {2}"version": 1,\n {2}"redacted": true,\n/);
+    // A second review copy over the first is fine.
+    assert.equal(generate([inv, '-o', out, '--redact'], {}).code, 0);
+  });
+
+  test('refuses a directory that holds real passwords (unless --force): a review copy never blanks a live one', () => {
+    const out = freshDir('redact-live');
+    const inv = INV;
+    assert.equal(generate([inv, '-o', out]).code, 0);
+    const live = readTree(out);
+    const r = generate([inv, '-o', out, '--redact'], {});
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /holds real passwords \(its manifest is not from a --redact run\): --redact would replace every one with REDACTED/);
+    assert.match(r.stderr, /hint: write the review copy to another directory, or add --force/);
+    assert.deepEqual(readTree(out), live);
+    const forced = generate([inv, '-o', out, '--redact', '--force'], {});
+    assert.equal(forced.code, 0, forced.stderr);
+    for (const p of SECRET_FILES) assert.match(readTree(out).get(p)!.toString('utf8'), /REDACTED/, p);
   });
 });
 

@@ -1,7 +1,7 @@
 /** The SPEC §6 owners, priorities and weights exactly; both drain cases; transports; helpers. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDnsRecords, capacityWeights, missingDnsFor, transportsInUse, type DnsRecord } from '../../src/core/dns/index.js';
+import { buildDnsRecords, capacityWeights, checkDnsRecords, dnsUsage, missingDnsFor, naptrTransports, transportsInUse, type DnsRecord } from '../../src/core/dns/index.js';
 import { ExitCode, SipbcError } from '../../src/core/errors.js';
 import type { Inventory, Site } from '../../src/core/inventory.js';
 
@@ -16,9 +16,9 @@ function inv(sites: Site[], extra: Partial<Inventory> = {}): Inventory {
   return { version: 1, dns: { zone: 'contoso.example' }, sites, places: [], ...extra };
 }
 
-/** "owner TYPE rdata" lines for one owner (absolute, sorted as built). */
-function at(records: DnsRecord[], owner: string): string[] {
-  return records.filter((r) => r.name === owner).map((r) => `${r.type} ${r.rdataText()}`);
+/** "owner TYPE rdata" lines for one owner (absolute, sorted as built); NAPTR only when asked (`types`). */
+function at(records: DnsRecord[], owner: string, types: readonly string[] = ['A', 'AAAA', 'SRV']): string[] {
+  return records.filter((r) => r.name === owner && types.includes(r.type)).map((r) => `${r.type} ${r.rdataText()}`);
 }
 
 const B = 'sip.contoso.example';
@@ -228,7 +228,63 @@ describe('missingDnsFor (SPEC §4 cross-check)', () => {
         { name: `east-preferred.${B}`, type: 'SRV', transport: 'tcp' },
         { name: `north.${B}`, type: 'A' },
       ]),
-      [`_sip._tcp.east-preferred.${B} SRV`, `north.${B} A/AAAA`],
+      [`_sip._tcp.east-preferred.${B} SRV`, `east-preferred.${B} NAPTR SIP+D2T → _sip._tcp.east-preferred.${B}`, `north.${B} A/AAAA`],
     );
+  });
+  it('a phone that takes its transport from NAPTR needs its transport first; one with an explicit transport only needs it listed', () => {
+    const usage = dnsUsage([
+      { host: `east-preferred.${B}`, srv: true, transport: 'tls', naptrDriven: true },
+      { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: false },
+    ]);
+    const r = buildDnsRecords(inv([pair('east'), pair('west')], { defaults: { transport: 'udp' }, phones: [{ mac: 'x', model: 'y', place: 'p', transport: 'tls' }] }), { usage });
+    assert.deepEqual(missingDnsFor(r, [{ name: `east-preferred.${B}`, type: 'SRV', transport: 'tls', naptrDriven: true }]), []);
+    assert.deepEqual(missingDnsFor(r, [{ name: `east-preferred.${B}`, type: 'SRV', transport: 'udp' }]), []);
+    assert.deepEqual(missingDnsFor(r, [{ name: `east-preferred.${B}`, type: 'SRV', transport: 'udp', naptrDriven: true }]), [
+      `east-preferred.${B} NAPTR SIP+D2U first (it lists SIPS+D2T first, so the phone would use SIPS+D2T)`,
+    ]);
+  });
+});
+
+describe('NAPTR records (RFC 3403 / RFC 3263 §4.1)', () => {
+  const twoTransports = inv([pair('east'), pair('west')], { defaults: { transport: 'udp' }, phones: [{ mac: 'x', model: 'y', place: 'p', transport: 'tls' }] });
+  const naptr = (r: DnsRecord[], owner: string) => at(r, owner, ['NAPTR']);
+
+  it('without usage every SRV name lists every transport in use, secure first, flag "s", replacement = that SRV owner', () => {
+    const r = buildDnsRecords(twoTransports);
+    for (const name of [`east.${B}`, `east-preferred.${B}`, `west.${B}`, `west-preferred.${B}`, B]) {
+      assert.deepEqual(naptr(r, name), [`NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.${name}.`, `NAPTR 20 10 "s" "SIP+D2U" "" _sip._udp.${name}.`]);
+    }
+  });
+
+  it('a name the phones resolve lists exactly their transports; the NAPTR-driven phones\' one transport comes first; unused names and B list all', () => {
+    const usage = dnsUsage([
+      { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: true },
+      { host: `east-preferred.${B}`, srv: true, transport: 'tls', naptrDriven: false },
+      { host: `west-preferred.${B}`, srv: true, transport: 'tls', naptrDriven: true },
+      { host: `east.${B}`, srv: false, transport: 'udp', naptrDriven: false },
+    ]);
+    const r = buildDnsRecords(twoTransports, { usage });
+    assert.deepEqual(naptr(r, `east-preferred.${B}`), [`NAPTR 10 10 "s" "SIP+D2U" "" _sip._udp.east-preferred.${B}.`, `NAPTR 20 10 "s" "SIPS+D2T" "" _sips._tcp.east-preferred.${B}.`]);
+    assert.deepEqual(naptr(r, `west-preferred.${B}`), [`NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.west-preferred.${B}.`]);
+    // east.B is used only with an explicit port (no SRV): not "used", so all transports, as its SRV records.
+    assert.deepEqual(naptr(r, `east.${B}`), [`NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.east.${B}.`, `NAPTR 20 10 "s" "SIP+D2U" "" _sip._udp.east.${B}.`]);
+    assert.deepEqual(naptr(r, B), [`NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.${B}.`, `NAPTR 20 10 "s" "SIP+D2U" "" _sip._udp.${B}.`]);
+  });
+
+  it('NAPTR-driven phones that disagree get no preferred order (secure first) — the cross-check then refuses the others', () => {
+    assert.deepEqual(
+      naptrTransports(`east-preferred.${B}`, ['udp', 'tcp', 'tls'], dnsUsage([
+        { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: true },
+        { host: `east-preferred.${B}`, srv: true, transport: 'tcp', naptrDriven: true },
+      ])),
+      ['tcp', 'udp'],
+    );
+  });
+
+  it('every NAPTR replacement has its SRV RRset in the set (checkDnsRecords)', () => {
+    const r = buildDnsRecords(twoTransports);
+    assert.deepEqual(checkDnsRecords(r, 'contoso.example').filter((p) => p.type === 'NAPTR'), []);
+    const broken = r.filter((x) => x.name !== `_sips._tcp.east-preferred.${B}`);
+    assert.deepEqual(checkDnsRecords(broken, 'contoso.example').filter((p) => p.type === 'NAPTR').map((p) => p.code), ['SIPBC-E-DNS-NAPTR-NO-SRV']);
   });
 });

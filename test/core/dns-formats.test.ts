@@ -87,7 +87,9 @@ describe('nsupdate format', () => {
     assert.equal(lines.at(-2), 'send');
     assert.equal(lines.filter((l) => l === 'send').length, 1);
     const body = lines.slice(3, -2);
-    assert.ok(body.every((l) => /^update (delete \S+\. (A|AAAA|SRV)|add \S+\. \d+ IN (A|AAAA|SRV) .+)$/.test(l)), body.join('\n'));
+    assert.ok(body.every((l) => /^update (delete \S+\. (A|AAAA|NAPTR|SRV)|add \S+\. \d+ IN (A|AAAA|NAPTR|SRV) .+)$/.test(l)), body.join('\n'));
+    assert.ok(body.includes('update delete east-preferred.sip.contoso.example. NAPTR'));
+    assert.ok(body.includes('update add east-preferred.sip.contoso.example. 300 IN NAPTR 10 10 "s" "SIP+D2U" "" _sip._udp.east-preferred.sip.contoso.example.'));
     assert.equal(body.filter((l) => l.startsWith('update add')).length, records.length);
     assert.ok(body.includes('update delete _sip._udp.east-preferred.sip.contoso.example. SRV'));
     assert.ok(body.includes('update add _sip._udp.east-preferred.sip.contoso.example. 300 IN SRV 30 100 5060 sipsrv.west.contoso.example.'));

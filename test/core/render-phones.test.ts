@@ -43,16 +43,20 @@ function inventory(phones: Phone[], defaults: Inventory['defaults'] = {}): Inven
 
 interface RenderOpts {
   password?: string;
+  resolvers?: string[];
   defaults?: Inventory['defaults'];
   userTemplatesDir?: string;
+  siteMasters?: boolean;
 }
 
 function render(phones: Phone[], opts: RenderOpts = {}): OutputFile[] {
   const inv = inventory(phones, opts.defaults);
+  if (opts.resolvers) inv.dns.resolvers = opts.resolvers;
   return renderPhones(resolvePlan(inv, cat), cat, {
     inventoryFile: '/srv/bc/inventory.yaml',
     userTemplatesDir: opts.userTemplatesDir,
     passwordFor: () => opts.password ?? 'pw1001',
+    siteMasters: opts.siteMasters,
   });
 }
 
@@ -131,14 +135,26 @@ test('Yealink active-backup: one server S-preferred.B, transport_type 3, port 0,
 
 // ---------------------------------------------------------------- Poly
 
-test('Poly dual: master lists <mac>-sipbc.cfg; reg.1.server.1 = S.B, .2 = T.B, both register, DNSnaptr port 0', () => {
-  const files = render([{ mac: '0004f2aabbcc', model: 'poly-vvx450', place: 'P1', registration: 'dual' }]);
+test('Poly --poly-master: one site master 000000000000.cfg naming [PHONE_MAC_ADDRESS]-sipbc.cfg, never one per phone; absent without the option', () => {
+  const phones: Phone[] = [
+    { mac: '0004f2aabbcc', model: 'poly-vvx450', place: 'P1', registration: 'dual' },
+    { mac: '0004f2aabbcd', model: 'poly-vvx350', place: 'P2' },
+  ];
+  const files = render(phones, { siteMasters: true });
   assert.deepEqual(files.map((f) => [f.path, f.secret]), [
+    ['phones/poly/000000000000.cfg', false],
     ['phones/poly/0004f2aabbcc-sipbc.cfg', true],
-    ['phones/poly/0004f2aabbcc.cfg', false],
+    ['phones/poly/0004f2aabbcd-sipbc.cfg', true],
   ]);
-  const master = xml(file(files, 'phones/poly/0004f2aabbcc.cfg').contents, 'APPLICATION');
-  assert.equal(master['@_CONFIG_FILES'], '0004f2aabbcc-sipbc.cfg');
+  const master = xml(file(files, 'phones/poly/000000000000.cfg').contents, 'APPLICATION');
+  assert.equal(master['@_CONFIG_FILES'], '[PHONE_MAC_ADDRESS]-sipbc.cfg');
+  assert.equal(master['@_APP_FILE_PATH'], 'sip.ld');
+  assert.ok(!render(phones).some((f) => f.path.endsWith('000000000000.cfg')));
+});
+
+test('Poly dual: only the per-phone <mac>-sipbc.cfg (no per-phone master that hides the site\'s 000000000000.cfg); reg.1.server.1 = S.B, .2 = T.B, both register, DNSnaptr port 0', () => {
+  const files = render([{ mac: '0004f2aabbcc', model: 'poly-vvx450', place: 'P1', registration: 'dual' }]);
+  assert.deepEqual(files.map((f) => [f.path, f.secret]), [['phones/poly/0004f2aabbcc-sipbc.cfg', true]]);
   const reg = xml(file(files, 'phones/poly/0004f2aabbcc-sipbc.cfg').contents, 'polycomConfig').reg;
   assert.deepEqual(
     Object.fromEntries(Object.entries(reg).filter(([k]) => k.startsWith('@_reg.1.server'))),
@@ -187,15 +203,30 @@ test('Cisco dual: Proxy S.B:port, Alternate_Proxy T.B:port, Dual_Registration Ye
   assert.equal(fp.Proxy_1_['@_ua'], 'na');
 });
 
-test('Cisco active-backup: Proxy S-preferred.B without port, Use_DNS_SRV Yes, Dual_Registration No, no alternate', () => {
-  const files = render([{ mac: 'a45630112234', model: 'cisco-7841', place: 'P1', transport: 'tls' }]);
+test('Cisco active-backup over UDP: Proxy S-preferred.B without port, auto prefix _sip._udp, Use_DNS_SRV Yes, Dual_Registration No, no alternate, SIP_Timer_F 16', () => {
+  const files = render([{ mac: 'a45630112234', model: 'cisco-7841', place: 'P1', transport: 'udp' }]);
   const fp = xml(file(files, 'phones/cisco/a45630112234.xml').contents, 'flat-profile');
   assert.equal(txt(fp.Proxy_1_), 'east-preferred.sip.contoso.example');
   assert.equal(txt(fp.Use_DNS_SRV_1_), 'Yes');
   assert.equal(txt(fp.DNS_SRV_Auto_Prefix_1_), 'Yes');
   assert.equal(txt(fp.Dual_Registration_1_), 'No');
   assert.equal(txt(fp.Alternate_Proxy_1_), '');
-  assert.equal(txt(fp.SIP_Transport_1_), 'TLS');
+  assert.equal(txt(fp.SIP_Transport_1_), 'UDP');
+  assert.equal(txt(fp.SIP_Timer_F), '16');
+});
+
+test('Cisco active-backup over TLS / TCP: Proxy = the SRV owner itself (_sips._tcp / _sip._tcp), auto prefix off (it is documented for _sip._udp only), explicit transport', () => {
+  for (const [transport, owner, code] of [
+    ['tls', '_sips._tcp.east-preferred.sip.contoso.example', 'TLS'],
+    ['tcp', '_sip._tcp.east-preferred.sip.contoso.example', 'TCP'],
+  ] as const) {
+    const files = render([{ mac: 'a45630112234', model: 'cisco-7841', place: 'P1', transport }]);
+    const fp = xml(file(files, 'phones/cisco/a45630112234.xml').contents, 'flat-profile');
+    assert.equal(txt(fp.Proxy_1_), owner);
+    assert.equal(txt(fp.DNS_SRV_Auto_Prefix_1_), 'No');
+    assert.equal(txt(fp.Use_DNS_SRV_1_), 'Yes');
+    assert.equal(txt(fp.SIP_Transport_1_), code);
+  }
 });
 
 // ---------------------------------------------------------------- AudioCodes
@@ -273,11 +304,12 @@ test('Grandstream dual: P47 = S.B, P2312 = T.B, DNS mode SRV, P32 in minutes (ro
   assert.equal(txt(c.P271), '1');
 });
 
-test('Grandstream active-backup: P47 = S-preferred.B, P103 = 1 (SRV), P2312 empty; P32 = 60 for 3600 s', () => {
+test('Grandstream active-backup: P47 = S-preferred.B, P103 = 1 (SRV), P29095 = 1 (register before SRV failover), P2312 empty; P32 = 60 for 3600 s', () => {
   const files = render([{ mac: 'c074ad112234', model: 'grandstream-grp2612', place: 'P1', transport: 'tcp' }]);
   const c = xml(file(files, 'phones/grandstream/cfgc074ad112234.xml').contents, 'gs_provision').config;
   assert.equal(txt(c.P47), 'east-preferred.sip.contoso.example');
   assert.equal(txt(c.P103), '1');
+  assert.equal(txt(c.P29095), '1');
   assert.equal(txt(c.P2312), '');
   assert.equal(txt(c.P32), '60');
   assert.equal(txt(c.P130), '1');
@@ -320,12 +352,22 @@ test('Alcatel 4000: proxy/registrar = S.B, proxy2/registrar2 = peer site T.B wit
     'authentication_name=1001',
     'authentication_password=pw1001',
   ]);
+  // Alcatel's sample: domain and realm filled, the keep-alive of the redundancy block; no [dns] without dns.resolvers.
+  hasLines(a, ['domain_name=east.sip.contoso.example', 'authentication_realm=east.sip.contoso.example', 'option_timer=120']);
+  assert.ok(!a.includes('[dns]'));
   const b = file(files, 'phones/alcatel/sipconfig-00809f5607af.txt').contents;
-  hasLines(b, ['proxy_addr=west.sip.contoso.example', 'proxy_port=5070', 'proxy2_addr=east.sip.contoso.example', 'proxy2_port=5060', 'sip_transport_mode=1', 'user_name=2002']);
+  hasLines(b, ['proxy_addr=west.sip.contoso.example', 'proxy_port=5070', 'proxy2_addr=east.sip.contoso.example', 'proxy2_port=5060', 'sip_transport_mode=1', 'user_name=2002', 'domain_name=west.sip.contoso.example']);
   // Only the first SIP line, and every non-comment line is a section or key=value.
   for (const text of [a, b]) {
     for (const line of text.trimEnd().split('\n')) assert.match(line, /^(#.*|\[[a-z]+\]|[a-z0-9_]+=[^\n]*)$/);
   }
+});
+
+test('Alcatel 4000: [dns] dns_addr / dns2_addr from dns.resolvers (the sample: the primary DNS "HAS TO BE FILLED")', () => {
+  const one = file(render([{ mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1' }], { resolvers: ['10.1.0.53'] }), 'phones/alcatel/sipconfig-00809f5607ae.txt').contents;
+  assert.ok(one.endsWith('[dns]\ndns_addr=10.1.0.53\n'), one);
+  const two = file(render([{ mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1' }], { resolvers: ['10.1.0.53', '10.2.0.53'] }), 'phones/alcatel/sipconfig-00809f5607ae.txt').contents;
+  assert.ok(two.endsWith('[dns]\ndns_addr=10.1.0.53\ndns2_addr=10.2.0.53\n'), two);
 });
 
 test('Alcatel 4000 with TLS is refused (UDP or TCP only), naming the phone', () => {
@@ -350,7 +392,9 @@ test('baresip dual: two accounts S.B and T.B with explicit transport, regint = r
   ]);
   const config = file(files, 'phones/baresip/020000000001/config').contents;
   assert.ok(!/stdio/.test(config), 'headless: no stdio UI module');
-  hasLines(config, ['module_tmp\t\taccount.so', 'module_app\t\tmenu.so']);
+  // module_tmp is gone from baresip 2.11 on: account.so as module_app loads on 1.0 and later.
+  hasLines(config, ['module_app\t\taccount.so', 'module_app\t\tmenu.so']);
+  assert.ok(!config.includes('module_tmp'));
   assert.ok(!/^(dns_server|sip_listen)/m.test(config), 'the test adds dns_server and sip_listen');
 });
 
@@ -396,7 +440,7 @@ test('every family, both modes: sorted, deterministic, LF only, banner in each f
   assert.deepEqual(paths, [...paths].sort());
   assert.equal(new Set(paths).size, paths.length);
   const xmlFiles = a.filter((f) => f.contents.startsWith('<?xml'));
-  assert.equal(xmlFiles.length, 10);
+  assert.equal(xmlFiles.length, 8); // 2 Cisco, 2 Snom, 2 Grandstream, 2 Poly <mac>-sipbc.cfg (no per-phone Poly master)
   for (const f of a) {
     assert.ok(!f.contents.includes('\r'), f.path);
     assert.ok(f.contents.endsWith('\n'), f.path);

@@ -175,3 +175,18 @@ test('simulate: failover timers are catalogue data for every shipped family; a f
   assert.equal(sim.phones[0].outageSeconds, 633);
   assert.equal(failoverTimers(custom.families.nofail), DEFAULT_FAILOVER);
 });
+
+test('simulate: Cisco MPP fails over after SIP Timer F 16 s (the MPP default, written into every Cisco file); Grandstream registers at the survivor as it fails over (P29095), each with its source', () => {
+  const inv = inventory({ westCapacity: 20 });
+  inv.phones = [
+    { mac: 'a45630000009', model: 'cisco-7841', place: 'P1' },
+    { mac: 'c074ad00000a', model: 'grandstream-grp2614', place: 'P2' },
+  ];
+  const sim = simulate(resolvePlan(inv, cat), 'east', cat);
+  const p = byMac(sim.phones);
+  assert.equal(p.get('a45630000009')!.computation, '1 × 600 + 16 (udp) + 1 = 617 s');
+  assert.equal(p.get('a45630000009')!.outageSeconds, 617);
+  assert.match(cat.families.cisco.failover!.source, /SIP Timer F .*16 s.*8800 MPP admin guide 11\.3\(1\)/);
+  assert.equal(p.get('c074ad00000a')!.computation, '1 × 600 + 32 (udp) + 1 = 633 s');
+  assert.match(cat.families.grandstream.failover!.source, /P29095 "Register Before DNS SRV Failover" = 1/);
+});

@@ -6,6 +6,8 @@ import { assertFindingAt, BASE_INVENTORY, findingsOf, mutate, summary } from '..
 const PHONE1 = '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, auth: none }';
 const PHONE2 = '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, auth: none }';
 const codes = (text: string) => findingsOf(text).map((f) => f.code);
+/** Alcatel phones carry their own DNS server: with dns.resolvers the inventory has no SIPBC-W-PHONE-DNS-RESOLVER. */
+const RESOLVERS: [string, string] = ['dns: { zone: contoso.example }', 'dns: { zone: contoso.example, resolvers: [10.1.0.53] }'];
 
 describe('unique ids', () => {
   it('SIPBC-E-DUP-SITE at the second site id', () => {
@@ -119,14 +121,14 @@ describe('phones and the catalogue', () => {
   });
 
   it('SIPBC-E-DUAL-UNSUPPORTED: explicit dual on an Alcatel-Lucent 4000 phone', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, registration: dual, auth: none }']);
+    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, registration: dual, auth: none }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-DUAL-UNSUPPORTED', text, 'dual, auth');
     assert.match(f.message, /alcatel-4028 \(Alcatel-Lucent IP Touch 4000\) cannot dual-register/);
     assert.deepEqual(codes(text), ['SIPBC-E-DUAL-UNSUPPORTED']);
   });
 
   it('dual only from defaults on a model that cannot is not a finding (a policy note)', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n']);
+    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n']);
     assert.deepEqual(codes(text), []);
   });
 
@@ -143,14 +145,14 @@ describe('phones and the catalogue', () => {
   });
 
   it('SIPBC-E-TRANSPORT-UNSUPPORTED: tls on an Alcatel phone, at its transport', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, transport: tls, auth: none }']);
+    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, transport: tls, auth: none }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-TRANSPORT-UNSUPPORTED', text, 'tls, auth');
     assert.match(f.message, /cannot use tls; it supports udp or tcp/);
     assert.deepEqual(codes(text), ['SIPBC-E-TRANSPORT-UNSUPPORTED']);
   });
 
   it('SIPBC-E-TRANSPORT-UNSUPPORTED: tls from defaults, at the phone’s model, naming the defaults line', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { transport: tls }\n']);
+    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { transport: tls }\n']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-TRANSPORT-UNSUPPORTED', text, 'alcatel-4028');
     assert.match(f.message, /defaults\.transport, line 2/);
     assert.deepEqual(codes(text), ['SIPBC-E-TRANSPORT-UNSUPPORTED']);
@@ -268,11 +270,38 @@ describe('capacity, SRV and secrets', () => {
   });
 
   it('SIPBC-W-NO-SRV-NO-VIP: an Alcatel phone preferring east (no VIP), not one preferring west (VIP)', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "00:80:9f:00:00:01", model: alcatel-4028, place: P1, auth: none }'], [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, auth: none }']);
+    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE1, '{ mac: "00:80:9f:00:00:01", model: alcatel-4028, place: P1, auth: none }'], [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, auth: none }']);
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-W-NO-SRV-NO-VIP', text, 'alcatel-4028');
     assert.match(f.message, /preferred site east has no vip: it reaches only east's primary server a\.east\.contoso\.example/);
     assert.deepEqual(codes(text), ['SIPBC-W-NO-SRV-NO-VIP']);
+  });
+
+  it('SIPBC-W-PHONE-DNS-RESOLVER: an Alcatel phone without dns.resolvers, once per family, at its model; SIPBC-E-DNS-RESOLVER: a resolver that is no address', () => {
+    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, preferredSite: west }']);
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-W-PHONE-DNS-RESOLVER', text, 'alcatel-4068');
+    assert.match(f.message, /alcatel-4068 \(Alcatel-Lucent IP Touch 4000\) needs its DNS server in its own file .* add dns\.resolvers/);
+    assert.deepEqual(codes(text), ['SIPBC-W-PHONE-DNS-RESOLVER']);
+    const bad = mutate(text, ['dns: { zone: contoso.example }', 'dns: { zone: contoso.example, resolvers: [ns1.contoso.example] }']);
+    assertFindingAt(findingsOf(bad), 'SIPBC-E-DNS-RESOLVER', bad, 'ns1.contoso.example');
+    assert.deepEqual(codes(bad), ['SIPBC-E-DNS-RESOLVER']);
+  });
+
+  it('SIPBC-E-NAPTR-TRANSPORT: NAPTR-driven phones (Yealink, Poly) on one name asking for different transports, at the second one\'s transport; explicit-transport families and other names are fine', () => {
+    const text = mutate(
+      BASE_INVENTORY,
+      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: east }'],
+      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: east, transport: tls }'],
+    );
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-NAPTR-TRANSPORT', text, 'tls');
+    assert.match(f.message, /poly-vvx450 \(Poly VVX\) takes its transport from DNS NAPTR and resolves east-preferred\.sip\.contoso\.example, where phones\[0\] \(yealink-t54w\) asks for udp: .* would register over udp, not tls/);
+    assert.deepEqual(codes(text), ['SIPBC-E-NAPTR-TRANSPORT']);
+    // Another preferred site: another name, no conflict; an explicit-transport family (Snom) never conflicts.
+    assert.deepEqual(codes(mutate(text, ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: west, transport: tls'])), []);
+    assert.deepEqual(codes(mutate(text, ['model: poly-vvx450', 'model: snom-d785'])), []);
+    // Dual lines share both sites' names.
+    const dual = mutate(text, ['yealink-t54w, place: P1, preferredSite: east }', 'yealink-t54w, place: P1, preferredSite: west, registration: dual }'], ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: east, registration: dual, transport: tls']);
+    assert.deepEqual(codes(dual), ['SIPBC-E-NAPTR-TRANSPORT']);
   });
 
   it('SIPBC-W-NO-SRV-NO-VIP: a dual Cisco (no SRV with Dual Registration) preferring east; active-backup Cisco uses SRV', () => {

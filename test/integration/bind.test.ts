@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
 import { buildDnsRecords, renderNsupdate, renderZone, encodeUpdate, type DnsRecord } from '../../src/core/dns/index.js';
+import { loadCatalogue } from '../../src/core/catalogue.js';
+import { dnsUsageOf } from '../../src/core/generate.js';
 import type { Inventory } from '../../src/core/inventory.js';
+import { resolvePlan } from '../../src/core/policy.js';
 import { parseInventory } from '../../src/core/load.js';
 import { checkFragment, namedInstalled, NAMED_MISSING, startNamed, stubZone, wrapFragment, type NamedServer } from '../support/bind.js';
 import { repoPath } from '../support/cli.js';
@@ -138,6 +141,67 @@ describe('a real named serving the wrapped fragment', { skip }, () => {
       '10 100 5060 sipsrv-a.east.contoso.example',
       '20 100 5060 sipsrv-b.east.contoso.example',
     ]);
+  });
+});
+
+/** Three transports on three names: a NAPTR-driven Yealink (udp) and an explicit Snom (tcp) preferring east, a Poly (tls) preferring west. */
+function mixedPhones(): Inventory {
+  const inv = inventory();
+  inv.phones = [
+    { mac: '001565000011', model: 'yealink-t54w', place: 'Place_1001', preferredSite: 'east', transport: 'udp' },
+    { mac: '000413000012', model: 'snom-d785', place: 'Place_1001', preferredSite: 'east', transport: 'tcp' },
+    { mac: '0004f2000013', model: 'poly-vvx450', place: 'Place_1001', preferredSite: 'west', transport: 'tls' },
+  ];
+  return inv;
+}
+
+describe('NAPTR → SRV → A on a real named (RFC 3263 §4.1), for each transport', { skip }, () => {
+  let server: NamedServer | undefined;
+  const inv = mixedPhones();
+  const records = buildDnsRecords(inv, { usage: dnsUsageOf(resolvePlan(inv, loadCatalogue())) });
+  before(async () => {
+    server = await startNamed([{ name: ZONE, text: wrapFragment(ZONE, zoneText(records)) }]);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  /** What a client does: NAPTR of the name, the record for the service, SRV of its replacement, A of the first target. */
+  async function follow(name: string, service: string): Promise<{ naptr: string[]; srv: string; address: string[] }> {
+    const r = server!.resolver();
+    const naptr = (await r.resolveNaptr(name)).sort((a, b) => a.order - b.order || a.preference - b.preference);
+    const rec = naptr.find((n) => n.service === service);
+    assert.ok(rec, `${name} has no ${service} NAPTR`);
+    assert.equal(rec.flags, 's');
+    assert.equal(rec.regexp, '');
+    const srv = (await r.resolveSrv(rec.replacement)).sort((a, b) => a.priority - b.priority);
+    return { naptr: naptr.map((n) => `${n.order} ${n.service} ${n.replacement}`), srv: `${srv[0].port} ${srv[0].name}`, address: await r.resolve4(srv[0].name) };
+  }
+
+  it('east-preferred: udp first (the Yealink takes its transport from NAPTR), then tcp (the Snom names its own); both lead to the east primary', async () => {
+    const udp = await follow('east-preferred.sip.contoso.example', 'SIP+D2U');
+    assert.deepEqual(udp.naptr, ['10 SIP+D2U _sip._udp.east-preferred.sip.contoso.example', '20 SIP+D2T _sip._tcp.east-preferred.sip.contoso.example']);
+    assert.deepEqual([udp.srv, udp.address], ['5060 sipsrv-a.east.contoso.example', ['10.1.0.11']]);
+    const tcp = await follow('east-preferred.sip.contoso.example', 'SIP+D2T');
+    assert.deepEqual([tcp.srv, tcp.address], ['5060 sipsrv-a.east.contoso.example', ['10.1.0.11']]);
+  });
+
+  it('west-preferred: only SIPS+D2T (the one TLS phone), to _sips._tcp and the west VIP on 5061', async () => {
+    const tls = await follow('west-preferred.sip.contoso.example', 'SIPS+D2T');
+    assert.deepEqual(tls.naptr, ['10 SIPS+D2T _sips._tcp.west-preferred.sip.contoso.example']);
+    assert.deepEqual([tls.srv, tls.address], ['5061 sipsrv.west.contoso.example', ['10.2.0.10']]);
+  });
+
+  it('the balanced name lists every transport in use, secure first', async () => {
+    const tls = await follow('sip.contoso.example', 'SIPS+D2T');
+    assert.deepEqual(tls.naptr, ['10 SIPS+D2T _sips._tcp.sip.contoso.example', '20 SIP+D2T _sip._tcp.sip.contoso.example', '30 SIP+D2U _sip._udp.sip.contoso.example']);
+    assert.equal(tls.address.length, 1);
+  });
+
+  it('named-checkzone (strict) accepts it', () => {
+    const result = checkFragment(ZONE, zoneText(records));
+    assert.equal(result.code, 0, result.output);
+    assert.deepEqual(result.noAddress, []);
   });
 });
 

@@ -58,6 +58,7 @@ const PAYLOADS: readonly string[] = [
   '${HOME}$(id)`id`',
   '@ 300 IN A 6.6.6.6',
   '=HYPERLINK("http://evil")',
+  "o'neil(1)+*!~",
   '\ud800x',
   'é€😀',
 ];
@@ -68,12 +69,15 @@ interface Mutation {
   apply(inv: Obj, p: string, ctx: { dir: string; env: Record<string, string> }): void;
   /** The value must appear, decoded, in every phone file of these formats when accepted. */
   rendered?: (p: string) => string;
+  /** Exactly which payloads a full run accepts (default: MUST_ACCEPT are among them). */
+  accepts?: (p: string) => boolean;
   /** The inventory file name carries the payload. */
   fileName?: (p: string) => string;
 }
 
 const MUTATIONS: readonly Mutation[] = [
-  { name: 'auth.user', apply: (inv, p) => inv.phones.forEach((ph: Obj) => (ph.auth.user = p)), rendered: (p) => p },
+  // A SIP user (issue 18): 1-64 of letters, digits and - _ . ! ~ * ' ( ) +, whatever the file format could carry.
+  { name: 'auth.user', apply: (inv, p) => inv.phones.forEach((ph: Obj) => (ph.auth.user = p)), rendered: (p) => p, accepts: (p) => /^[A-Za-z0-9._~!*'()+-]{1,64}$/.test(p) },
   { name: 'password (literal)', apply: (inv, p) => inv.phones.forEach((ph: Obj) => (ph.auth.password = p)), rendered: (p) => p },
   { name: 'password (env)', apply: (_inv, p, ctx) => (ctx.env.SIP_PW = p), rendered: (p) => p },
   {
@@ -191,7 +195,7 @@ function keyValueSkeleton(text: string): string[] {
   });
 }
 
-const RECORD = /^(@|(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+) +\d+ IN (?:A +(?:\d{1,3}\.){3}\d{1,3}|AAAA +[0-9a-f:]+|SRV +\d+ +\d+ +\d+ (?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+)$/;
+const RECORD = /^(@|(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+) +\d+ IN (?:A +(?:\d{1,3}\.){3}\d{1,3}|AAAA +[0-9a-f:]+|SRV +\d+ +\d+ +\d+ (?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+|NAPTR +\d+ +\d+ "s" "(?:SIP\+D2U|SIP\+D2T|SIPS\+D2T)" +"" (?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+)$/;
 const NAME = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.)+$/;
 
 function zoneSkeleton(text: string): string[] {
@@ -226,12 +230,12 @@ function nsupdateSkeleton(text: string): string[] {
         assert.match(m[1], NAME);
         return 'zone';
       }
-      m = /^update delete (\S+) (A|AAAA|SRV)$/.exec(line);
+      m = /^update delete (\S+) (A|AAAA|NAPTR|SRV)$/.exec(line);
       if (m) {
         assert.match(m[1], NAME);
         return `delete ${m[2]}`;
       }
-      m = /^update add (\S+) \d+ IN (A|AAAA|SRV) (.+)$/.exec(line);
+      m = /^update add (\S+) \d+ IN (A|AAAA|NAPTR|SRV) (.+)$/.exec(line);
       if (m) {
         assert.match(m[1], NAME);
         assert.match(`x ${1} IN ${m[2]} ${m[3]}`, RECORD);
@@ -374,7 +378,9 @@ describe('injection: every payload in every field, through the real generate', (
           }
         }
       }
-      if (m.rendered) {
+      if (m.accepts) {
+        for (const p of PAYLOADS) assert.equal(accepted.has(p), m.accepts(p), `${m.name} = ${JSON.stringify(p)} was ${accepted.has(p) ? 'accepted' : 'refused'}`);
+      } else if (m.rendered) {
         for (const p of MUST_ACCEPT) assert.ok(accepted.has(p), `${m.name} = ${JSON.stringify(p)} was refused, but an XML or key=value file can carry it`);
       }
     });
@@ -415,12 +421,14 @@ describe('injection: one escaping/refusal function per format, used by every tem
       return planText(JSON.stringify(inv), { SIP_PW: pw }, { userTemplatesDir: dir, only: ['phones'] }).files.filter((f) => f.path.startsWith('phones/cisco/'));
     };
     const benign = render('u', 'p');
-    const hostile = render('"/><evil/>', `"'/><evil a='1`);
+    // The user holds the one XML special a SIP user may hold: the apostrophe.
+    const hostile = render("o'neil", `"'/><evil a='1`);
     assert.ok(hostile.length > 0);
     hostile.forEach((f, i) => {
       assert.deepEqual(xmlSkeleton(f.contents), xmlSkeleton(benign[i].contents), f.contents);
       assert.ok(xmlValues(f.contents).includes(`"'/><evil a='1`), f.contents);
-      assert.ok(xmlValues(f.contents).includes('"/><evil/>'), f.contents);
+      assert.ok(xmlValues(f.contents).includes("o'neil"), f.contents);
+      assert.ok(f.contents.includes('o&apos;neil'), f.contents);
     });
   });
 });

@@ -72,7 +72,7 @@ export function securityInventory(opts: InventoryOptions = {}): Obj {
   }
   return {
     version: 1,
-    dns: { zone: 'contoso.example', subdomain: 'sip', ttl: 300 },
+    dns: { zone: 'contoso.example', subdomain: 'sip', ttl: 300, resolvers: ['10.1.0.53'] },
     defaults: { registration: 'active-backup', transport: 'udp', registerExpires: 3600, preferredSite: 'auto' },
     sites: [
       {

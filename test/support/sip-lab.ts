@@ -274,6 +274,8 @@ export class Registrar {
     readonly ip: string,
     readonly port: number,
     readonly dir: string,
+    /** Also listen for SIP over TLS on `tls.port`, with the kamailio tls module config `tls.cfg`. */
+    readonly tls?: { port: number; cfg: string },
   ) {}
 
   get ctlSock(): string {
@@ -291,6 +293,7 @@ export class Registrar {
       '-P', join(this.dir, 'kamailio.pid'), '-Y', this.dir,
       '-A', `CTLSOCK="unix:${this.ctlSock}"`,
       '-A', `MPATH="${kamailioModuleDir()}"`,
+      ...(this.tls ? ['-l', `tls:${this.ip}:${this.tls.port}`, '-A', `TLSCFG="${this.tls.cfg}"`] : []),
     ], log); // prettier-ignore
     const waited = await waitFor(async () => {
       if (!this.daemon.running) return true;
@@ -308,6 +311,7 @@ export class Registrar {
     if (!this.daemon) return;
     await this.daemon.stop();
     await waitFor(() => portFree(this.ip, this.port), 10_000, 100);
+    if (this.tls) await waitFor(() => portFree(this.ip, this.tls!.port), 10_000, 100);
   }
 
   /** The AoRs (user parts; usrloc use_domain=0) with a binding here now. Empty when not running. */
@@ -360,6 +364,8 @@ export interface BaresipOptions {
   dnsPort: number;
   /** Local SIP port on 127.0.0.1 (appended as `sip_listen 127.0.0.1:<port>`); a free one when unset. */
   sipPort?: number;
+  /** More config lines the test appends (the TLS test's `sip_cafile`). */
+  extraConfig?: string[];
 }
 
 export class Baresip {
@@ -397,9 +403,10 @@ export class Lab {
   }
 
   /** A Kamailio registrar for `site` on ip:port (port checked free over UDP and TCP), started. */
-  async registrar(site: string, ip: string, port: number): Promise<Registrar> {
+  async registrar(site: string, ip: string, port: number, tls?: { port: number; cfg: string }): Promise<Registrar> {
     if (!(await portFree(ip, port))) throw new Error(`${ip}:${port} is in use (UDP or TCP); cannot start the ${site} registrar`);
-    const r = new Registrar(site, ip, port, this.path('kamailio', site));
+    if (tls && !(await portFree(ip, tls.port))) throw new Error(`${ip}:${tls.port} is in use; cannot start the ${site} registrar's TLS listener`);
+    const r = new Registrar(site, ip, port, this.path('kamailio', site), tls);
     this.registrars.push(r);
     await r.start();
     return r;
@@ -416,7 +423,8 @@ export class Lab {
     cpSync(generatedDir, dir, { recursive: true });
     const sipPort = opts.sipPort ?? (await freePort(['127.0.0.1']));
     if (!(await portFree('127.0.0.1', sipPort))) throw new Error(`127.0.0.1:${sipPort} is in use; cannot start baresip ${name}`);
-    appendFileSync(join(dir, 'config'), `\n# added by the e2e test\ndns_server\t127.0.0.1:${opts.dnsPort}\nsip_listen\t127.0.0.1:${sipPort}\n`);
+    const extra = (opts.extraConfig ?? []).map((l) => `${l}\n`).join('');
+    appendFileSync(join(dir, 'config'), `\n# added by the e2e test\ndns_server\t127.0.0.1:${opts.dnsPort}\nsip_listen\t127.0.0.1:${sipPort}\n${extra}`);
     const ua = new Baresip(name, dir, sipPort);
     ua.daemon = new Daemon(`baresip ${name}`, 'baresip', ['-f', dir], join(this.root, `baresip-${name}.log`));
     this.phones.push(ua);

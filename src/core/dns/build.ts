@@ -14,6 +14,16 @@
  * weight 100): new registrations go to T, S stays reachable as a last resort. P.S.B, P.T.B and
  * the address records do not change.
  *
+ *   NAPTR on S.B, S-preferred.B and B (RFC 3403 / RFC 3263 §4.1): flag "s", empty regexp, one
+ *                    record per transport, service SIP+D2U / SIP+D2T / SIPS+D2T, replacement = that
+ *                    transport's SRV owner. A name the phones resolve through SRV carries exactly the
+ *                    transports those phones are configured for (`usage`, from the registration plan);
+ *                    a name no phone resolves (B, an unused S-preferred.B) carries every transport in
+ *                    use, as its SRV records do. Order 10, 20, 30: first the one transport of the phones
+ *                    that take their transport from NAPTR (Yealink DNS-NAPTR, Poly DNSnaptr) when they
+ *                    agree, then tls, tcp, udp (the secure transport first for any other client).
+ *                    Preference 10 throughout.
+ *
  * Transports in use = defaults.transport (udp when unset) plus every phones[].transport.
  * Port = the endpoint's port, else 5060 (5061 for tls).
  */
@@ -21,7 +31,7 @@ import { ExitCode, SipbcError } from '../errors.js';
 import type { Inventory, ServerEndpoint, Site, Transport } from '../inventory.js';
 import { TRANSPORTS } from '../inventory.js';
 import { balancedName, baseDomain, defaultPort, preferredName, siteName, srvPrefix } from '../dns-names.js';
-import { addressRecord, canonicalName, DnsRecord, isInZone, SrvRecord } from './records.js';
+import { addressRecord, canonicalName, DnsRecord, isInZone, NaptrRecord, SrvRecord } from './records.js';
 import { sortRecords } from './zone.js';
 
 export const DEFAULT_TTL = 300;
@@ -32,6 +42,51 @@ export type Origin = (string | number)[];
 export interface BuildOptions {
   /** Site id to drain (SPEC §6.3). */
   drain?: string;
+  /** Which transports the phones resolving each name use (`dnsUsage` of the plan); absent: every transport in use everywhere. */
+  usage?: DnsUsage;
+}
+
+/** The phones resolving one SRV name: their transports, and those of the phones that let NAPTR pick it. */
+export interface NameUse {
+  transports: Set<Transport>;
+  naptrDriven: Set<Transport>;
+}
+/** SRV name (lower case, no trailing dot) → who resolves it. */
+export type DnsUsage = ReadonlyMap<string, NameUse>;
+
+/** One line server of a phone, as far as DNS cares (a PhonePolicy's servers with its family's NAPTR habit). */
+export interface UsingLine {
+  host: string;
+  srv: boolean;
+  transport: Transport;
+  /** The phone takes its transport from NAPTR (its family has an srvTransport code). */
+  naptrDriven: boolean;
+}
+
+/** Who resolves which SRV name, from every phone's line servers. */
+export function dnsUsage(lines: Iterable<UsingLine>): DnsUsage {
+  const usage = new Map<string, NameUse>();
+  for (const l of lines) {
+    if (!l.srv) continue;
+    const name = canonicalName(l.host);
+    let u = usage.get(name);
+    if (!u) usage.set(name, (u = { transports: new Set(), naptrDriven: new Set() }));
+    u.transports.add(l.transport);
+    if (l.naptrDriven) u.naptrDriven.add(l.transport);
+  }
+  return usage;
+}
+
+/** RFC 3263 §4.1 NAPTR service of each transport. */
+export const NAPTR_SERVICE: Record<Transport, string> = { udp: 'SIP+D2U', tcp: 'SIP+D2T', tls: 'SIPS+D2T' };
+
+/** The transports a name's NAPTR set lists, in its order (see the header). */
+export function naptrTransports(name: string, inUse: readonly Transport[], usage?: DnsUsage): Transport[] {
+  const use = usage?.get(canonicalName(name));
+  const listed = use ? inUse.filter((t) => use.transports.has(t)) : [...inUse];
+  const secureFirst = (['tls', 'tcp', 'udp'] as const).filter((t) => listed.includes(t));
+  const driven = use && use.naptrDriven.size === 1 ? [...use.naptrDriven][0] : undefined;
+  return driven && listed.includes(driven) ? [driven, ...secureFirst.filter((t) => t !== driven)] : secureFirst;
 }
 
 /** The transports whose SRV names are published, in the order udp, tcp, tls. */
@@ -145,6 +200,13 @@ export function buildDnsRecords(inv: Inventory, opts: BuildOptions = {}): DnsRec
     }
   }
 
+  // NAPTR on every SRV name: S.B, S-preferred.B, B.
+  const inUse = transportsInUse(inv);
+  const naptrNames = [...sites.flatMap((s) => [siteName(base, s.site.id), preferredName(base, s.site.id)]), balancedName(base)];
+  for (const name of naptrNames) {
+    naptrTransports(name, inUse, opts.usage).forEach((t, k) => out.push(new NaptrRecord(name, ttl, 10 * (k + 1), 10, NAPTR_SERVICE[t], srvOwner(t, name))));
+  }
+
   // S.B A/AAAA — the VIP's address, else the primary's.
   for (const s of sites) {
     const first = s.tiers[0];
@@ -193,20 +255,40 @@ export interface DnsNeed {
   name: string;
   type: 'SRV' | 'A';
   transport?: Transport;
+  /** The phone takes its transport from the first NAPTR record of `name`: it must be the phone's own. */
+  naptrDriven?: boolean;
 }
 
 /**
  * The SPEC §4 cross-check: the names a phone file points at that lack the records it needs
  * ("_sip._udp.east-preferred.sip.contoso.example SRV", "east.sip.contoso.example A/AAAA").
- * An SRV need looks for `P.name` (P from `transport`, udp when unset); an A need is met by A or AAAA.
+ * An SRV need looks for `P.name` (P from `transport`, udp when unset) and a NAPTR of `name` for that
+ * transport leading to it; a phone that takes its transport from NAPTR also needs that NAPTR to come
+ * first (lowest order), else it would register over another transport. An A need is met by A or AAAA.
  */
 export function missingDnsFor(records: readonly DnsRecord[], needs: readonly DnsNeed[]): string[] {
   const have = new Set(records.map((r) => `${r.name} ${r.type === 'AAAA' ? 'A' : r.type}`));
+  const naptrs = new Map<string, NaptrRecord[]>();
+  for (const r of records) {
+    if (!(r instanceof NaptrRecord)) continue;
+    const list = naptrs.get(r.name);
+    if (list) list.push(r);
+    else naptrs.set(r.name, [r]);
+  }
   const missing = new Set<string>();
   for (const need of needs) {
     if (need.type === 'SRV') {
-      const owner = srvOwner(need.transport ?? 'udp', need.name);
+      const transport = need.transport ?? 'udp';
+      const owner = srvOwner(transport, need.name);
       if (!have.has(`${owner} SRV`)) missing.add(`${owner} SRV`);
+      const name = canonicalName(need.name);
+      const set = [...(naptrs.get(name) ?? [])].sort((a, b) => a.order - b.order || a.preference - b.preference);
+      const service = NAPTR_SERVICE[transport];
+      const mine = set.find((r) => r.services === service && r.replacement === owner);
+      if (!mine) missing.add(`${name} NAPTR ${service} → ${owner}`);
+      else if (need.naptrDriven && set[0] !== mine && (set[0].order < mine.order || set[0].preference < mine.preference)) {
+        missing.add(`${name} NAPTR ${service} first (it lists ${set[0].services} first, so the phone would use ${set[0].services})`);
+      }
     } else {
       const name = canonicalName(need.name);
       if (!have.has(`${name} A`)) missing.add(`${name} A/AAAA`);

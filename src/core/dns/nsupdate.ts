@@ -7,6 +7,8 @@
  * The `server` line is left for the user (a commented hint), unless `server` is given.
  * Names are absolute (trailing dot) so the script does not depend on nsupdate's `origin`.
  */
+import { nameServerProblem } from '../dns-names.js';
+import { ExitCode, SipbcError } from '../errors.js';
 import { canonicalName, DnsRecord, rrsets } from './records.js';
 import { banner, sortRecords } from './zone.js';
 
@@ -21,6 +23,9 @@ export interface NsupdateOptions {
 export function renderNsupdate(records: readonly DnsRecord[], opts: NsupdateOptions): string {
   const zone = canonicalName(opts.zone);
   const lines = [banner(opts.source)];
+  // The command checks --server first; this guards every other caller (a line break would add commands).
+  const problem = opts.server && nameServerProblem(opts.server.host);
+  if (problem) throw new SipbcError(`nsupdate server ${JSON.stringify(opts.server!.host)} ${problem}`, ExitCode.USAGE);
   if (opts.server) lines.push(`server ${opts.server.host}${opts.server.port !== undefined ? ` ${opts.server.port}` : ''}`);
   else lines.push('; add "server <primary name server> [port]" here, or run: nsupdate -k <tsig key file> <this file>');
   lines.push(`zone ${zone}.`);

@@ -18,7 +18,7 @@ import { dnsNameProblem, hostNameProblem } from '../dns-names.js';
  */
 const isIpAddress = (text: string): boolean => isIPv4(text) || (text.includes(':') && isIPv6(text));
 
-export type RecordType = 'SRV' | 'A' | 'AAAA';
+export type RecordType = 'SRV' | 'NAPTR' | 'A' | 'AAAA';
 
 export interface SrvData {
   priority: number;
@@ -28,13 +28,24 @@ export interface SrvData {
   target: string;
 }
 
+/** NAPTR RDATA (RFC 3403 §4.1) in dns-packet's shape. */
+export interface NaptrData {
+  order: number;
+  preference: number;
+  flags: string;
+  services: string;
+  regexp: string;
+  /** Absolute name, no trailing dot. */
+  replacement: string;
+}
+
 /** A record as `dns-packet` encodes/decodes it (an "answer"). */
 export interface DnsPacketRecord {
   name: string;
   type: RecordType;
   ttl: number;
   class: 'IN';
-  data: SrvData | string;
+  data: SrvData | NaptrData | string;
 }
 
 /** A problem with one record or RRset. `error` stops output; `warning` is reported and the records are still written. */
@@ -82,7 +93,7 @@ export abstract class DnsRecord {
   abstract rdataText(): string;
 
   /** The `data` member in dns-packet's shape. */
-  abstract packetData(): SrvData | string;
+  abstract packetData(): SrvData | NaptrData | string;
 
   /** Problems this record has on its own (the set-level rules are in `checkDnsRecords`). */
   problems(): DnsProblem[] {
@@ -151,6 +162,53 @@ export class SrvRecord extends DnsRecord {
       const p = hostNameProblem(this.target);
       if (p) out.push(this.problem('SIPBC-E-DNS-SRV-TARGET-NAME', `SRV target "${this.target}" of ${this.name} ${p}`));
     }
+    return out;
+  }
+}
+
+/**
+ * NAPTR for SIP (RFC 3403, RFC 3263 §4.1): flag "s", an empty regexp, and the replacement = the SRV
+ * owner of the transport the service names (SIP+D2U → _sip._udp, SIP+D2T → _sip._tcp, SIPS+D2T →
+ * _sips._tcp). A client takes the lowest order, then the lowest preference, among the services it supports.
+ */
+export class NaptrRecord extends DnsRecord {
+  readonly type = 'NAPTR' as const;
+  readonly replacement: string;
+  readonly flags = 's';
+  readonly regexp = '';
+
+  constructor(
+    name: string,
+    ttl: number,
+    readonly order: number,
+    readonly preference: number,
+    readonly services: string,
+    replacement: string,
+  ) {
+    super(name, ttl);
+    this.replacement = canonicalName(replacement);
+  }
+
+  rdataText(): string {
+    return `${this.order} ${this.preference} "${this.flags}" "${this.services}" "${this.regexp}" ${this.replacement}.`;
+  }
+
+  packetData(): NaptrData {
+    return { order: this.order, preference: this.preference, flags: this.flags, services: this.services, regexp: this.regexp, replacement: this.replacement };
+  }
+
+  override problems(): DnsProblem[] {
+    const out = super.problems();
+    for (const [field, v] of [
+      ['order', this.order],
+      ['preference', this.preference],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 0 || v > U16_MAX) {
+        out.push(this.problem('SIPBC-E-DNS-NAPTR-RANGE', `NAPTR ${field} ${v} of ${this.name} is not an integer from 0 to ${U16_MAX}`));
+      }
+    }
+    const p = dnsNameProblem(this.replacement);
+    if (p) out.push(this.problem('SIPBC-E-DNS-NAME-TOO-LONG', `the NAPTR replacement "${this.replacement}" of ${this.name} ${p}`));
     return out;
   }
 }
@@ -256,6 +314,13 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
           record: r,
         });
       }
+    }
+  }
+  // A NAPTR with flag "s" leads to an SRV lookup of its replacement: that SRV RRset must be here (RFC 3263 §4.1).
+  const srvOwners = new Set(records.filter((r) => r.type === 'SRV').map((r) => r.name));
+  for (const r of records) {
+    if (r instanceof NaptrRecord && isInZone(r.replacement, z) && !srvOwners.has(r.replacement)) {
+      out.push({ severity: 'error', code: 'SIPBC-E-DNS-NAPTR-NO-SRV', name: r.name, type: 'NAPTR', message: `NAPTR ${r.services} of ${r.name} points at ${r.replacement}, which has no SRV records here`, record: r });
     }
   }
   for (const set of rrsets(records).values()) {

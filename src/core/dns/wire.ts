@@ -25,7 +25,7 @@ import { canonicalName, DnsPacketRecord, DnsRecord, rrsets } from './records.js'
 import { sortRecords } from './zone.js';
 
 const OPCODE_UPDATE = 5;
-const TYPE_CODES: Record<string, number> = { A: 1, AAAA: 28, SRV: 33, SOA: 6 };
+const TYPE_CODES: Record<string, number> = { A: 1, AAAA: 28, SRV: 33, NAPTR: 35, SOA: 6 };
 const CLASS_ANY = 255;
 
 /** dns-packet's per-part codecs (present at runtime, not in @types/dns-packet). */

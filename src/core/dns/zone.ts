@@ -12,9 +12,10 @@
  *      right, byte-wise on the lower-case labels, a name before the names below it. So the zone
  *      apex comes first, and each name is followed by its own sub-tree, e.g.
  *      `sip` < `_sip._udp.sip` < `east.sip` < `_sip._udp.east.sip` < `east-preferred.sip`.
- *   2. Within an owner: A, then AAAA, then SRV.
+ *   2. Within an owner: A, then AAAA, then NAPTR, then SRV.
  *   3. Within an RRset: SRV by priority (lowest first), then weight (highest first), then
- *      target, then port; A/AAAA by address (numerically).
+ *      target, then port; NAPTR by order, then preference, then services; A/AAAA by address
+ *      (numerically).
  *
  * Alignment: owner, TTL, class and type are columns padded to the widest entry; SRV priority,
  * weight and port are right-aligned in their own columns. Owners are relative to $ORIGIN
@@ -23,9 +24,9 @@
  */
 import { isIPv4 } from 'node:net';
 import { bannerText } from '../output.js';
-import { canonicalName, DnsRecord, SrvRecord } from './records.js';
+import { canonicalName, DnsRecord, NaptrRecord, SrvRecord } from './records.js';
 
-const TYPE_ORDER: Record<string, number> = { A: 0, AAAA: 1, SRV: 2 };
+const TYPE_ORDER: Record<string, number> = { A: 0, AAAA: 1, NAPTR: 2, SRV: 3 };
 
 /** RFC 4034 §6.1 canonical name order on lower-case names without the trailing dot. */
 export function compareNames(a: string, b: string): number {
@@ -58,6 +59,9 @@ export function compareRecords(a: DnsRecord, b: DnsRecord): number {
   if (byType !== 0) return byType;
   if (a instanceof SrvRecord && b instanceof SrvRecord) {
     return a.priority - b.priority || b.weight - a.weight || compareNames(a.target, b.target) || a.port - b.port;
+  }
+  if (a instanceof NaptrRecord && b instanceof NaptrRecord) {
+    return a.order - b.order || a.preference - b.preference || (a.services < b.services ? -1 : a.services > b.services ? 1 : 0);
   }
   return Buffer.compare(addressKey(a.rdataText()), addressKey(b.rdataText()));
 }
@@ -101,13 +105,19 @@ export function renderZone(records: readonly DnsRecord[], opts: ZoneOptions): st
   const prioW = w(srvs.map((r) => String(r.priority)));
   const weightW = w(srvs.map((r) => String(r.weight)));
   const portW = w(srvs.map((r) => String(r.port)));
+  const naptrs = sorted.filter((r): r is NaptrRecord => r instanceof NaptrRecord);
+  const orderW = w(naptrs.map((r) => String(r.order)));
+  const prefW = w(naptrs.map((r) => String(r.preference)));
+  const servicesW = w(naptrs.map((r) => `"${r.services}"`));
 
   const lines = [banner(opts.source), `$ORIGIN ${zone}.`, `$TTL ${opts.ttl}`];
   for (const { r, owner, ttl } of rows) {
     const rdata =
       r instanceof SrvRecord
         ? `${String(r.priority).padStart(prioW)} ${String(r.weight).padStart(weightW)} ${String(r.port).padStart(portW)} ${r.target}.`
-        : r.rdataText();
+        : r instanceof NaptrRecord
+          ? `${String(r.order).padStart(orderW)} ${String(r.preference).padStart(prefW)} "${r.flags}" ${`"${r.services}"`.padEnd(servicesW)} "${r.regexp}" ${r.replacement}.`
+          : r.rdataText();
     lines.push(`${owner.padEnd(ownerW)} ${ttl.padStart(ttlW)} ${r.class} ${r.type.padEnd(typeW)} ${rdata}`);
   }
   return lines.join('\n') + '\n';

@@ -24,7 +24,10 @@
  *   line.server1, line.server2 (server2 only when the line has a second server):
  *     host, port (0 = SRV), portValue (family's value: the port, or its SRV port value),
  *     hostPort ("host" for SRV, else "host:port"), srv, transport, transportCode,
+ *     srvName (the SRV owner for the transport, "_sips._tcp.host"; "" without SRV),
  *     site, siteName, user, authUser
+ *
+ *   dns.server1, dns.server2   the inventory's dns.resolvers (IP addresses; "" when not given)
  *
  * Common files (`commonFiles`) get only `banner`, `file.name` and `family.*`
  * (id, vendor, label, dir).
@@ -32,6 +35,7 @@
 import type { Catalogue, Family, FileSpec } from '../catalogue.js';
 import { ExitCode, SipbcError } from '../errors.js';
 import type { Site, Transport } from '../inventory.js';
+import { srvPrefix } from '../dns-names.js';
 import { bannerText, sortByPath, type OutputFile } from '../output.js';
 import type { LineServer, PhonePolicy, Plan } from '../policy.js';
 import { escapeInPlace } from './escape.js';
@@ -42,6 +46,8 @@ export interface PhoneRenderOptions {
   userTemplatesDir?: string;
   /** the password to write for a phone (already resolved or redacted by the caller) */
   passwordFor(p: PhonePolicy): string;
+  /** also write each used family's `siteMaster` file (generate --poly-master) */
+  siteMasters?: boolean;
 }
 
 export interface ServerContext {
@@ -50,6 +56,8 @@ export interface ServerContext {
   portValue: string;
   hostPort: string;
   srv: boolean;
+  /** The SRV owner of `host` for `transport` (`_sip._tcp.host`), "" when the server is not resolved through SRV. */
+  srvName: string;
   transport: Transport;
   transportCode: string;
   site: string;
@@ -60,6 +68,8 @@ export interface ServerContext {
 
 export interface PhoneContext {
   banner: string;
+  /** DNS servers the phone is told to use (dns.resolvers), "" when absent. */
+  dns: { server1: string; server2: string };
   file: { name: string; others: string };
   phone: {
     mac: string;
@@ -165,6 +175,7 @@ export function phoneContext(p: PhonePolicy, plan: Plan, banner: string, passwor
       portValue,
       hostPort: s.srv ? s.host : `${s.host}:${s.port}`,
       srv: s.srv,
+      srvName: s.srv ? `${srvPrefix(s.transport)}.${s.host}` : '',
       transport: s.transport,
       transportCode: code,
       site: s.site,
@@ -198,8 +209,10 @@ export function phoneContext(p: PhonePolicy, plan: Plan, banner: string, passwor
   if (line.server2) Object.assign(creds, { 'line.server2.user': line.server2.user, 'line.server2.authUser': line.server2.authUser });
   checkCredentials(family, subject, creds);
 
+  const resolvers = plan.resolvers ?? [];
   return {
     banner,
+    dns: { server1: resolvers[0] ?? '', server2: resolvers[1] ?? '' },
     phone: {
       mac: p.mac,
       macUpper: p.mac.toUpperCase(),
@@ -282,7 +295,8 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
   const common = new Map<string, OutputFile>();
   for (const familyId of [...familiesUsed].sort()) {
     const family = catalogue.families[familyId];
-    for (const spec of family.commonFiles) {
+    const specs = opts.siteMasters && family.siteMaster ? [...family.commonFiles, family.siteMaster] : family.commonFiles;
+    for (const spec of specs) {
       if (spec.name.includes('{mac}') || spec.name.includes('{MAC}')) {
         throw new SipbcError(`family ${familyId}: common file "${spec.name}" cannot depend on a MAC`, ExitCode.USAGE);
       }

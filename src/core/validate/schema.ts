@@ -14,6 +14,7 @@ import type { Finding } from '../findings.js';
 import type { LoadedInventory } from '../load.js';
 import { sha256 } from '../sha256.js';
 import { isCredentialPath, lengthClass } from '../credential-text.js';
+import { firstNonSipUserChar, nameChar, SIP_USER_CHARS, SIP_USER_MAX_LENGTH, SIP_USER_PATTERN } from '../sip-user.js';
 import { formatPath, isObject, RuleContext } from './context.js';
 import { didYouMean, didYouMeanText } from './did-you-mean.js';
 import { PROTO_KEYS } from './rules/prototype-keys.js';
@@ -210,6 +211,10 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
     case 'oneOf':
       if (last === 'sipServer') return ctx.finding('SIPBC-E-SERVER-SHAPE', path, serverShapeMessage(where, e.data));
       break;
+    case 'pattern':
+    case 'maxLength':
+      if (isObject(e.parentSchema) && e.parentSchema.pattern === SIP_USER_PATTERN && typeof e.data === 'string') return sipUserFinding(e, path, where, ctx);
+      break;
     case 'minProperties':
     case 'maxProperties':
       if (last === 'password') {
@@ -220,6 +225,16 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
   const desc = isObject(e.parentSchema) && typeof e.parentSchema.description === 'string' ? ` Expected: ${e.parentSchema.description}` : '';
   const got = secret ? '' : ` (got ${JSON.stringify(e.data)})`;
   return ctx.finding('SIPBC-E-VALUE', path, `${where} ${e.message ?? 'is not valid'}${got}.${desc}`);
+}
+
+/** An Extension DN, switch DN or auth.user the SIP user part or a target file cannot carry (never quoted: it may be 1 MB). */
+function sipUserFinding(e: ErrorObject, path: Path, where: string, ctx: RuleContext): Finding {
+  const value = e.data as string;
+  const rule = `a SIP user (Extension DN, switch DN, auth.user) is 1-${SIP_USER_MAX_LENGTH} of: ${SIP_USER_CHARS} (RFC 3261 §25.1 user, without its separators; see README, Security).`;
+  if (e.keyword === 'maxLength') return ctx.finding('SIPBC-E-SIP-USER', path, `${where} is ${value.length} characters long; ${rule}`);
+  const bad = firstNonSipUserChar(value) ?? '?';
+  const fix = bad === '@' ? ' Write the user alone: the host comes from the site\'s SIP Server.' : '';
+  return ctx.finding('SIPBC-E-SIP-USER', path, `${where} contains ${nameChar(bad)}, which a SIP user cannot carry in the files sipbc writes; ${rule}${fix}`);
 }
 
 function serverShapeMessage(where: string, data: unknown): string {

@@ -10,7 +10,9 @@ import { dnsZone, generatedNameLengths } from './dns-names.js';
 import { dnsRecordRules } from './dns-records.js';
 import { extensionNumbers, uniqueSwitchDNs } from './extension-dns.js';
 import { statServerVersion } from './genesys.js';
+import { naptrTransports } from './naptr-transport.js';
 import { noSrvWithoutVip } from './no-srv-no-vip.js';
+import { phoneResolvers } from './phone-resolvers.js';
 import { dualRegistrationSupported, extensionsDifferPerSite, knownModels, transportSupported, wellFormedMacs } from './phones.js';
 import { placeSiteConflicts } from './place-sites.js';
 import { prototypeKeys } from './prototype-keys.js';
@@ -44,6 +46,8 @@ export const RULES: Rule[] = [
   dnsRecordRules,
   failoverCapacity,
   noSrvWithoutVip,
+  naptrTransports,
+  phoneResolvers,
   literalPasswords,
   controlCharacters,
   credentialCharacters,

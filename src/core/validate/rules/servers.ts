@@ -1,13 +1,14 @@
 /**
  * SIP Server endpoints of both sites:
  *   SIPBC-E-HOST-NAME      host is not a valid FQDN (labels ≤ 63, name ≤ 253, LDH, at least one dot)
- *   SIPBC-E-ADDRESS        address is not a valid IPv4/IPv6 address
+ *   SIPBC-E-ADDRESS        address is not a unicast IPv4/IPv6 address a server can have and a zone can
+ *                          hold: no zone id (%eth0), unspecified, broadcast, multicast, IPv6 link-local
  *   SIPBC-E-SHARED-SERVER  the two sites share a server host or address (a site failure would take both)
  * (ports 1–65535 are checked by the schema: SIPBC-E-PORT)
  */
-import { isIP } from 'node:net';
 import { hostNameProblem } from '../../dns-names.js';
 import type { Finding } from '../../findings.js';
+import { serverAddressProblem } from '../../ip-address.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 const ROLES = ['vip', 'primary', 'backup'] as const;
@@ -42,8 +43,9 @@ export function serverHostsAndAddresses(ctx: RuleContext): Finding[] {
       const p = hostNameProblem(ep.host);
       if (p) out.push(ctx.finding('SIPBC-E-HOST-NAME', [...base, 'host'], `host "${ep.host}" of site ${ep.site}'s ${ep.role} ${p}; write the server's fully qualified domain name, e.g. sipsrv-a.${ep.site}.contoso.example.`));
     }
-    if (ep.address !== undefined && isIP(ep.address) === 0) {
-      out.push(ctx.finding('SIPBC-E-ADDRESS', [...base, 'address'], `address "${ep.address}" of site ${ep.site}'s ${ep.role} is not a valid IPv4 or IPv6 address (e.g. 10.1.0.11 or 2001:db8::11).`));
+    const problem = ep.address === undefined ? undefined : serverAddressProblem(ep.address);
+    if (problem) {
+      out.push(ctx.finding('SIPBC-E-ADDRESS', [...base, 'address'], `address "${ep.address}" of site ${ep.site}'s ${ep.role} ${problem}.`));
     }
   }
   return out;

@@ -11,6 +11,11 @@
  *                            carry (catalogue `credentialForbiddenChars`, e.g. baresip's
  *                            `;auth_pass=` parameter: space ; , < > " \).
  *
+ *   SIPBC-E-INVISIBLE-CHAR   any key or string holding an invisible format character (Unicode
+ *                            category Cf: bidi overrides and isolates U+202A-U+202E, U+2066-U+2069,
+ *                            zero-width U+200B-U+200D, U+FEFF, …): a reviewer reads `1001` where
+ *                            the phone gets another user, or a value shown reversed.
+ *
  * Messages name the character (by name and code point) and the node, never the value (it may be a password).
  */
 import { familyOf } from '../../catalogue.js';
@@ -19,6 +24,18 @@ import { describeChar, FORBIDDEN } from '../../render/escape.js';
 import type { Finding } from '../../findings.js';
 import type { JsonPath } from '../../load.js';
 import { formatPath, isObject, type RuleContext, str } from '../context.js';
+import { nameChar } from '../../sip-user.js';
+
+/** Anything but printable ASCII: the only strings worth the two regular expressions below (most are plain ASCII). */
+const UNUSUAL = /[^\x20-\x7e]/;
+/** Unicode format characters (Cf): invisible, and bidi controls that reorder what is shown. */
+export const FORMAT_CHAR = /\p{Cf}/u;
+
+/** A path as messages name it, with any invisible or control character of a key shown as U+XXXX. */
+function visiblePath(path: readonly (string | number)[]): string {
+  const text = formatPath(path);
+  return UNUSUAL.test(text) ? text.replace(/[\p{Cf}\p{Cc}\u2028\u2029]/gu, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`) : text;
+}
 
 export function controlCharacters(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
@@ -26,10 +43,13 @@ export function controlCharacters(ctx: RuleContext): Finding[] {
   const path: (string | number)[] = [];
   const visit = (v: unknown): void => {
     if (typeof v === 'string') {
+      if (!UNUSUAL.test(v)) return;
       const m = FORBIDDEN.exec(v);
       if (m) {
-        out.push(ctx.finding('SIPBC-E-CONTROL-CHAR', path, `${formatPath(path)} contains ${describeChar(m[0])}, which no provisioning file can carry; remove it.`));
+        out.push(ctx.finding('SIPBC-E-CONTROL-CHAR', path, `${visiblePath(path)} contains ${describeChar(m[0])}, which no provisioning file can carry; remove it.`));
       }
+      const cf = FORMAT_CHAR.exec(v);
+      if (cf) out.push(invisible(path, cf[0], false));
       return;
     }
     if (v === null || typeof v !== 'object') return;
@@ -44,10 +64,22 @@ export function controlCharacters(ctx: RuleContext): Finding[] {
     const obj = v as Record<string, unknown>;
     for (const k of Object.keys(obj)) {
       path.push(k);
+      // A key is shown in other findings (unknown key, paths): it must not reorder or hide text either.
+      if (UNUSUAL.test(k)) {
+        const cf = FORMAT_CHAR.exec(k);
+        if (cf) out.push(invisible(path, cf[0], true));
+      }
       visit(obj[k]);
       path.pop();
     }
   };
+  const invisible = (at: (string | number)[], ch: string, key: boolean) =>
+    ctx.finding(
+      'SIPBC-E-INVISIBLE-CHAR',
+      at,
+      `${key ? 'the key of ' : ''}${visiblePath(at)} contains ${nameChar(ch)}, an invisible format character (${ch >= '\u202a' && ch <= '\u202e' || ch >= '\u2066' && ch <= '\u2069' || ch === '\u200e' || ch === '\u200f' || ch === '\u061c' ? 'a bidirectional control that reorders how the text is shown' : 'shown as nothing'}), so the text is not what it reads; remove it.`,
+      key ? { key: true } : {},
+    );
   visit(ctx.loaded.data);
   return out;
 }
