@@ -278,7 +278,7 @@ describe('capacity, SRV and secrets', () => {
   });
 
   it('SIPBC-W-PHONE-DNS-RESOLVER: an Alcatel phone without dns.resolvers, once per family, at its model; SIPBC-E-DNS-RESOLVER: a resolver that is no address', () => {
-    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, preferredSite: west }']);
+    const text = mutate(BASE_INVENTORY, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, preferredSite: west, auth: none }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-W-PHONE-DNS-RESOLVER', text, 'alcatel-4068');
     assert.match(f.message, /alcatel-4068 \(Alcatel-Lucent IP Touch 4000\) needs its DNS server in its own file .* add dns\.resolvers/);
     assert.deepEqual(codes(text), ['SIPBC-W-PHONE-DNS-RESOLVER']);
@@ -290,8 +290,8 @@ describe('capacity, SRV and secrets', () => {
   it('SIPBC-E-NAPTR-TRANSPORT: NAPTR-driven phones (Yealink, Poly) on one name asking for different transports, at the second one\'s transport; explicit-transport families and other names are fine', () => {
     const text = mutate(
       BASE_INVENTORY,
-      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: east }'],
-      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: east, transport: tls }'],
+      [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: east, auth: none }'],
+      [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: east, transport: tls, auth: none }'],
     );
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-NAPTR-TRANSPORT', text, 'tls');
     assert.match(f.message, /poly-vvx450 \(Poly VVX\) takes its transport from DNS NAPTR and resolves east-preferred\.sip\.contoso\.example, where phones\[0\] \(yealink-t54w\) asks for udp: .* would register over udp, not tls/);
@@ -300,7 +300,7 @@ describe('capacity, SRV and secrets', () => {
     assert.deepEqual(codes(mutate(text, ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: west, transport: tls'])), []);
     assert.deepEqual(codes(mutate(text, ['model: poly-vvx450', 'model: snom-d785'])), []);
     // Dual lines share both sites' names.
-    const dual = mutate(text, ['yealink-t54w, place: P1, preferredSite: east }', 'yealink-t54w, place: P1, preferredSite: west, registration: dual }'], ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: east, registration: dual, transport: tls']);
+    const dual = mutate(text, ['yealink-t54w, place: P1, preferredSite: east, auth: none }', 'yealink-t54w, place: P1, preferredSite: west, registration: dual, auth: none }'], ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: east, registration: dual, transport: tls']);
     assert.deepEqual(codes(dual), ['SIPBC-E-NAPTR-TRANSPORT']);
   });
 

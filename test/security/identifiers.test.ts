@@ -24,7 +24,7 @@ describe('SIP users: Extension DNs, switch DNs, auth users (SIPBC-E-SIP-USER)', 
   it('the schema states the set and the length, the same as the code', () => {
     const schema = JSON.parse(readFileSync(INVENTORY_SCHEMA_PATH, 'utf8'));
     const d = schema.definitions;
-    for (const s of [d.place.properties.extensions.additionalProperties, d.switchDN.properties.number, d.phone.properties.auth.properties.user]) {
+    for (const s of [d.place.properties.extensions.additionalProperties, d.switchDN.properties.number, d.phone.properties.auth.else.properties.user]) {
       assert.equal(s.pattern, SIP_USER_PATTERN);
       assert.equal(s.maxLength, SIP_USER_MAX_LENGTH);
       assert.equal(s.maxLength, 64);
@@ -70,7 +70,7 @@ describe('SIP users: Extension DNs, switch DNs, auth users (SIPBC-E-SIP-USER)', 
     const text = mutate(
       BASE_INVENTORY,
       ['{ number: "8000", type: acd-queue }', '{ number: "8000;lr", type: acd-queue }'],
-      ['model: poly-vvx450, place: P2 }', 'model: poly-vvx450, place: P2, auth: { user: "u2@evil.example" } }'],
+      ['model: poly-vvx450, place: P2, auth: none }', 'model: poly-vvx450, place: P2, auth: { user: "u2@evil.example", password: { env: PW } } }'],
     );
     const findings = findingsOf(text);
     assert.match(assertFindingAt(findings, 'SIPBC-E-SIP-USER', text, '"8000;lr"').message, /^switchDNs\[0\]\.number contains ";"/);
@@ -149,7 +149,7 @@ describe('invisible format characters anywhere (SIPBC-E-INVISIBLE-CHAR)', () => 
   });
 
   it('in a literal password: reported without the password', () => {
-    const text = mutate(BASE_INVENTORY, ['model: poly-vvx450, place: P2 }', 'model: poly-vvx450, place: P2, auth: { password: "s3cr\\u202Eet" } }']);
+    const text = mutate(BASE_INVENTORY, ['model: poly-vvx450, place: P2, auth: none }', 'model: poly-vvx450, place: P2, auth: { password: "s3cr\\u202Eet" } }']);
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-E-INVISIBLE-CHAR', text, '"s3cr\\u202Eet"');
     for (const x of findings) assert.ok(!x.message.includes('s3cr') && !x.message.includes('et"'), x.message);
