@@ -28,7 +28,7 @@ export abstract class SipbcCommand extends Command {
     // oclif's own exits keep their codes.
     if (err instanceof Errors.ExitError) throw err;
     const known = environmentError(err);
-    if (known) return this.fail(known.message, known.exitCode, known.hint);
+    if (known) return this.fail(known.message, known.exitCode, known.hint, undefined, known.details);
     // oclif's usage errors (unknown flag, missing argument) keep their code (2) and, without --json, oclif's printing.
     if (err.oclif?.exit !== undefined) {
       if (this.jsonEnabled()) return this.fail(err.message, err.oclif.exit);
@@ -38,9 +38,9 @@ export abstract class SipbcCommand extends Command {
   }
 
   /** Prints the error — on stderr, or with --json as `{ "error": { … } }` on stdout — and exits with `code`. */
-  private fail(message: string, code: number, hint?: string, stack?: string): never {
+  private fail(message: string, code: number, hint?: string, stack?: string, details?: Record<string, unknown>): never {
     if (this.jsonEnabled()) {
-      this.logJson({ error: { name: code === ExitCode.INTERNAL ? 'InternalError' : 'SipbcError', message, ...(hint ? { hint } : {}), exitCode: code } });
+      this.logJson({ error: { name: code === ExitCode.INTERNAL ? 'InternalError' : 'SipbcError', message, ...(hint ? { hint } : {}), exitCode: code, ...details } });
     } else {
       this.logToStderr(`sipbc: ${message}`);
       if (hint) this.logToStderr(`  ${code === ExitCode.INTERNAL ? '' : 'hint: '}${hint}`);

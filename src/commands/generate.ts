@@ -99,6 +99,7 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
         `${inventoryName(args.inventory)}: ${n} error${n === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
         ExitCode.INVALID,
         errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING') ? 'set the missing environment variables / create the secret files, or use --redact for a review copy' : 'fix the errors above (`sipbc validate` lists every finding)',
+        { findings: outcome.findings }, // with --json, stderr is silent: the findings go in the error object
       );
     }
     for (const w of sync.warnings) this.logToStderr(`sipbc: warning: ${w}`);

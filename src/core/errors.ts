@@ -25,6 +25,8 @@ export class SipbcError extends Error {
     message: string,
     readonly exitCode: ExitCode = ExitCode.USAGE,
     readonly hint?: string,
+    /** What a --json error object carries besides the message (e.g. the findings that refused a run). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'SipbcError';
