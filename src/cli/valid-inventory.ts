@@ -12,28 +12,26 @@ import { loadInventory, type LoadedInventory } from '../core/load.js';
 import { validateInventory } from '../core/validate/index.js';
 import { formatFinding } from './report.js';
 
-/** `--templates DIR` must be a directory (its templates and catalogue.json are looked up inside it). */
-export function checkTemplatesDir(dir: string | undefined): void {
+/** A directory flag (`--templates`, `--secrets-dir`) must name a directory; `hint` says what belongs in it. */
+function checkDirFlag(flag: string, dir: string | undefined, hint: string): void {
   if (dir === undefined) return;
   let ok = false;
   try {
     ok = statSync(dir).isDirectory();
   } catch {
-    ok = false;
+    ok = false; // missing, or not reachable: not a directory sipbc can use
   }
-  if (!ok) throw new SipbcError(`--templates ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds <family>/… templates and an optional catalogue.json');
+  if (!ok) throw new SipbcError(`${flag} ${dir}: not a directory`, ExitCode.USAGE, hint);
+}
+
+/** `--templates DIR` must be a directory (its templates and catalogue.json are looked up inside it). */
+export function checkTemplatesDir(dir: string | undefined): void {
+  checkDirFlag('--templates', dir, 'give the directory that holds <family>/… templates and an optional catalogue.json');
 }
 
 /** `--secrets-dir DIR` must be a directory: every `file:` secret must be inside it. */
 export function checkSecretsDir(dir: string | undefined): void {
-  if (dir === undefined) return;
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new SipbcError(`--secrets-dir ${dir}: not a directory`, ExitCode.USAGE, 'give the directory that holds the secret files (e.g. /run/secrets)');
+  checkDirFlag('--secrets-dir', dir, 'give the directory that holds the secret files (e.g. /run/secrets)');
 }
 
 export interface ValidInventory {
