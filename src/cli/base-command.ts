@@ -5,7 +5,7 @@
  * With --json an error is oclif's JSON error object on stdout; the exit code stays.
  */
 import { Command, Errors } from '@oclif/core';
-import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
+import { environmentError, ExitCode } from '../core/errors.js';
 
 /** A reader that went away (`sipbc policy … | head -1`): the output is no longer wanted, so sipbc ends quietly. */
 function isBrokenPipe(e: unknown): boolean {

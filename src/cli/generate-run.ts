@@ -18,7 +18,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadCatalogue } from '../core/catalogue.js';
-import { ExitCode, SipbcError } from '../core/errors.js';
+import { ExitCode, interruption, SipbcError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import { allFiles, prepareOutputs, type PreparedOutputs } from '../core/generate.js';
 import { loadInventory } from '../core/load.js';
@@ -173,12 +173,7 @@ export async function runLocked(input: GenerateInput, { waitSeconds = 0, warn }:
   const onTerm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const interrupted = (): SipbcError | undefined => {
-    const n = Atomics.load(abort, 0);
-    if (n === 0) return undefined;
-    const name = n === 15 ? 'SIGTERM' : 'SIGINT';
-    return new SipbcError(`interrupted by ${name}`, name === 'SIGTERM' ? ExitCode.SIGTERM : ExitCode.SIGINT);
-  };
+  const interrupted = (): SipbcError | undefined => interruption(abort);
   let outcome: GenerateOutcome;
   try {
     if (input.write) {

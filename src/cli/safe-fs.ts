@@ -10,8 +10,8 @@
  * cannot be separated. Where there is no /proc, every component is checked with lstat just
  * before each call (a window of microseconds instead of the length of the run).
  */
-import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ExitCode, SipbcError } from '../core/errors.js';
 
@@ -20,14 +20,48 @@ const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
 const OPEN_DIR = constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 const PROC = process.platform === 'linux' && existsSync('/proc/self/fd');
 
-/** A DIR-relative directory path's components ('' = DIR itself). */
-function parentOf(rel: string): string {
-  const i = rel.lastIndexOf('/');
-  return i === -1 ? '' : rel.slice(0, i);
+/** The directory part of a DIR-relative '/'-path ('' = DIR itself). */
+export function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? '' : path.slice(0, i);
 }
 
-function baseOf(rel: string): string {
-  return rel.slice(rel.lastIndexOf('/') + 1);
+/** A DIR-relative path's directory and last name. */
+export function splitPath(path: string): [string, string] {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? ['', path] : [path.slice(0, i), path.slice(i + 1)];
+}
+
+/** `mkdir -p dir`: the directories it created, deepest first (for removeEmptyDirs when a run leaves nothing in them). */
+export function makeDirs(dir: string): string[] {
+  const created: string[] = [];
+  const first = mkdirSync(dir, { recursive: true });
+  if (first !== undefined) {
+    for (let p = resolve(dir); ; p = dirname(p)) {
+      created.push(p);
+      if (p === resolve(first) || p === dirname(p)) break;
+    }
+  }
+  return created;
+}
+
+/** Removes each of `dirs` (in order) that is empty; one that is not stays. */
+export function removeEmptyDirs(dirs: readonly string[]): void {
+  for (const d of dirs) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // not empty (something was written to it): it stays
+    }
+  }
+}
+
+export function tryUnlink(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }
 
 function linkError(root: string, rel: string): SipbcError {
@@ -81,10 +115,11 @@ export class PinnedDirs {
       this.fds.set(rel, known);
       return known;
     }
-    const parent = this.fd(parentOf(rel));
+    const [parentRel, name] = splitPath(rel);
+    const parent = this.fd(parentRel);
     let fd: number;
     try {
-      fd = openSync(`/proc/self/fd/${parent}/${baseOf(rel)}`, OPEN_DIR);
+      fd = openSync(`/proc/self/fd/${parent}/${name}`, OPEN_DIR);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ELOOP' || code === 'ENOTDIR') throw linkError(this.root, rel);

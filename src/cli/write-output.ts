@@ -42,12 +42,12 @@
  */
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
+import { join } from 'node:path';
+import { environmentError, ExitCode, interruption, SipbcError } from '../core/errors.js';
 import { groupOf, type OutputFile, type OutputGroup } from '../core/output.js';
 import { sha256, sha256OfPieces } from '../core/sha256.js';
 import { LOCK } from './output-lock.js';
-import { hashFile, PinnedDirs, removeTree } from './safe-fs.js';
+import { dirOf, hashFile, makeDirs, PinnedDirs, removeEmptyDirs, removeTree, splitPath, tryUnlink } from './safe-fs.js';
 
 export const MANIFEST = '.sipbc-manifest.json';
 const TMP_PREFIX = '.sipbc-tmp-';
@@ -191,10 +191,6 @@ class DirChecker {
   }
 }
 
-function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
-}
 
 /**
  * What the manifest says besides its files, each a line of its head after "version" (absent when
@@ -217,8 +213,7 @@ export const DEFAULT_ACCESS: Access = { secretMode: 0o600 };
 
 const HEAD_START = '{\n  "generator": "sipbc",\n  "version": 1,\n';
 const FILES_LINE = '  "files": {\n';
-/** What the manifest's text starts and ends with when it lists any file (written by manifestChunks, read by canonicalEntries). */
-const MANIFEST_HEAD = HEAD_START + FILES_LINE;
+/** What the manifest's text ends with when it lists any file (written by manifestChunks, read by canonicalEntries). */
 const MANIFEST_TAIL = '\n  }\n}\n';
 const META_LINE = /^ {2}"(?:redacted|access)": .*,$/;
 
@@ -382,11 +377,6 @@ function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<
   yield `,\n  "pending": {\n${lines.join(',\n')}\n  }\n}\n`;
 }
 
-/** The DIR-relative parent directory and name of a path. */
-function split(path: string): [string, string] {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? ['', path] : [path.slice(0, i), path.slice(i + 1)];
-}
 
 // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
@@ -410,13 +400,6 @@ function writeNewFile(path: string, contents: Buffer | Iterable<string>, mode: n
   closeSync(fd);
 }
 
-function tryUnlink(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
 
 function fsyncDir(path: string): void {
   let fd: number | undefined;
@@ -475,8 +458,8 @@ class Stage {
   private readonly ctimes: number[] = [];
   /** New directories staged under a temp name: the directory they go in, the temp name and the final name. */
   private readonly hiddenDirs: { parent: string; tmp: string; name: string }[] = [];
-  /** The output directory and the parents that `mkdir -p` created for it, parents first. */
-  private readonly createdRoot: string[] = [];
+  /** The output directory and the parents that `mkdir -p` created for it, deepest first. */
+  private createdRoot: string[] = [];
   private readonly places = new Map<string, Place>();
   private tmpCounter = 0;
   /** Whether anything was renamed into place (an abort then leaves the intent manifest, which lists it). */
@@ -501,16 +484,10 @@ class Stage {
     if (known) return known;
     let place: Place;
     if (relDir === '') {
-      const first = mkdirSync(this.root, { recursive: true });
-      if (first !== undefined) {
-        for (let p = resolve(this.root); ; p = dirname(p)) {
-          this.createdRoot.unshift(p);
-          if (p === resolve(first) || p === dirname(p)) break;
-        }
-      }
+      this.createdRoot = makeDirs(this.root);
       place = { phys: '', hidden: false };
     } else {
-      const [parentRel, name] = split(relDir);
+      const [parentRel, name] = splitPath(relDir);
       const parent = this.place(parentRel, forPath);
       if (parent.hidden) {
         place = { phys: `${parent.phys}/${name}`, hidden: true };
@@ -532,7 +509,7 @@ class Stage {
 
   /** Stages `contents` for `path`; `existing` is the file it replaces as compared (undefined: there was none). */
   put(path: string, contents: Buffer, mode: number, existing: Stats | undefined): void {
-    const [relDir, name] = split(path);
+    const [relDir, name] = splitPath(path);
     const place = this.place(relDir, path);
     if (place.hidden) return writeNewFile(this.pinned.entry(place.phys, name), contents, mode, this.opts.fsync ?? false, this.opts.gid);
     const n = ++this.tmpCounter;
@@ -574,7 +551,7 @@ class Stage {
     const kept: Kept[] = [];
     for (let i = 0; i < this.paths.length; i++) {
       const path = this.paths[i];
-      const [d, name] = split(path);
+      const [d, name] = splitPath(path);
       const target = this.pinned.entry(d, name);
       const tmp = this.pinned.entry(d, this.tmpName(this.tmpNumbers[i]));
       if (!this.opts.force) {
@@ -616,14 +593,7 @@ class Stage {
         // as above
       }
     }
-    if (this.moved) return;
-    for (let i = this.createdRoot.length - 1; i >= 0; i--) {
-      try {
-        rmdirSync(this.createdRoot[i]);
-      } catch {
-        // not empty (something else appeared in it): leave it
-      }
-    }
+    if (!this.moved) removeEmptyDirs(this.createdRoot);
   }
 }
 
@@ -694,10 +664,8 @@ function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path
 
 /** The abort flag's signal, if one was raised: the run stops before anything is renamed into place. */
 function checkInterrupt(opts: SyncOptions): void {
-  const signal = opts.abort ? Atomics.load(opts.abort, 0) : 0;
-  if (signal === 0) return;
-  const name = signal === 15 ? 'SIGTERM' : 'SIGINT';
-  throw new SipbcError(`interrupted by ${name}`, name === 'SIGTERM' ? ExitCode.SIGTERM : ExitCode.SIGINT);
+  const stop = interruption(opts.abort);
+  if (stop) throw stop;
 }
 
 /** An fs error while acting on `path` (DIR-relative) as a message that names the real path, not /proc/self/fd/N. */
@@ -894,7 +862,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   // Past this point every file is in place: removals and repairs, each looked at again as it is done.
   const emptied = new Set<string>();
   for (const { path, stat } of stale) {
-    const [d, name] = split(path);
+    const [d, name] = splitPath(path);
     let target: string;
     try {
       target = pinned.entry(d, name);
@@ -915,7 +883,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   }
   removeEmptied(pinned, emptied);
   for (const [path, mode] of repairs) {
-    const [d, name] = split(path);
+    const [d, name] = splitPath(path);
     inPlace(dir, path, () => {
       const fd = openSync(pinned.entry(d, name), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       try {
@@ -959,7 +927,7 @@ function removeEmptied(pinned: PinnedDirs, dirs: Set<string>): void {
   for (let d of deepestFirst) {
     while (d !== '' && !done.has(d)) {
       done.add(d);
-      const [parent, name] = split(d);
+      const [parent, name] = splitPath(d);
       try {
         pinned.forget(d);
         rmdirSync(pinned.entry(parent, name));

@@ -6,6 +6,7 @@
  * turns every other "a" of the message into "***", which shows where the password is not).
  */
 import type { JsonPath } from './load.js';
+import { codePoint } from './render/escape.js';
 
 /**
  * The nodes whose values are never quoted: everything under a phone's `auth` (the password, and
@@ -66,8 +67,7 @@ const NAMES: Record<string, string> = {
 
 /** A character by its name and code point, never the glyph: `a semicolon (U+003B)`. */
 export function charName(ch: string): string {
-  const cp = ch.codePointAt(0) ?? 0;
-  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  const hex = codePoint(ch);
   const name = Object.hasOwn(NAMES, ch) ? NAMES[ch] : /\p{Cc}/u.test(ch) ? 'the control character' : /\p{L}/u.test(ch) ? 'a letter' : /\p{N}/u.test(ch) ? 'a digit' : 'the character';
   return `${name} (${hex})`;
 }

@@ -63,3 +63,13 @@ export function environmentError(e: unknown, where?: string): SipbcError | undef
   const path = where ?? err.path;
   return new SipbcError(`${path ? `${path}: ` : ''}${known.what} (${err.code}${err.syscall ? ` in ${err.syscall}` : ''})`, ExitCode.USAGE, known.fix);
 }
+
+/**
+ * The error of a run stopped by a signal, from the shared abort flag (0: none, else the signal's
+ * number, 2 or 15), which generate's signal handler sets and its writer thread reads.
+ */
+export function interruption(abort: Int32Array | undefined): SipbcError | undefined {
+  const n = abort ? Atomics.load(abort, 0) : 0;
+  if (n === 0) return undefined;
+  return n === 15 ? new SipbcError('interrupted by SIGTERM', ExitCode.SIGTERM) : new SipbcError('interrupted by SIGINT', ExitCode.SIGINT);
+}

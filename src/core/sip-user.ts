@@ -13,6 +13,8 @@
  * key=value configuration values. 64 characters: more than any dial plan needs, short enough for
  * every phone's user field.
  */
+import { codePoint } from './render/escape.js';
+
 export const SIP_USER_PATTERN = "^[A-Za-z0-9._~!*'()+-]+$";
 export const SIP_USER_MAX_LENGTH = 64;
 /** The set as messages and the README state it. */
@@ -31,6 +33,6 @@ export function nameChar(ch: string): string {
   if (ch === ' ') return 'a space';
   const cp = ch.codePointAt(0)!;
   if (cp > 0x20 && cp < 0x7f) return `"${ch}"`;
-  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  const hex = codePoint(ch);
   return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch) ? `"${ch}" (${hex})` : `the character ${hex}`;
 }

@@ -35,9 +35,13 @@ export interface ValueOrigin {
 export const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** How a message names a FORBIDDEN character: `a line break (LF, U+000A)`. */
+/** A character's code point as messages write it: `U+202E`. */
+export function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 export function describeChar(ch: string): string {
-  const cp = ch.codePointAt(0)!;
-  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  const hex = codePoint(ch);
   if (ch === '\n') return `a line break (LF, ${hex})`;
   if (ch === '\r') return `a line break (CR, ${hex})`;
   if (ch === '\t') return `a tab (${hex})`;

@@ -14,6 +14,7 @@ import { ExitCode, SipbcError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Inventory } from '../inventory.js';
 import type { LoadedInventory } from '../load.js';
+import { codePoint } from '../render/escape.js';
 import { isObject, RuleContext } from './context.js';
 import { RULES } from './rules/index.js';
 import { schemaFindings } from './schema.js';
@@ -145,7 +146,7 @@ function boundFinding(f: Finding): Finding {
   const unsafe = UNSAFE_CHAR.test(f.message);
   if (f.message.length <= MAX_MESSAGE_LENGTH && !longKey && !unsafe && (f.suggestion === undefined || f.suggestion.length <= MAX_PATH_KEY_LENGTH)) return f;
   const message = cut(f.message, MAX_MESSAGE_LENGTH);
-  const out: Finding = { ...f, message: unsafe ? message.replace(UNSAFE_CHARS, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`) : message };
+  const out: Finding = { ...f, message: unsafe ? message.replace(UNSAFE_CHARS, (c) => `<${codePoint(c)}>`) : message };
   if (longKey) out.path = f.path.map((k) => (typeof k === 'string' ? cut(k, MAX_PATH_KEY_LENGTH) : k));
   if (f.suggestion !== undefined) out.suggestion = cut(f.suggestion, MAX_PATH_KEY_LENGTH);
   return out;

@@ -24,6 +24,7 @@ import { describeChar, FORBIDDEN } from '../../render/escape.js';
 import type { Finding } from '../../findings.js';
 import type { JsonPath } from '../../load.js';
 import { formatPath, isObject, type RuleContext, str } from '../context.js';
+import { codePoint } from '../../render/escape.js';
 import { nameChar } from '../../sip-user.js';
 
 /** Anything but printable ASCII: the only strings worth the two regular expressions below (most are plain ASCII). */
@@ -34,7 +35,7 @@ export const FORMAT_CHAR = /\p{Cf}/u;
 /** A path as messages name it, with any invisible or control character of a key shown as U+XXXX. */
 function visiblePath(path: readonly (string | number)[]): string {
   const text = formatPath(path);
-  return UNUSUAL.test(text) ? text.replace(/[\p{Cf}\p{Cc}\u2028\u2029]/gu, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`) : text;
+  return UNUSUAL.test(text) ? text.replace(/[\p{Cf}\p{Cc}\u2028\u2029]/gu, (c) => `<${codePoint(c)}>`) : text;
 }
 
 export function controlCharacters(ctx: RuleContext): Finding[] {
