@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { buildDnsRecords, renderDns } from '../../src/core/dns/index.js';
 import { dnsFixtures } from '../support/dns-fixtures.js';
+import { UPDATE_GOLDEN } from '../support/golden.js';
 
 describe('golden zone fragments', () => {
   const fixtures = dnsFixtures();
@@ -16,7 +17,7 @@ describe('golden zone fragments', () => {
     it(fx.name, () => {
       const actual = renderDns(fx.inventory, buildDnsRecords(fx.inventory, fx.options), 'bind', { source: 'inventory.yaml' }) as string;
       const actualPath = fx.expectedZonePath + '.actual';
-      if (process.env.UPDATE_GOLDEN === '1') {
+      if (UPDATE_GOLDEN) {
         writeFileSync(fx.expectedZonePath, actual);
         rmSync(actualPath, { force: true });
         return;

@@ -13,7 +13,17 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './cli.js';
 
-export const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
+/**
+ * Rewriting goldens is a deliberate local act: under CI (`CI` set) it is refused, so a pipeline can never
+ * turn a regression into a new golden and pass.
+ */
+export const UPDATE_GOLDEN = updateGoldenRequested(process.env);
+
+export function updateGoldenRequested(env: NodeJS.ProcessEnv): boolean {
+  if (env.UPDATE_GOLDEN !== '1') return false;
+  if (env.CI) throw new Error('UPDATE_GOLDEN=1 is refused when CI is set: update golden files locally and commit them');
+  return true;
+}
 
 /** A fixture path in the source tree (test/fixtures/...), not in dist/. */
 export function fixturePath(...parts: string[]): string {
