@@ -4,8 +4,8 @@
  * Thin adapter: load → validate → resolvePlan → policy-table rows → print.
  */
 import { Args, Flags } from '@oclif/core';
-import chalk from 'chalk';
 import { SipbcCommand } from '../cli/base-command.js';
+import { colour } from '../cli/colour.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
 import { resolvePlan } from '../core/policy.js';
 import { policyCsv, policyJson, policyRows, policyTable, type PolicyRow } from '../core/policy-table.js';
@@ -34,7 +34,7 @@ export default class Policy extends SipbcCommand {
     const { inventory, catalogue } = loadValidInventory(args.inventory, { templates: flags.templates, logToStderr: (l) => this.logToStderr(l) });
     const rows = policyRows(resolvePlan(inventory, catalogue));
     if (this.jsonEnabled()) return rows;
-    const out = flags.format === 'csv' ? policyCsv(rows) : flags.format === 'json' ? policyJson(rows) : policyTable(rows, (s) => chalk.bold(s));
+    const out = flags.format === 'csv' ? policyCsv(rows) : flags.format === 'json' ? policyJson(rows) : policyTable(rows, (s) => colour.stdout.bold(s));
     await this.writeOut(out);
     return rows;
   }

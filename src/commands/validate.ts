@@ -12,12 +12,12 @@ import { checkSecretsDir } from '../cli/valid-inventory.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { type Finding, hasBlockingFindings } from '../core/findings.js';
-import { loadInventory } from '../core/load.js';
+import { InventorySyntaxError, loadInventory } from '../core/load.js';
 import { validateInventory } from '../core/validate/index.js';
 
 export default class Validate extends SipbcCommand {
   static override summary = 'Check inventories: JSON Schema shape and the semantic rules, every problem at once with file:line:column and a rule code.';
-  static override description = `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid, 2 a file could not be read or parsed.
+  static override description = `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid (a YAML/JSON syntax error is the finding SIPBC-E-SYNTAX), 2 a file could not be read or is not an inventory at all.
 Use - to read an inventory from stdin.`;
   static override examples = [
     '<%= config.bin %> validate inventory.yaml',
@@ -52,6 +52,12 @@ Use - to read an inventory from stdin.`;
         validated.push(loaded.file);
         for (const f of result.findings) findings.push(f);
       } catch (e) {
+        // A syntax error is a finding like any other (SIPBC-E-SYNTAX), in every format.
+        if (e instanceof InventorySyntaxError) {
+          validated.push(e.finding.file);
+          findings.push(e.finding);
+          continue;
+        }
         if (!(e instanceof SipbcError) || e.exitCode !== ExitCode.USAGE) throw e;
         // One line per unreadable file; the others are still validated.
         unreadable.push(e);

@@ -23,7 +23,7 @@
  * silently re-rooted under the origin. Every line ends with LF, the file with one LF.
  */
 import { isIPv4 } from 'node:net';
-import { bannerText } from '../output.js';
+import { bannerText, drainText } from '../output.js';
 import { canonicalName, DnsRecord, NaptrRecord, SrvRecord } from './records.js';
 
 const TYPE_ORDER: Record<string, number> = { A: 0, AAAA: 1, NAPTR: 2, SRV: 3 };
@@ -86,11 +86,13 @@ export interface ZoneOptions {
   ttl: number;
   /** The inventory file name, for the banner. */
   source: string;
+  /** The site drained (--drain): a second banner line says so. */
+  drain?: string;
 }
 
-/** The sipbc banner as a zone-file / nsupdate comment (the text is shared by every output: output.ts). */
-export function banner(source: string, comment = ';'): string {
-  return `${comment} ${bannerText(source)}`;
+/** The sipbc banner as zone-file / nsupdate comment lines (the text is shared by every output: output.ts), with the drain line when drained. */
+export function banner(source: string, drain?: string, comment = ';'): string {
+  return `${comment} ${bannerText(source)}${drain === undefined ? '' : `\n${comment} ${drainText(drain)}`}`;
 }
 
 export function renderZone(records: readonly DnsRecord[], opts: ZoneOptions): string {
@@ -110,7 +112,7 @@ export function renderZone(records: readonly DnsRecord[], opts: ZoneOptions): st
   const prefW = w(naptrs.map((r) => String(r.preference)));
   const servicesW = w(naptrs.map((r) => `"${r.services}"`));
 
-  const lines = [banner(opts.source), `$ORIGIN ${zone}.`, `$TTL ${opts.ttl}`];
+  const lines = [banner(opts.source, opts.drain), `$ORIGIN ${zone}.`, `$TTL ${opts.ttl}`];
   for (const { r, owner, ttl } of rows) {
     const rdata =
       r instanceof SrvRecord
