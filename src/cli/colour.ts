@@ -55,3 +55,14 @@ export function setupColour(argv: readonly string[], env: Record<string, string 
 }
 
 setupColour(process.argv.slice(2));
+
+/**
+ * How wide stdout's lines may be: COLUMNS when set to a positive number (also for a pipe, e.g.
+ * `COLUMNS=100 sipbc policy … | less`), else the terminal's width; undefined (no limit) when
+ * stdout is not a terminal, so files and scripts get whole lines.
+ */
+export function outputWidth(env: Record<string, string | undefined> = process.env, stream: { isTTY?: boolean; columns?: number } = process.stdout): number | undefined {
+  const cols = Number(env.COLUMNS);
+  if (Number.isInteger(cols) && cols > 0) return cols;
+  return stream.isTTY && stream.columns ? stream.columns : undefined;
+}
