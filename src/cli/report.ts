@@ -1,5 +1,5 @@
 /**
- * Printing findings (SPEC §4) in the formats of `sipbc validate --format`:
+ * Printing findings in the formats of `sipbc validate --format`:
  *
  *   text    grouped by file: `file:line:col  severity  code  message`, coloured
  *           by stdout's rules (src/cli/colour.ts), then one summary line

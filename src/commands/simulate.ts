@@ -1,5 +1,5 @@
 /**
- * `sipbc simulate INVENTORY --fail SITE [--format table|json] [--json] [--strict]` (SPEC §2).
+ * `sipbc simulate INVENTORY --fail SITE [--format table|json] [--json] [--strict]`.
  * Thin adapter: load → validate → resolvePlan → simulate (src/core/simulate.ts) → print.
  *
  * Exit codes: 0 done (capacity overflow and stranded phones are warnings); 1 the inventory is

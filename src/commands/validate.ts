@@ -1,5 +1,5 @@
 /**
- * `sipbc validate INVENTORY… [--format text|json|github|sarif] [--strict]` (SPEC §2, §4).
+ * `sipbc validate INVENTORY… [--format text|json|github|sarif] [--strict]`.
  * Thin adapter: load each file → validateInventory → print every finding.
  * The `file:` secrets are checked too (confined to --secrets-dir or the inventory's directory,
  * regular, small, one line), never printed.

@@ -1,5 +1,5 @@
 /**
- * The one error model and the one table of exit codes (SPEC §2).
+ * The one error model and the one table of exit codes.
  *
  *   0  success
  *   1  the inventory is invalid (an error-severity finding, or a warning with --strict; a YAML/JSON

@@ -19,7 +19,7 @@ export function sortByPath<T extends { path: string }>(files: T[]): T[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The `--only` groups of SPEC §2; every OutputFile belongs to exactly one. */
+/** The `--only` groups of generate; every OutputFile belongs to exactly one. */
 export type OutputGroup = 'phones' | 'dns' | 'policy' | 'genesys';
 export const OUTPUT_GROUPS: readonly OutputGroup[] = ['phones', 'dns', 'policy', 'genesys'];
 

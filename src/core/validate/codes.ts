@@ -1,5 +1,5 @@
 /**
- * Every validation rule code, in one table (SPEC §4). Codes are stable public
+ * Every validation rule code, in one table. Codes are stable public
  * interface (CI pipelines filter on them): never rename one, only add.
  *
  * Scheme: `SIPBC-<E|W>-<WHAT>` — E = error, W = warning (the default

@@ -1,5 +1,5 @@
 /**
- * Validation (SPEC §4): the JSON Schema for shape, then the semantic rules in
+ * Validation: the JSON Schema for shape, then the semantic rules in
  * code. Reports every problem at once, each at file:line:column.
  *
  *   validateInventory(loaded, catalogue) → { findings, inventory? }
