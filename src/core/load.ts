@@ -295,7 +295,8 @@ function yamlError(e: unknown, file: string, text: string): SipbcError {
   const pos = m ? { line: m.line + 1, column: m.column + 1 } : second ? offsetToPosition(text, second.index + 1) : { line: 1, column: 1 };
   // js-yaml quotes alias and tag names from the text (`unidentified alias "s3cret"`): an unquoted
   // password starting with * or ! would be printed. The position says where; the name is left out.
-  const yamlReason = e.reason.replace(/\s*"[^"\n]*"/g, '').replace(/\s*!<[^>\n]*>/g, '');
+  // "tag name is malformed: !x" names it unquoted: cut after the colon.
+  const yamlReason = e.reason.replace(/\s*"[^"\n]*"/g, '').replace(/\s*!<[^>\n]*>/g, '').replace(/(such characters|is malformed): .*$/s, '$1');
   const json = looksLikeJson(file, text);
   const reason = json ? jsonReason(yamlReason) : yamlReason;
   const hint = json
