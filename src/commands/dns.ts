@@ -30,7 +30,7 @@ With --drain SITE the bind and nsupdate banners carry a "DRAINED" comment line a
     inventory: Args.string({ required: true, description: 'inventory file (YAML or JSON), - for stdin' }),
   };
   static override flags = {
-    format: Flags.string({ char: 'f', options: [...DNS_FORMATS], default: 'bind', description: 'output format' }),
+    format: Flags.string({ char: 'f', options: [...DNS_FORMATS], default: 'bind', description: 'output format (json: the same as --json)' }),
     drain: Flags.string({ description: 'graceful migration: this site goes behind its peer in the preferred and balanced SRV names (priority 30/40 after the peer\'s 10/20), so phones move off it while it still answers; the output says it is drained' }),
     server: Flags.string({ description: 'nsupdate: add a "server" line for this name server' }),
     'server-port': Flags.integer({ min: 1, max: 65535, dependsOn: ['server'], description: 'nsupdate: port of --server' }),

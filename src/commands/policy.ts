@@ -27,7 +27,7 @@ On a terminal narrower than the table (or with COLUMNS set), each phone is print
     inventory: Args.string({ required: true, description: 'inventory file (YAML or JSON), - for stdin' }),
   };
   static override flags = {
-    format: Flags.string({ char: 'f', options: [...POLICY_FORMATS], default: 'table', description: 'output format' }),
+    format: Flags.string({ char: 'f', options: [...POLICY_FORMATS], default: 'table', description: 'output format (json: the same as --json)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
     wide: Flags.boolean({ default: false, description: 'table: every column in full on one line per phone, however wide the terminal' }),
   };

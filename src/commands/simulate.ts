@@ -36,7 +36,7 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
   };
   static override flags = {
     fail: Flags.string({ required: true, description: 'id of the site that is lost' }),
-    format: Flags.string({ char: 'f', options: [...SIMULATE_FORMATS], default: 'table', description: 'output format' }),
+    format: Flags.string({ char: 'f', options: [...SIMULATE_FORMATS], default: 'table', description: 'output format (json: the same as --json)' }),
     strict: Flags.boolean({ default: false, description: 'exit 1 when the simulation has a warning (capacity overflow, stranded phones)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
   };

@@ -30,7 +30,7 @@ Use - to read an inventory from stdin.`;
     inventory: Args.string({ required: true, description: 'inventory file(s), YAML or JSON; - for stdin' }),
   };
   static override flags = {
-    format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format' }),
+    format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format (json: the same as --json)' }),
     strict: Flags.boolean({ default: false, description: 'treat warnings as errors (exit 1)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json that adds phone models (as for generate --templates)' }),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),

@@ -83,6 +83,14 @@ describe('validate: a syntax error is a finding', () => {
     assert.match(JSON.parse(runCli(['validate', unclosed, '--json']).stdout)[0].message, /as JSON: the file ends inside an object or array \(a \{ or \[ is not closed\)/);
   });
 
+  it('a JSON array is "not an inventory" in JSON words (exit 2)', () => {
+    const arr = join(dir, 'list.json');
+    writeFileSync(arr, '[1, 2]\n');
+    const r = runCli(['validate', arr]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /list\.json: not an inventory: the document is an array; an inventory is a JSON object with version, dns, sites and places/);
+  });
+
   it('stdin (-) starting with { is read as JSON', () => {
     const r = runCli(['validate', '-', '--json'], { input: '{"version": 1 "x": 2}' });
     assert.equal(r.code, 1, r.stderr);
