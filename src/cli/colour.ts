@@ -6,11 +6,12 @@
  *   --no-color           off
  *   NO_COLOR (non-empty) off (the user's opt-out beats a FORCE_COLOR that CI tools often set globally)
  *   FORCE_COLOR          0 / false: off; 1, 2, 3 (or empty / true): on at that level, even into a pipe or file
- *   not a terminal      off
- *   TERM=dumb           off
- *   otherwise           the depth the terminal's TERM / COLORTERM report (none, 16, 256 or 16 million colours)
+ *   not a terminal       off
+ *   TERM=dumb            off
+ *   otherwise            the depth the terminal's TERM / COLORTERM report (none, 16, 256 or 16 million colours)
  *
  * chalk's own choice is not used: it ignores NO_COLOR and decides stderr by stdout.
+ * The width a table may take (outputWidth) is decided here too.
  */
 import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
 
