@@ -4,7 +4,8 @@
  * permission, a full disk, …) reads as what it is, with exit 2 — 70 is left for real bugs.
  * With --json an error is oclif's JSON error object on stdout; the exit code stays.
  */
-import { Command, Errors } from '@oclif/core';
+import { Command, Errors, Flags } from '@oclif/core';
+import { setupColour } from './colour.js';
 import { environmentError, ExitCode } from '../core/errors.js';
 
 /** A reader that went away (`sipbc policy … | head -1`): the output is no longer wanted, so sipbc ends quietly. */
@@ -18,6 +19,16 @@ process.stdout.on('error', (e) => {
 });
 
 export abstract class SipbcCommand extends Command {
+  /** On every command; read by setupColour (src/cli/colour.ts) before anything is printed. */
+  static override baseFlags = {
+    'no-color': Flags.boolean({ helpGroup: 'GLOBAL', description: 'no colour (also NO_COLOR=1, TERM=dumb, or output that is not a terminal; FORCE_COLOR=1 forces it)' }),
+  };
+
+  protected override async init(): Promise<void> {
+    await super.init();
+    setupColour(this.argv);
+  }
+
   /** Writes to stdout and waits until it is flushed (a pipe may be slower than the process exit). */
   protected writeOut(text: string | Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));

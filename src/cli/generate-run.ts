@@ -21,8 +21,8 @@ import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, interruption, SipbcError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import { allFiles, prepareOutputs, type PreparedOutputs } from '../core/generate.js';
-import { loadInventory } from '../core/load.js';
-import type { OutputGroup } from '../core/output.js';
+import { InventorySyntaxError, loadInventory } from '../core/load.js';
+import { OUTPUT_GROUPS, type OutputGroup } from '../core/output.js';
 import { newRunId, OutputLock } from './output-lock.js';
 import { workerResult } from './thread-reply.js';
 import { MANIFEST, syncOutput, type Access, type SyncResult } from './write-output.js';
@@ -67,7 +67,15 @@ export interface GenerateOutcome {
 export const WRITER_THREAD_MIN_PHONES = 1000;
 
 export async function generateOutputs(input: GenerateInput): Promise<GenerateOutcome> {
-  const { files, findings, groups, plan } = prepare(input);
+  let prepared: PreparedOutputs;
+  try {
+    prepared = prepare(input);
+  } catch (e) {
+    // A YAML/JSON syntax error refuses the run like any other error finding.
+    if (e instanceof InventorySyntaxError) return { findings: [e.finding], groups: input.only ?? [...OUTPUT_GROUPS] };
+    throw e;
+  }
+  const { files, findings, groups, plan } = prepared;
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
   const opts = { write: input.write, fsync: input.fsync, force: input.force, redacted: input.redact, access: input.access, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;

@@ -1,16 +1,16 @@
 /**
- * Printing findings (SPEC §4) in the formats of `sipbc validate --format`:
+ * Printing findings in the formats of `sipbc validate --format`:
  *
  *   text    grouped by file: `file:line:col  severity  code  message`, coloured
- *           with chalk (which already follows NO_COLOR / FORCE_COLOR / not a TTY),
- *           then one summary line
+ *           by stdout's rules (src/cli/colour.ts), then one summary line
  *   json    an array of findings (the Finding shape of src/core/findings.ts)
  *   github  workflow commands: `::error file=…,line=…,col=…,title=CODE::message`
  *   sarif   SARIF 2.1.0, one rule per code (descriptions from the code table)
  *
  * Pure string builders: the command decides where they go.
  */
-import chalk from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import { colour } from './colour.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { ruleInfo } from '../core/validate/codes.js';
 
@@ -42,8 +42,11 @@ export function renderReport(format: ReportFormat, input: ReportInput): string {
   }
 }
 
-/** One line for a finding: `file:line:col  severity  code  message` (coloured when chalk allows). */
-export function formatFinding(f: Finding): string {
+/**
+ * One line for a finding: `file:line:col  severity  code  message`. Commands print these on stderr
+ * (the default colours); the text report passes stdout's.
+ */
+export function formatFinding(f: Finding, chalk: ChalkInstance = colour.stderr): string {
   const sev = f.severity === 'error' ? chalk.red('error  ') : chalk.yellow('warning');
   return `${chalk.bold(`${f.file}:${f.line}:${f.column}`)}  ${sev}  ${chalk.dim(f.code)}  ${f.message}`;
 }
@@ -51,6 +54,7 @@ export function formatFinding(f: Finding): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function renderText({ files, findings }: ReportInput): string {
+  const chalk = colour.stdout;
   const byFile = new Map<string, Finding[]>();
   for (const f of findings) {
     const l = byFile.get(f.file);
@@ -63,7 +67,7 @@ function renderText({ files, findings }: ReportInput): string {
     if (!list) continue;
     if (lines.length > 0) lines.push('');
     lines.push(chalk.underline(file));
-    for (const f of list) lines.push(formatFinding(f));
+    for (const f of list) lines.push(formatFinding(f, chalk));
   }
   // An "and N more" finding counts for the N it stands for.
   const errors = countFindings(findings.filter((f) => f.severity === 'error'));
@@ -72,8 +76,9 @@ function renderText({ files, findings }: ReportInput): string {
   const where = files.length === 1 ? files[0] : plural(files.length, 'file');
   if (findings.length === 0) lines.push(chalk.green(`✓ ${where}: no problems found`));
   else {
-    const summary = `✗ ${where}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
-    lines.push(errors > 0 ? chalk.red(summary) : chalk.yellow(summary));
+    // The mark follows the exit status: ✗ only when there is an error (with --strict warnings are errors already).
+    const counts = `${where}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+    lines.push(errors > 0 ? chalk.red(`✗ ${counts}`) : chalk.yellow(`⚠ ${counts}`));
   }
   return lines.join('\n') + '\n';
 }

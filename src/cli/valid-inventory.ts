@@ -8,7 +8,7 @@ import { loadCatalogue, type Catalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import type { Inventory } from '../core/inventory.js';
-import { loadInventory, type LoadedInventory } from '../core/load.js';
+import { InventorySyntaxError, loadInventory, type LoadedInventory } from '../core/load.js';
 import { validateInventory } from '../core/validate/index.js';
 import { formatFinding } from './report.js';
 
@@ -48,15 +48,24 @@ export function loadValidInventory(
   opts: { templates?: string; consequence?: string; logToStderr(line: string): void },
 ): ValidInventory {
   checkTemplatesDir(opts.templates);
-  const loaded = loadInventory(path);
+  let loaded: LoadedInventory;
+  try {
+    loaded = loadInventory(path);
+  } catch (e) {
+    if (e instanceof InventorySyntaxError) refuse(e.finding.file, [e.finding], opts);
+    throw e;
+  }
   const catalogue = loadCatalogue(opts.templates);
   const { findings, inventory } = validateInventory(loaded, catalogue);
   const errors = findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0 || !inventory) {
-    for (const f of errors) opts.logToStderr(formatFinding(f));
-    const count = countFindings(errors);
-    const n = `${count} error${count === 1 ? '' : 's'}`;
-    throw new SipbcError(`${loaded.file}: the inventory is invalid (${n})${opts.consequence ? `; ${opts.consequence}` : ''}`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)');
-  }
+  if (errors.length > 0 || !inventory) refuse(loaded.file, errors, opts);
   return { loaded, catalogue, inventory, findings };
+}
+
+/** An invalid inventory: its errors on stderr (with --json in the error object instead), exit 1. */
+function refuse(file: string, errors: Finding[], opts: { consequence?: string; logToStderr(line: string): void }): never {
+  for (const f of errors) opts.logToStderr(formatFinding(f));
+  const count = countFindings(errors);
+  const n = `${count} error${count === 1 ? '' : 's'}`;
+  throw new SipbcError(`${file}: the inventory is invalid (${n})${opts.consequence ? `; ${opts.consequence}` : ''}`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)', { findings: errors });
 }

@@ -1,5 +1,5 @@
 /**
- * Writing the generated files to the output directory — SPEC §5.
+ * Writing the generated files to the output directory.
  *
  *   syncOutput(dir, files, groups, { write })
  *

@@ -1,5 +1,5 @@
 /**
- * `sipbc generate INVENTORY -o DIR` (SPEC §2, §5). Thin adapter:
+ * `sipbc generate INVENTORY -o DIR`. Thin adapter:
  * runGenerate (src/cli/generate-run.ts): load → prepareOutputs (pure: validate, policy, cross-check,
  * secrets) → syncOutput (render each file, compare with DIR, stage it; then rename all into place —
  * or only report, for --check / --dry-run) → report.

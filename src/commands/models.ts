@@ -1,5 +1,5 @@
 /**
- * `sipbc models [--json] [--templates DIR]`: the phone-model catalogue (SPEC §7)
+ * `sipbc models [--json] [--templates DIR]`: the phone-model catalogue
  * as a table: id, vendor, family, dual-registration support, active-backup
  * method, SRV support, transports, files written.
  */

@@ -1,5 +1,5 @@
 /**
- * `sipbc simulate INVENTORY --fail SITE [--format table|json] [--json] [--strict]` (SPEC §2).
+ * `sipbc simulate INVENTORY --fail SITE [--format table|json] [--json] [--strict]`.
  * Thin adapter: load → validate → resolvePlan → simulate (src/core/simulate.ts) → print.
  *
  * Exit codes: 0 done (capacity overflow and stranded phones are warnings); 1 the inventory is
@@ -7,8 +7,8 @@
  * unreadable input).
  */
 import { Args, Flags } from '@oclif/core';
-import chalk from 'chalk';
 import { SipbcCommand } from '../cli/base-command.js';
+import { colour } from '../cli/colour.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
 import { ExitCode } from '../core/errors.js';
 import { resolvePlan } from '../core/policy.js';
@@ -36,7 +36,7 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
   };
   static override flags = {
     fail: Flags.string({ required: true, description: 'id of the site that is lost' }),
-    format: Flags.string({ char: 'f', options: [...SIMULATE_FORMATS], default: 'table', description: 'output format' }),
+    format: Flags.string({ char: 'f', options: [...SIMULATE_FORMATS], default: 'table', description: 'output format (json: the same as --json)' }),
     strict: Flags.boolean({ default: false, description: 'exit 1 when the simulation has a warning (capacity overflow, stranded phones)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
   };
@@ -81,7 +81,7 @@ const OUTCOME_WORDS: Record<PhoneOutcome, string> = {
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i].length), h.length)); // no spread: 100 000 rows overflow the stack
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [chalk.bold(line(header)), ...rows.map(line)];
+  return [colour.stdout.bold(line(header)), ...rows.map(line)];
 }
 
 /** The human view: a summary readable in five seconds, then every phone and agent. */
@@ -90,28 +90,28 @@ export function renderSimulation(sim: Simulation): string {
   const F = sim.failedSite;
   const V = sim.survivor;
   const out: string[] = [];
-  out.push(chalk.bold(`Loss of site ${F.id} (${F.name}): ${V.id} (${V.name}) survives`), '');
+  out.push(colour.stdout.bold(`Loss of site ${F.id} (${F.name}): ${V.id} (${V.name}) survives`), '');
   const counts = (Object.keys(OUTCOME_WORDS) as PhoneOutcome[]).map((o) => {
     const text = `${s.phones[o]} ${OUTCOME_WORDS[o]}`;
-    return o === 'stranded' && s.phones[o] > 0 ? chalk.red(text) : text;
+    return o === 'stranded' && s.phones[o] > 0 ? colour.stdout.red(text) : text;
   });
   out.push(`  Phones    ${s.phones.total}: ${counts.join(', ')}`);
-  const flagged = s.agents.placeStranded > 0 ? chalk.red(`, ${s.agents.placeStranded} at a place whose phone is stranded`) : '';
+  const flagged = s.agents.placeStranded > 0 ? colour.stdout.red(`, ${s.agents.placeStranded} at a place whose phone is stranded`) : '';
   out.push(`  Agents    ${s.agents.total}: ${s.agents.unaffected} stay logged in, ${s.agents.relogin} re-logged in on ${V.id}${s.agents.relogin ? ` (after ${s.agentRelogin} s)` : ''}${flagged}`);
   const cap = c.capacity === null
     ? `${V.id} carries ${c.agents} agents (capacity not set)`
     : c.fits
       ? `${V.id} carries ${c.agents} of ${c.capacity}: fits`
-      : chalk.yellow(`${V.id} must carry ${c.agents}, capacity ${c.capacity}: ${c.overflow} OVER`);
+      : colour.stdout.yellow(`${V.id} must carry ${c.agents}, capacity ${c.capacity}: ${c.overflow} OVER`);
   out.push(`  Capacity  ${cap}`);
   const longest = s.longestOutage
     ? `${duration(s.longestOutage.seconds)} (${s.longestOutage.seconds} s), phone ${s.longestOutage.mac}, ${OUTCOME_WORDS[s.longestOutage.outcome]}`
     : 'none: no phone has to re-register';
   out.push(`  Longest expected phone outage: ${longest}`);
-  for (const w of sim.warnings) out.push(chalk.yellow(`  warning ${w.code}: ${w.message}`));
+  for (const w of sim.warnings) out.push(colour.stdout.yellow(`  warning ${w.code}: ${w.message}`));
   out.push('');
 
-  out.push(chalk.bold('Phones'));
+  out.push(colour.stdout.bold('Phones'));
   pushAll(out, table(
     ['MAC', 'MODEL', 'PLACE', 'PREFERS', 'MODE', 'OUTCOME', 'ON', 'OUTAGE', 'VIA / REASON'],
     sim.phones.map((p) => [
@@ -121,7 +121,7 @@ export function renderSimulation(sim: Simulation): string {
     ]),
   ).map((l) => '  ' + l));
   out.push('');
-  out.push(chalk.bold('Agents'));
+  out.push(colour.stdout.bold('Agents'));
   pushAll(out, table(
     ['LOGIN', 'USER', 'PLACE', 'PREFERS', 'OUTCOME', 'ON', 'OUTAGE', 'FLAG'],
     sim.agents.map((a) => [a.login, a.user, a.place, a.preferredSite, a.outcome, a.site, `${a.outageSeconds} s`, a.placeStranded ? 'phone stranded' : '']),

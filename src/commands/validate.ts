@@ -1,5 +1,5 @@
 /**
- * `sipbc validate INVENTORY… [--format text|json|github|sarif] [--strict]` (SPEC §2, §4).
+ * `sipbc validate INVENTORY… [--format text|json|github|sarif] [--strict]`.
  * Thin adapter: load each file → validateInventory → print every finding.
  * The `file:` secrets are checked too (confined to --secrets-dir or the inventory's directory,
  * regular, small, one line), never printed.
@@ -12,12 +12,12 @@ import { checkSecretsDir } from '../cli/valid-inventory.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { type Finding, hasBlockingFindings } from '../core/findings.js';
-import { loadInventory } from '../core/load.js';
+import { InventorySyntaxError, loadInventory } from '../core/load.js';
 import { validateInventory } from '../core/validate/index.js';
 
 export default class Validate extends SipbcCommand {
   static override summary = 'Check inventories: JSON Schema shape and the semantic rules, every problem at once with file:line:column and a rule code.';
-  static override description = `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid, 2 a file could not be read or parsed.
+  static override description = `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid (a YAML/JSON syntax error is the finding SIPBC-E-SYNTAX), 2 a file could not be read or is not an inventory at all.
 Use - to read an inventory from stdin.`;
   static override examples = [
     '<%= config.bin %> validate inventory.yaml',
@@ -30,7 +30,7 @@ Use - to read an inventory from stdin.`;
     inventory: Args.string({ required: true, description: 'inventory file(s), YAML or JSON; - for stdin' }),
   };
   static override flags = {
-    format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format' }),
+    format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format (json: the same as --json)' }),
     strict: Flags.boolean({ default: false, description: 'treat warnings as errors (exit 1)' }),
     templates: Flags.string({ description: 'directory with a catalogue.json that adds phone models (as for generate --templates)' }),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
@@ -52,6 +52,12 @@ Use - to read an inventory from stdin.`;
         validated.push(loaded.file);
         for (const f of result.findings) findings.push(f);
       } catch (e) {
+        // A syntax error is a finding like any other (SIPBC-E-SYNTAX), in every format.
+        if (e instanceof InventorySyntaxError) {
+          validated.push(e.finding.file);
+          findings.push(e.finding);
+          continue;
+        }
         if (!(e instanceof SipbcError) || e.exitCode !== ExitCode.USAGE) throw e;
         // One line per unreadable file; the others are still validated.
         unreadable.push(e);

@@ -1,5 +1,5 @@
 /**
- * The phone-model catalogue (SPEC §7): capabilities are data, in
+ * The phone-model catalogue: capabilities are data, in
  * `templates/catalogue.json`. Code asks the catalogue; it never switches on
  * model names. A user's `--templates DIR/catalogue.json` can add model ids to a
  * family or define a new family; its entries win over the shipped ones.

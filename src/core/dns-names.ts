@@ -1,5 +1,5 @@
 /**
- * The DNS names of SPEC §6, in one place. Every other module (DNS records,
+ * The DNS names sipbc publishes, in one place. Every other module (DNS records,
  * phone policy, Genesys options) asks here, so a phone file and the zone can
  * never disagree on a name.
  *

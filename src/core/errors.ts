@@ -1,9 +1,10 @@
 /**
- * The one error model and the one table of exit codes (SPEC §2).
+ * The one error model and the one table of exit codes.
  *
  *   0  success
- *   1  the inventory is invalid (an error-severity finding, or a warning with --strict)
- *   2  usage error or unreadable input (missing file, malformed YAML/JSON, unknown flag value)
+ *   1  the inventory is invalid (an error-severity finding, or a warning with --strict; a YAML/JSON
+ *      syntax error is the finding SIPBC-E-SYNTAX)
+ *   2  usage error or unreadable input (missing file, not a text file, not a mapping, unknown flag value)
  *   3  `generate --check` found drift
  *   70 unexpected internal error (a bug: please report it)
  *  130 / 143 `generate` stopped by SIGINT / SIGTERM (128 + the signal's number, as a shell reports it)

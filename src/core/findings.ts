@@ -1,4 +1,4 @@
-/** A validation finding (SPEC §4): stable rule code, severity, location, message with a fix. */
+/** A validation finding: stable rule code, severity, location, message with a fix. */
 export type Severity = 'error' | 'warning';
 
 export interface SourcePosition {

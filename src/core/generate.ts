@@ -1,9 +1,9 @@
 /**
- * `sipbc generate` as a pure pipeline (SPEC §5): inventory in, files out — in memory, one at a time.
+ * `sipbc generate` as a pure pipeline: inventory in, files out — in memory, one at a time.
  * Writing them (atomically, with the manifest) is src/cli/write-output.ts, so --check and --dry-run
  * reuse this.
  *
- *   prepareOutputs: validate → resolvePlan → DNS records → cross-check (SPEC §4 last rule) → secrets
+ *   prepareOutputs: validate → resolvePlan → DNS records → cross-check (the DNS names phone files point at) → secrets
  *   files():        render, lazily, one file at a time, for the --only groups: the few large single
  *                   files (dns/<zone>.zone, dns/<zone>.nsupdate, policy.csv, genesys/) and the many
  *                   phone files (phones/, in inventory order) as two streams
@@ -97,7 +97,7 @@ export function dnsNeedsOf(p: PhonePolicy): DnsNeed[] {
 }
 
 /**
- * SPEC §4 last rule: every host name a phone file points at has the record it needs in the
+ * The DNS cross-check: every host name a phone file points at has the record it needs in the
  * generated DNS records. One finding per missing name, at the first phone that needs it.
  */
 export function crossCheck(plan: Plan, records: readonly DnsRecord[], loaded: Pick<LoadedInventory, 'file' | 'locate'>): Finding[] {

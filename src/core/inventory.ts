@@ -1,5 +1,5 @@
 /**
- * The inventory as the user writes it (SPEC §3, version 1), after loading and
+ * The inventory as the user writes it (format version 1), after loading and
  * schema validation. Optional keys stay optional here; `resolve-defaults.ts`
  * is the one place that fills in defaults.
  */
@@ -38,7 +38,7 @@ export interface Agent {
   user: string;
   place: string;
   preferredSite?: string; // site id or 'auto'
-  /** Agent uses the Workspace SIP Endpoint (SPEC §8): its options get the sbc-register pair. */
+  /** Agent uses the Workspace SIP Endpoint: its options get the sbc-register pair. */
   sipEndpoint?: boolean;
 }
 

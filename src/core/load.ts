@@ -13,7 +13,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { ExitCode, SipbcError } from './errors.js';
-import type { SourcePosition } from './findings.js';
+import type { Finding, SourcePosition } from './findings.js';
 import { loadYamlSubset, ownCopy } from './yaml-subset.js';
 
 export type JsonPath = readonly (string | number)[];
@@ -247,20 +247,66 @@ function checkAliasExpansion(data: unknown, text: string, file: string): void {
   );
 }
 
-function yamlError(e: unknown, file: string, text?: string): SipbcError {
-  if (e instanceof yaml.YAMLException) {
-    const m = e.mark;
-    // js-yaml gives no mark for "expected a single document": point at the second document's start.
-    const second = !m && text !== undefined ? /^(?:---|\.\.\.)(?:[ \t]|$)/m.exec(text.slice(1)) : null;
-    const pos = m ? { line: m.line + 1, column: m.column + 1 } : second ? offsetToPosition(text!, second.index + 1) : { line: 1, column: 1 };
-    const where = `${file}:${pos.line}:${pos.column}`;
-    // js-yaml quotes alias and tag names from the text (`unidentified alias "s3cret"`): an unquoted
-    // password starting with * or ! would be printed. The position says where; the name is left out.
-    const reason = e.reason.replace(/\s*"[^"\n]*"/g, '').replace(/\s*!<[^>\n]*>/g, '');
-    const hint = /alias|tag|anchor/.test(reason) ? 'a value that starts with *, & or ! is YAML syntax: quote it' : 'fix the YAML/JSON syntax at that position';
-    return new SipbcError(`${where}: cannot parse the inventory: ${reason}`, ExitCode.USAGE, hint);
+/** The rule code of a YAML/JSON syntax error (validate/codes.ts). */
+export const SYNTAX_CODE = 'SIPBC-E-SYNTAX';
+
+/**
+ * A YAML/JSON syntax error, thrown by parseInventory: a SIPBC-E-SYNTAX finding (with file:line:col)
+ * that validate reports among the other files' findings, and that refuses every other command as
+ * an invalid inventory (exit 1) with that finding.
+ */
+export class InventorySyntaxError extends SipbcError {
+  constructor(readonly finding: Finding, summary: string, hint: string) {
+    super(`${finding.file}:${finding.line}:${finding.column}: ${summary}`, ExitCode.INVALID, hint, { findings: [finding] });
   }
-  return new SipbcError(`${file}: cannot parse the inventory: ${(e as Error).message}`, ExitCode.USAGE);
+}
+
+/** Text meant as JSON (a .json file, or text that starts like a JSON document) gets JSON words in its syntax error. */
+export function looksLikeJson(file: string, text: string): boolean {
+  return /\.json$/i.test(file) || /^\s*[{[]/.test(text);
+}
+
+/** js-yaml's reasons, in the words of a JSON user (a JSON document is read by the same parser). */
+const JSON_REASONS: [RegExp, string][] = [
+  [/^missed comma between flow collection entries$/, 'a comma is missing between two entries'],
+  [/^unexpected end of the (?:stream|document) within a flow collection$/, 'the file ends inside an object or array (a { or [ is not closed)'],
+  [/^unexpected end of the (?:stream|document) within a (?:double|single) quoted scalar$/, 'the file ends inside a string (a quote is not closed)'],
+  [/^expected the node content, but found ','$/, "a value is missing before ','"],
+  [/^end of the stream or a document separator is expected$/, 'unexpected text after the end of the JSON document'],
+  [/^duplicated mapping key$/, 'the same key twice in one object'],
+  [/^can not read an implicit mapping pair; a colon is missed$/, "a ':' is missing after a key"],
+];
+
+function jsonReason(reason: string): string {
+  for (const [re, words] of JSON_REASONS) if (re.test(reason)) return words;
+  return reason
+    .replace(/flow collection/g, 'object or array')
+    .replace(/(?:double|single) quoted scalar/g, 'string')
+    .replace(/\bmapping\b/g, 'object')
+    .replace(/\bsequence\b/g, 'array')
+    .replace(/\bstream\b/g, 'file');
+}
+
+function yamlError(e: unknown, file: string, text: string): SipbcError {
+  if (!(e instanceof yaml.YAMLException)) return new SipbcError(`${file}: cannot parse the inventory: ${(e as Error).message}`, ExitCode.USAGE);
+  const m = e.mark;
+  // js-yaml gives no mark for "expected a single document": point at the second document's start.
+  const second = !m ? /^(?:---|\.\.\.)(?:[ \t]|$)/m.exec(text.slice(1)) : null;
+  const pos = m ? { line: m.line + 1, column: m.column + 1 } : second ? offsetToPosition(text, second.index + 1) : { line: 1, column: 1 };
+  // js-yaml quotes alias and tag names from the text (`unidentified alias "s3cret"`): an unquoted
+  // password starting with * or ! would be printed. The position says where; the name is left out.
+  // "tag name is malformed: !x" names it unquoted: cut after the colon.
+  const yamlReason = e.reason.replace(/\s*"[^"\n]*"/g, '').replace(/\s*!<[^>\n]*>/g, '').replace(/(such characters|is malformed): .*$/s, '$1');
+  const json = looksLikeJson(file, text);
+  const reason = json ? jsonReason(yamlReason) : yamlReason;
+  const hint = json
+    ? 'fix the JSON syntax at that position'
+    : /alias|tag|anchor/.test(yamlReason)
+      ? 'a value that starts with *, & or ! is YAML syntax: quote it'
+      : 'fix the YAML syntax at that position';
+  const summary = `cannot parse the inventory as ${json ? 'JSON' : 'YAML'}: ${reason}`;
+  const finding: Finding = { code: SYNTAX_CODE, severity: 'error', message: `${summary}; ${hint}.`, file, path: [], line: pos.line, column: pos.column };
+  return new InventorySyntaxError(finding, summary, hint);
 }
 
 export function offsetToPosition(text: string, offset: number): SourcePosition {

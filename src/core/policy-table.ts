@@ -1,5 +1,5 @@
 /**
- * The registration policy as a table (SPEC §2 `sipbc policy`, §5 `policy.csv`): one row per
+ * The registration policy as a table (`sipbc policy`, and `policy.csv` of generate): one row per
  * phone, in inventory order — MAC, model, place, agents, preferred site, mode, the server(s)
  * each line registers to, and why. The same rows feed `policy.csv`, `policy --format csv`,
  * `--format json` and `--format table`. Never holds a secret (the plan's password references
@@ -95,13 +95,61 @@ export function policyJson(rows: readonly PolicyRow[]): string {
   return JSON.stringify(rows, null, 2) + '\n';
 }
 
-/** `policy --format table`: aligned columns (the `why` column last, not padded). */
-export function policyTable(rows: readonly PolicyRow[], header: (s: string) => string = (s) => s): string {
+/**
+ * `policy --format table`: aligned columns (the `why` column last, not padded). With `width` (the
+ * terminal's) and a table wider than that, one block per phone instead, every line wrapped to fit
+ * (ten columns of host names and reasons cannot fit 80 columns, however they are cut):
+ *
+ *   001565a10001  yealink-t54w  Place_1001  agents 7001
+ *     east (agents), dual, udp
+ *     line 1: east.sip.contoso.example (SRV) > west.sip.contoso.example (SRV)
+ *     why: the agents at Place_1001 (7001) prefer east; …
+ */
+export function policyTable(rows: readonly PolicyRow[], header: (s: string) => string = (s) => s, width?: number): string {
   const heads = ['MAC', 'MODEL', 'PLACE', 'AGENTS', 'SITE', 'SOURCE', 'MODE', 'TRANSPORT', 'LINE 1', 'WHY'];
   const body = rows.map(policyCells);
   const widths = heads.map((h) => h.length);
   for (const cells of body) cells.forEach((c, i) => (widths[i] = Math.max(widths[i], c.length)));
   const fmt = (cells: string[], style: (s: string) => string = (s) => s) =>
     cells.map((c, i) => style(i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [fmt(heads, header), ...body.map((c) => fmt(c))].join('\n') + '\n';
+  const lines = [fmt(heads, header), ...body.map((c) => fmt(c))];
+  if (width === undefined || !lines.some((l) => l.length > width)) return lines.join('\n') + '\n';
+  return policyBlocks(body, header, width);
+}
+
+function policyBlocks(body: readonly string[][], title: (s: string) => string, width: number): string {
+  const out: string[] = [];
+  for (const [mac, model, place, agents, site, source, mode, transport, line1, why] of body) {
+    if (out.length > 0) out.push('');
+    for (const l of wrap(`${mac}  ${model}  ${place}${agents ? `  agents ${agents}` : ''}`, width, '', '  ')) out.push(title(l));
+    out.push(...wrap(`${site} (${source}), ${mode}, ${transport}`, width, '  ', '  '));
+    out.push(...wrap(`line 1: ${line1}`, width, '  ', '          '));
+    if (why) out.push(...wrap(`why: ${why}`, width, '  ', '       '));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** `text` in lines of at most `width` characters, broken at spaces (a longer word is cut), after `first` / `rest` indents. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (let word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest;
+      empty = true;
+    }
+    // A word longer than a whole line (a long host name) is cut across lines.
+    while (line.length + word.length > width && width - line.length > 0 && empty) {
+      const room = Math.max(1, width - line.length);
+      lines.push(line + word.slice(0, room));
+      word = word.slice(room);
+      line = rest;
+    }
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
 }

@@ -1,5 +1,5 @@
 /**
- * Registration policy (SPEC §3 resolution rules, §7): for every phone, its
+ * Registration policy (the resolution rules of the inventory format; capabilities from the catalogue): for every phone, its
  * preferred site, its mode, and per line the name, port and transport it
  * registers to — each decision with a human-readable "why". Pure: inventory
  * + catalogue in, plan out. Assumes the inventory passed validation.
@@ -50,7 +50,7 @@ export interface PhonePolicy {
   password?: SecretRef;
   /** Why this site and this mode, in words an admin reads (policy output). */
   why: readonly string[];
-  /** The default asked for dual but the model cannot: recorded as a note (SPEC §3). */
+  /** The default asked for dual but the model cannot: recorded as a note. */
   notes: readonly string[];
 }
 

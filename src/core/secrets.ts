@@ -1,5 +1,5 @@
 /**
- * SIP passwords (SPEC §3 "Credentials"): `auth.password` is `{ env: NAME }`,
+ * SIP passwords: `auth.password` is `{ env: NAME }`,
  * `{ file: path }` or a literal string (validation warns about literals).
  *
  * - Only `generate` uses secrets (resolveSecrets); `validate` checks the secret FILES without

@@ -1,5 +1,5 @@
 /**
- * Site-failure simulation (SPEC §1, §2 `sipbc simulate --fail SITE`): what
+ * Site-failure simulation (`sipbc simulate --fail SITE`): what
  * happens to every phone and agent when one site is lost. Pure: plan +
  * failed site id + catalogue in, outcome out. Nothing here prints.
  *

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { loadCatalogue } from '../../src/core/catalogue.js';
 import type { Inventory, Site } from '../../src/core/inventory.js';
 import { autoSite, resolvePlan } from '../../src/core/policy.js';
+import { wrap } from '../../src/core/policy-table.js';
 
 const cat = loadCatalogue();
 
@@ -99,4 +100,11 @@ test('auto: agents and phones at one place resolve to the same site; agents foll
     sites.add(ph.preferredSite);
   }
   assert.equal(sites.size, 2, 'both sites used');
+});
+
+test('wrap: lines of at most the width, broken at spaces, indents kept; a word longer than a line is cut', () => {
+  assert.deepEqual(wrap('why: the agents at P1 prefer east', 16, '  ', '       '), ['  why: the', '       agents at', '       P1 prefer', '       east']);
+  assert.deepEqual(wrap('line 1: a-very-long-host.example.com', 20, '  ', '    '), ['  line 1:', '    a-very-long-host', '    .example.com']);
+  assert.deepEqual(wrap('short', 80, '', ''), ['short']);
+  for (const l of wrap('x '.repeat(200) + 'y'.repeat(300), 40, '  ', '     ')) assert.ok(l.length <= 40, l);
 });

@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertFindingAt, BASE_INVENTORY, findingsOf, mutate, positionOf, summary } from '../support/inventory-text.js';
+import { loadCatalogue } from '../../src/core/catalogue.js';
+import { parseInventory } from '../../src/core/load.js';
+import { validateInventory } from '../../src/core/validate/index.js';
 
 describe('schema findings', () => {
   it('SIPBC-E-UNKNOWN-KEY points at the key and suggests the allowed key', () => {
@@ -35,11 +38,32 @@ describe('schema findings', () => {
     assert.deepEqual(summary(findings), ['SIPBC-E-QUOTE-VALUE@19:12']);
   });
 
-  it('SIPBC-E-QUOTE-VALUE: model: 4028 suggests alcatel-4028', () => {
+  it('SIPBC-E-QUOTE-VALUE: model: 4028 gets one hint, the model id it probably means (quoting it would not help)', () => {
     const text = mutate(BASE_INVENTORY, ['model: poly-vvx450', 'model: 4028']);
-    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-QUOTE-VALUE', text, '4028');
+    const findings = findingsOf(text);
+    const f = assertFindingAt(findings, 'SIPBC-E-QUOTE-VALUE', text, '4028');
     assert.equal(f.suggestion, 'alcatel-4028');
-    assert.match(f.message, /quote this value, e\.g\. model: "4028"/);
+    assert.equal(f.message, 'phones[1].model must be a model id (a string), but YAML reads 4028 as a number, and no model is called "4028": did you mean model: alcatel-4028?');
+    assert.doesNotMatch(f.message, /quote/);
+    assert.equal(findings.length, 1);
+  });
+
+  it('SIPBC-E-QUOTE-VALUE: a number that matches no model at all points at `sipbc models`', () => {
+    const text = mutate(BASE_INVENTORY, ['model: poly-vvx450', 'model: 98765']);
+    const f = assertFindingAt(findingsOf(text), 'SIPBC-E-QUOTE-VALUE', text, '98765');
+    assert.equal(f.suggestion, undefined);
+    assert.match(f.message, /no model is called "98765": write a model id from `sipbc models`/);
+  });
+
+  it('a JSON inventory is told in JSON words: "JSON reads", an object / an array, "key": value', () => {
+    const data = parseInventory(mutate(BASE_INVENTORY, ['model: poly-vvx450', 'model: 4028'], ['capacity: 10', 'capacity: "10"'], ['dns: { zone: contoso.example }', 'dns: [contoso.example]']), 'x.yaml').data;
+    const text = JSON.stringify(data, null, 2);
+    const findings = validateInventory(parseInventory(text, 'inv.json'), loadCatalogue()).findings;
+    const messages = findings.map((f) => f.message).join('\n');
+    assert.match(messages, /but JSON reads 4028 as a number, and no model is called "4028": did you mean "model": "alcatel-4028"\?/);
+    assert.match(messages, /Remove the quotes: "capacity": 10\./);
+    assert.match(messages, /dns must be an object, not an array\./);
+    assert.doesNotMatch(messages, /YAML|a mapping|a list/);
   });
 
   it('SIPBC-E-QUOTE-VALUE: an Extension DN and an Agent Login written as numbers', () => {

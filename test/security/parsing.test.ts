@@ -1,9 +1,10 @@
 /**
  * Hostile and broken inventory text (issue 6, "Parsing"): alias bombs, deep nesting, prototype keys,
  * duplicate keys, BOMs, CRLF, a 30 MB garbage file, empty input, JSON with trailing garbage,
- * binary input. Each must end in a clean error — one line with file:line:column, the SPEC §2 exit
- * code (1 invalid, 2 unreadable/unparsable), no stack trace — in bounded time and memory, and must
- * never pollute Object.prototype.
+ * binary input. Each must end in a clean error — one line with file:line:column, the documented exit
+ * code (1 invalid, a YAML/JSON syntax error included as the finding SIPBC-E-SYNTAX; 2 unreadable,
+ * not text, or refused), no stack trace — in bounded time and memory, and must never pollute
+ * Object.prototype.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import yaml from 'js-yaml';
 import { loadCatalogue } from '../../src/core/catalogue.js';
 import { SipbcError } from '../../src/core/errors.js';
-import { parseInventory } from '../../src/core/load.js';
+import { InventorySyntaxError, parseInventory } from '../../src/core/load.js';
 import { validateInventory } from '../../src/core/validate/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { cleanupTempDirs, clone, hasStackTrace, planText, securityInventory, tempDir } from '../support/security.js';
@@ -41,6 +42,19 @@ function assertCleanError(r: CliResult, code: number, file: string, where?: stri
   if (where) assert.equal(`${m[1]}:${m[2]}`, where, lines[0]);
   if (lines[1] !== undefined) assert.match(lines[1], /^ {2}hint: /);
   assert.ok(lines[0].length < 400, `error line is too long (${lines[0].length} characters)`);
+}
+
+/** validate's verdict on a file that is not YAML/JSON: the finding SIPBC-E-SYNTAX at LINE:COL on stdout, exit 1, nothing on stderr. */
+function assertSyntaxFinding(r: CliResult, file: string, where?: string): string {
+  assert.equal(r.code, 1, `exit ${r.code}, stderr:\n${r.stderr}`);
+  assert.equal(r.stderr, '');
+  assert.ok(!hasStackTrace(r.stdout), `stack trace printed:\n${r.stdout}`);
+  const re = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)  error    SIPBC-E-SYNTAX  cannot parse the inventory as (YAML|JSON): .*$`, 'm');
+  const m = re.exec(r.stdout);
+  assert.ok(m, `expected a SIPBC-E-SYNTAX finding for ${file}, got:\n${r.stdout.slice(0, 1000)}`);
+  if (where) assert.equal(`${m[1]}:${m[2]}`, where, m[0]);
+  assert.ok(m[0].length < 400, `finding line is too long (${m[0].length} characters)`);
+  return m[0];
 }
 
 /** The core's verdict on a text: the SipbcError it throws (exit code + one-line message), or its findings. */
@@ -132,25 +146,24 @@ describe('parsing: YAML alias bombs', () => {
 });
 
 describe('parsing: deep nesting', () => {
-  it('100 000 nested flow sequences: exit 2 with a location, no stack overflow trace', () => {
+  it('100 000 nested flow sequences: the finding SIPBC-E-SYNTAX (exit 1) with a location, no stack overflow trace', () => {
     const file = writeTemp('deep.yaml', `version: 1\nx: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
     const r = cli(['validate', file]);
-    assertCleanError(r, 2, file);
-    assert.match(r.stderr.split('\n')[0], /:2:\d+: /);
+    assert.match(assertSyntaxFinding(r, file), /:2:\d+ /);
     assert.ok(r.ms < 15_000, `took ${r.ms} ms`);
   });
 
-  it('5 000 nested block mappings: exit 2 with a location', () => {
+  it('5 000 nested block mappings: exit 1 (a syntax finding) with a location', () => {
     let text = 'version: 1\n';
     for (let i = 0; i < 5000; i++) text += `${' '.repeat(i)}k${i}:\n`;
     text += `${' '.repeat(5000)}v\n`;
-    assertCoreError(text, 2, 'deep-block.yaml');
+    assertCoreError(text, 1, 'deep-block.yaml');
   });
 
-  it('in the core too: a SipbcError (exit 2), not a RangeError', () => {
+  it('in the core too: a SipbcError (exit 1, a syntax finding), not a RangeError', () => {
     assert.throws(
       () => parseInventory(`${'['.repeat(50_000)}${']'.repeat(50_000)}`, 'deep.json'),
-      (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && /^deep\.json:1:\d+: /.test(e.message),
+      (e: unknown) => e instanceof InventorySyntaxError && e.exitCode === 1 && /^deep\.json:1:\d+: /.test(e.message) && e.finding.code === 'SIPBC-E-SYNTAX',
     );
   });
 });
@@ -202,18 +215,18 @@ describe('parsing: __proto__, constructor and prototype keys', () => {
 describe('parsing: duplicate keys, BOM, CRLF, multiple documents', () => {
   const good = yaml.dump(securityInventory(), { lineWidth: -1 });
 
-  it('a duplicate key is a parse error at the second key (exit 2)', () => {
+  it('a duplicate key is a syntax finding at the second key (exit 1)', () => {
     const text = good.replace('  ttl: 300\n', '  ttl: 300\n  ttl: 600\n');
     const file = writeTemp('dup.yaml', text);
     const line = text.split('\n').indexOf('  ttl: 600') + 1;
     const r = cli(['validate', file]);
-    assertCleanError(r, 2, file, `${line}:3`);
-    assert.match(r.stderr, /duplicat/i);
+    assert.match(assertSyntaxFinding(r, file, `${line}:3`), /duplicat/i);
   });
 
   it('JSON duplicate keys too', () => {
     const text = JSON.stringify(securityInventory()).replace('"version":1,', '"version":1,"version":1,');
-    assertCoreError(text, 2, 'dup.json', `1:${text.indexOf('"version"', 5) + 1}`);
+    const e = assertCoreError(text, 1, 'dup.json', `1:${text.indexOf('"version"', 5) + 1}`);
+    assert.match(e.message, /as JSON: the same key twice in one object/);
   });
 
   it('a UTF-8 BOM is ignored, and findings keep their columns', () => {
@@ -243,8 +256,8 @@ describe('parsing: duplicate keys, BOM, CRLF, multiple documents', () => {
     for (const f of b.files) assert.ok(!f.contents.includes('\r'), `${f.path} has a CR`);
   });
 
-  it('two YAML documents in one file: exit 2 with a location', () => {
-    assertCoreError(`${good}---\n${good}`, 2, 'two.yaml');
+  it('two YAML documents in one file: exit 1 (a syntax finding) with a location', () => {
+    assertCoreError(`${good}---\n${good}`, 1, 'two.yaml');
   });
 });
 
@@ -273,11 +286,11 @@ describe('parsing: empty, garbage, trailing garbage, binary', () => {
     }
   });
 
-  it('JSON with trailing garbage: exit 2 at the garbage', () => {
+  it('JSON with trailing garbage: a syntax finding (exit 1) at the garbage', () => {
     const json = JSON.stringify(securityInventory());
     const file = writeTemp('trail.json', `${json} garbage`);
-    assertCleanError(cli(['validate', file]), 2, file, `1:${json.length + 2}`);
-    assertCoreError(`${json}\n}`, 2, 'trail2.json', '2:1');
+    assertSyntaxFinding(cli(['validate', file]), file, `1:${json.length + 2}`);
+    assertCoreError(`${json}\n}`, 1, 'trail2.json', '2:1');
   });
 
   it('binary input (NUL bytes, a gzip header) and invalid UTF-8: exit 2, "not a text file", with a location', () => {
@@ -294,14 +307,14 @@ describe('parsing: empty, garbage, trailing garbage, binary', () => {
     assert.ok(!hasStackTrace(r3.stderr));
   });
 
-  it('a 30 MB garbage file: exit 2 with a location, bounded time and memory', () => {
+  it('a 30 MB garbage file: a syntax finding (exit 1) with a location, bounded time and memory', () => {
     // Printable noise made of YAML's own punctuation, so the parser has to work on it.
     const alphabet = 'abc:{}[]-?*&!|>\'"%@`,#  \n\t';
     const bytes = randomBytes(30 * 1024 * 1024);
     for (let i = 0; i < bytes.length; i++) bytes[i] = alphabet.charCodeAt(bytes[i] % alphabet.length);
     const file = writeTemp('garbage.yaml', bytes);
     const r = cli(['validate', file]);
-    assertCleanError(r, 2, file);
+    assertSyntaxFinding(r, file);
     assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
   });
 

@@ -41,7 +41,7 @@ export interface RunCliOptions {
   cwd?: string;
   /** Text fed to stdin (for `-`). */
   input?: string | Buffer;
-  /** Extra environment variables; NO_COLOR/FORCE_COLOR are cleared first so output is plain unless set here. */
+  /** Extra environment variables; NO_COLOR/FORCE_COLOR/COLUMNS are cleared first so output is plain and unwrapped unless set here. */
   env?: Record<string, string | undefined>;
   /** Milliseconds before the process is killed (default 60 s). */
   timeout?: number;
@@ -49,7 +49,7 @@ export interface RunCliOptions {
 
 /** Spawns `node bin/run.js ...args` with a plain environment (no colour, no debug, not a node:test child). */
 function spawnCli(args: readonly string[], opts: RunCliOptions) {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, SIPBC_DEBUG: undefined };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, COLUMNS: undefined, SIPBC_DEBUG: undefined };
   // node:test sets NODE_TEST_CONTEXT in child processes; the CLI is not a test.
   delete env.NODE_TEST_CONTEXT;
   Object.assign(env, opts.env ?? {});

@@ -1,5 +1,5 @@
 /**
- * The records of SPEC §6, built from an inventory. For site S with peer T,
+ * The SRV, NAPTR and A/AAAA records sipbc publishes, built from an inventory. For site S with peer T,
  * B = <subdomain>.<zone>, P = the SRV prefix of each transport in use:
  *
  *   P.S.B            S's pair: primary 10, backup 20 (or the VIP alone at 10)       weight 100
@@ -10,7 +10,7 @@
  *   S.B              A/AAAA: the VIP's address, else the primary's
  *   <server host>    A/AAAA for each server host inside the zone that has an address
  *
- * `--drain S` (SPEC §6.3): in S-preferred.B and B, S goes behind T (T at 10/20, S at 30/40, all
+ * `--drain S` (graceful migration off S): in S-preferred.B and B, S goes behind T (T at 10/20, S at 30/40, all
  * weight 100): new registrations go to T, S stays reachable as a last resort. P.S.B, P.T.B and
  * the address records do not change.
  *
@@ -40,7 +40,7 @@ export const DEFAULT_TTL = 300;
 export type Origin = (string | number)[];
 
 export interface BuildOptions {
-  /** Site id to drain (SPEC §6.3). */
+  /** Site id to drain (`--drain`): it goes behind its peer. */
   drain?: string;
   /** Which transports the phones resolving each name use (`dnsUsage` of the plan); absent: every transport in use everywhere. */
   usage?: DnsUsage;
@@ -260,7 +260,7 @@ export interface DnsNeed {
 }
 
 /**
- * The SPEC §4 cross-check: the names a phone file points at that lack the records it needs
+ * The DNS cross-check: the names a phone file points at that lack the records it needs
  * ("_sip._udp.east-preferred.sip.contoso.example SRV", "east.sip.contoso.example A/AAAA").
  * An SRV need looks for `P.name` (P from `transport`, udp when unset) and a NAPTR of `name` for that
  * transport leading to it; a phone that takes its transport from NAPTR also needs that NAPTR to come

@@ -1,5 +1,5 @@
 /**
- * The DNS export (SPEC §6) in one call per step: build the records, check them, render one format.
+ * The DNS export in one call per step: build the records, check them, render one format.
  * `sipbc dns` and `generate` (dns/<zone>.zone, dns/<zone>.nsupdate) both use this.
  */
 import type { Inventory } from '../inventory.js';
@@ -26,11 +26,18 @@ export interface RenderOptions {
   server?: { host: string; port?: number };
   /** wire only: the message id (default 0). */
   id?: number;
+  /** The site drained (--drain): said in the bind/nsupdate banner and in a `drained` field of every json record. */
+  drain?: string;
+}
+
+/** What `--format json` and `--json` print: dns-packet objects with absolute names, sorted; `drained` on each when a site is drained. */
+export function dnsJson(records: readonly DnsRecord[], drain?: string): object[] {
+  return sortRecords(records).map((r) => (drain === undefined ? r.toJSON() : { ...r.toJSON(), drained: drain }));
 }
 
 /** The records as dns-packet objects, absolute names, one per line-indented JSON array (LF at the end). */
-export function renderJson(records: readonly DnsRecord[]): string {
-  return JSON.stringify(sortRecords(records).map((r) => r.toJSON()), null, 2) + '\n';
+export function renderJson(records: readonly DnsRecord[], drain?: string): string {
+  return JSON.stringify(dnsJson(records, drain), null, 2) + '\n';
 }
 
 /** The records in one format: text for bind/nsupdate/json, bytes for wire. */
@@ -38,11 +45,11 @@ export function renderDns(inv: Inventory, records: readonly DnsRecord[], format:
   const zone = zoneOf(inv);
   switch (format) {
     case 'bind':
-      return renderZone(records, { zone, ttl: ttlOf(inv), source: opts.source });
+      return renderZone(records, { zone, ttl: ttlOf(inv), source: opts.source, drain: opts.drain });
     case 'nsupdate':
-      return renderNsupdate(records, { zone, source: opts.source, server: opts.server });
+      return renderNsupdate(records, { zone, source: opts.source, server: opts.server, drain: opts.drain });
     case 'json':
-      return renderJson(records);
+      return renderJson(records, opts.drain);
     case 'wire':
       return encodeUpdate(records, { zone, id: opts.id });
   }

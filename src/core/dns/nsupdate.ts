@@ -1,5 +1,5 @@
 /**
- * The records as an `nsupdate` script (SPEC §6.1 `nsupdate`) that replaces exactly these RRsets
+ * The records as an `nsupdate` script that replaces exactly these RRsets
  * and nothing else: for each RRset (in the zone printer's order), `update delete <owner> <type>`
  * then one `update add` per record; one `send` at the end, so the server applies the whole
  * change as a single RFC 2136 UPDATE (all or nothing).
@@ -18,11 +18,13 @@ export interface NsupdateOptions {
   source: string;
   /** Adds `server <host> [port]`. */
   server?: { host: string; port?: number };
+  /** The site drained (--drain): a second banner line says so. */
+  drain?: string;
 }
 
 export function renderNsupdate(records: readonly DnsRecord[], opts: NsupdateOptions): string {
   const zone = canonicalName(opts.zone);
-  const lines = [banner(opts.source)];
+  const lines = [banner(opts.source, opts.drain)];
   // The command checks --server first; this guards every other caller (a line break would add commands).
   const problem = opts.server && nameServerProblem(opts.server.host);
   if (problem) throw new SipbcError(`nsupdate server ${JSON.stringify(opts.server!.host)} ${problem}`, ExitCode.USAGE);

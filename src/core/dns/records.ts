@@ -1,5 +1,5 @@
 /**
- * The DNS record model (SPEC §6): each record type knows how to check and
+ * The DNS record model: each record type knows how to check and
  * print itself. No templates: the zone printer (zone.ts), the nsupdate script
  * (nsupdate.ts), the JSON form and the RFC 2136 message (wire.ts) all read
  * these objects.

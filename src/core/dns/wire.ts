@@ -1,5 +1,5 @@
 /**
- * The records as one RFC 2136 UPDATE message for the zone (SPEC §6.1 `wire`), encoded with
+ * The records as one RFC 2136 UPDATE message for the zone (`--format wire`), encoded with
  * dns-packet:
  *
  *   header   opcode UPDATE (5), QR = 0, id (0 unless given: the output is deterministic)

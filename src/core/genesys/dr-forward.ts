@@ -1,5 +1,5 @@
 /**
- * genesys/dr-forward.csv (SPEC §8): Extension DNs that need the DN-level
+ * genesys/dr-forward.csv: Extension DNs that need the DN-level
  * option `dr-forward = no-agent` in the `[TServer]` section of the DN's annex.
  * Genesys reserves `no-agent` for Alcatel-Lucent 4000 phones (which cannot
  * dual-register); the catalogue marks those families with `drForwardNoAgent`.

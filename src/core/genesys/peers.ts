@@ -1,5 +1,5 @@
 /**
- * genesys/peers-<site>.csv (SPEC §1, §8): the configuration objects that must
+ * genesys/peers-<site>.csv: the configuration objects that must
  * exist identically on that site's SIP Server peer, one object per line:
  *
  *   object       id          dn_type                                   place       dn                 user

@@ -1,5 +1,5 @@
 /**
- * genesys/workspace-options.csv (SPEC §8, reference/phone-models.md §1.3):
+ * genesys/workspace-options.csv:
  * the Workspace Desktop options for Business Continuity, one option per row
  * ("long" format: easy to filter, import and diff), for the annex of each
  * agent's User (Person), section `interaction-workspace`.

@@ -1,5 +1,5 @@
 /**
- * Every validation rule code, in one table (SPEC §4). Codes are stable public
+ * Every validation rule code, in one table. Codes are stable public
  * interface (CI pipelines filter on them): never rename one, only add.
  *
  * Scheme: `SIPBC-<E|W>-<WHAT>` — E = error, W = warning (the default
@@ -17,6 +17,8 @@ export interface RuleCodeInfo {
 }
 
 export const RULE_CODES = {
+  // Syntax (src/core/load.ts): the file is not readable as YAML or JSON at all
+  'SIPBC-E-SYNTAX': { severity: 'error', summary: 'The file is not valid YAML or JSON (the position of the first syntax error): nothing else in it is checked.' },
   // Shape (JSON Schema, schemas/inventory.schema.json)
   'SIPBC-E-UNKNOWN-KEY': { severity: 'error', summary: 'A key the inventory format does not know (typo?).' },
   'SIPBC-E-MISSING-KEY': { severity: 'error', summary: 'A required key is missing.' },

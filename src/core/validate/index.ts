@@ -1,5 +1,5 @@
 /**
- * Validation (SPEC §4): the JSON Schema for shape, then the semantic rules in
+ * Validation: the JSON Schema for shape, then the semantic rules in
  * code. Reports every problem at once, each at file:line:column.
  *
  *   validateInventory(loaded, catalogue) → { findings, inventory? }
@@ -13,7 +13,7 @@ import type { Catalogue } from '../catalogue.js';
 import { ExitCode, SipbcError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Inventory } from '../inventory.js';
-import type { LoadedInventory } from '../load.js';
+import { looksLikeJson, type LoadedInventory } from '../load.js';
 import { codePoint } from '../render/escape.js';
 import { isObject, RuleContext } from './context.js';
 import { RULES } from './rules/index.js';
@@ -32,9 +32,10 @@ export interface ValidateOptions {
 export function validateInventory(loaded: LoadedInventory, catalogue: Catalogue, opts: ValidateOptions = {}): { findings: Finding[]; inventory?: Inventory } {
   const data = loaded.data;
   if (!isObject(data)) {
-    const what = data === undefined || data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a single ${typeof data} value`;
+    const json = looksLikeJson(loaded.file, loaded.text);
+    const what = data === undefined || data === null ? 'empty' : Array.isArray(data) ? (json ? 'an array' : 'a list') : `a single ${typeof data} value`;
     throw new SipbcError(
-      `${loaded.file}: not an inventory: the document is ${what}; an inventory is a YAML/JSON mapping with version, dns, sites and places`,
+      `${loaded.file}: not an inventory: the document is ${what}; an inventory is ${json ? 'a JSON object' : 'a YAML mapping'} with version, dns, sites and places`,
       ExitCode.USAGE,
       'run `sipbc init` for a commented example',
     );

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, type Catalogue } from '../catalogue.js';
 import type { Finding } from '../findings.js';
-import type { LoadedInventory } from '../load.js';
+import { looksLikeJson, type LoadedInventory } from '../load.js';
 import { sha256 } from '../sha256.js';
 import { isCredentialPath, lengthClass } from '../credential-text.js';
 import { firstNonSipUserChar, nameChar, SIP_USER_CHARS, SIP_USER_MAX_LENGTH, SIP_USER_PATTERN } from '../sip-user.js';
@@ -151,6 +151,10 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
     case 'type': {
       const want = String((e.params as { type: string | string[] }).type);
       const data = e.data;
+      // A JSON inventory is told in JSON's words: "the JSON value 4028 is a number", "an object", "write "model": "…"".
+      const json = looksLikeJson(ctx.loaded.file, ctx.loaded.text);
+      const lang = json ? 'JSON' : 'YAML';
+      const keyText = (k: string | number, v: string) => (typeof k === 'number' ? (json ? v : `- ${v}`) : json ? `"${k}": ${v}` : `${k}: ${v}`);
       if (want.split(',').includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
         const pos = ctx.loaded.locate(path);
         const text = raw(pos.line, pos.column) || String(data);
@@ -159,26 +163,26 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
           return ctx.finding(
             'SIPBC-E-QUOTE-VALUE',
             path,
-            `${where} must be a string, but YAML reads the value on line ${pos.line} (${lengthClass(text.length)}) as a ${typeof data}: quote it${better} (the value is not shown: it may be a password).`,
+            `${where} must be a string, but ${lang} reads the value on line ${pos.line} (${lengthClass(text.length)}) as a ${typeof data}: quote it${better} (the value is not shown: it may be a password).`,
           );
         }
-        const suggestion = last === 'model' ? didYouMean(text, Object.keys(catalogue.models)) : undefined;
         const read = typeof data === 'number' && text !== String(data) ? `the number ${String(data)}` : `a ${typeof data}`;
-        const key = typeof last === 'number' ? '-' : `${last}:`;
-        return ctx.finding(
-          'SIPBC-E-QUOTE-VALUE',
-          path,
-          `${where} must be a string, but YAML reads ${text} as ${read}: quote this value, e.g. ${key} "${text}".${didYouMeanText(suggestion)}`,
-          { suggestion },
-        );
+        // A model that is no model id even when quoted (model: 4028): one hint, the id it was probably meant to be.
+        if (last === 'model' && !Object.hasOwn(catalogue.models, text)) {
+          const suggestion = didYouMean(text, Object.keys(catalogue.models));
+          const fix = suggestion ? `did you mean ${keyText(last, json ? `"${suggestion}"` : suggestion)}?` : 'write a model id from `sipbc models`, e.g. yealink-t54w';
+          return ctx.finding('SIPBC-E-QUOTE-VALUE', path, `${where} must be a model id (a string), but ${lang} reads ${text} as ${read}, and no model is called "${text}": ${fix}`, { suggestion });
+        }
+        return ctx.finding('SIPBC-E-QUOTE-VALUE', path, `${where} must be a string, but ${lang} reads ${text} as ${read}: quote this value, e.g. ${keyText(last, `"${text}"`)}.`);
       }
+      const [mapping, list] = json ? ['an object', 'an array'] : ['a mapping', 'a list'];
       const got =
-        data === null ? 'nothing (an empty value)' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a mapping' : secret ? `a ${typeof data} (not shown)` : `the ${typeof data} ${JSON.stringify(data)}`;
+        data === null ? 'nothing (an empty value)' : Array.isArray(data) ? list : typeof data === 'object' ? mapping : secret ? `a ${typeof data} (not shown)` : `the ${typeof data} ${JSON.stringify(data)}`;
       const wanted = want
         .split(',')
-        .map((t) => ({ object: 'a mapping', array: 'a list', integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' })[t] ?? t)
+        .map((t) => ({ object: mapping, array: list, integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' })[t] ?? t)
         .join(' or ');
-      const fix = !secret && typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data) ? ` Remove the quotes: ${String(last)}: ${data}.` : '';
+      const fix = !secret && typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data) ? ` Remove the quotes: ${keyText(last, data)}.` : '';
       return ctx.finding('SIPBC-E-TYPE', path, `${where} must be ${wanted}, not ${got}.${fix}`);
     }
     case 'enum': {

@@ -1,6 +1,6 @@
 /**
  * SIPBC-W-CAPACITY: on a site failure every agent is re-logged in on the
- * surviving site (SPEC §1), so each site with a `capacity` must be able to
+ * surviving site, so each site with a `capacity` must be able to
  * carry all agents alone. Checked only for sites that give a capacity.
  */
 import type { Finding } from '../../findings.js';

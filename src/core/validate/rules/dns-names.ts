@@ -1,6 +1,6 @@
 /**
  * SIPBC-E-DNS-ZONE: dns.zone / dns.subdomain must be valid DNS names.
- * SIPBC-E-DNS-NAME-TOO-LONG: every name sipbc will generate (SPEC §6), built
+ * SIPBC-E-DNS-NAME-TOO-LONG: every name sipbc will generate, built
  * with src/core/dns-names.ts for each transport in use, fits DNS limits.
  */
 import { baseDomain, dnsNameProblem, preferredName, siteName, srvPrefix } from '../../dns-names.js';

@@ -1,5 +1,5 @@
 /**
- * The DNS records sipbc will publish (SPEC §6), checked as records (src/core/dns/records.ts):
+ * The DNS records sipbc will publish, checked as records (src/core/dns/records.ts):
  *   SIPBC-E-DNS-TARGET-NO-ADDRESS     an SRV target inside the zone with no address in the inventory:
  *                                     the fragment would point phones at a name without A/AAAA
  *   SIPBC-W-DNS-TARGET-OUTSIDE-ZONE   an SRV target outside the zone: sipbc cannot publish or check it

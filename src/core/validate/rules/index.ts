@@ -1,5 +1,5 @@
 /**
- * The semantic rules (SPEC §4), in the order they run. Each is a small
+ * The semantic rules, in the order they run. Each is a small
  * function `(ctx) => Finding[]`; findings are sorted by position afterwards,
  * so the order here only matters for readability. To add a rule: write
  * `rules/<name>.ts`, append it below, and add its code(s) to ../codes.ts.

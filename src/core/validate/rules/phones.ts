@@ -1,5 +1,5 @@
 /**
- * Phone rules that read the catalogue (capabilities are data, SPEC §7):
+ * Phone rules that read the catalogue (capabilities are data):
  *   SIPBC-E-UNKNOWN-MODEL       model id not in the catalogue (did-you-mean)
  *   SIPBC-E-MAC-MALFORMED       MAC not in a common notation
  *   SIPBC-E-DUAL-UNSUPPORTED    explicit `registration: dual` on a model that cannot dual-register

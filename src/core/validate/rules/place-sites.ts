@@ -2,7 +2,7 @@
  * SIPBC-E-PLACE-SITE-CONFLICT: agents at one place whose preferred sites differ
  * (each agent's preferredSite, else defaults.preferredSite; `auto` resolved per
  * place exactly as the registration policy does), unless every phone at that
- * place says which site it prefers (SPEC §3: "an error unless the phone says which").
+ * place says which site it prefers (an error unless a phone there says which).
  * Reported at the first agent that disagrees with the place's first agent.
  */
 import type { Finding } from '../../findings.js';
