@@ -98,7 +98,7 @@ const benign = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/);
  * of inventories is valid (the coverage check below).
  */
 const freeText = fc.oneof(
-  { weight: 15, arbitrary: benign },
+  { weight: 40, arbitrary: benign },
   { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }) },
   {
@@ -128,14 +128,16 @@ const placeArb: fc.Arbitrary<PlaceSpec> = fc.record({
     fc.record(
       {
         mac: macBytes,
-        model: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...MODELS) }, { weight: 1, arbitrary: fc.constantFrom('yealink-t99', '../x') }),
-        registration: fc.constantFrom('dual', 'active-backup'),
+        model: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...MODELS) }, { weight: 1, arbitrary: fc.constantFrom('yealink-t99', '../x') }),
+        // A phone asking for dual on a model that cannot is an error; the default asking for it is not (both stay covered).
+        registration: fc.constantFrom('dual', 'active-backup', 'active-backup'),
         transport: fc.constantFrom('udp', 'tcp', 'tls'),
         preferredSite: fc.constantFrom('A', 'B'),
         authUser: extension,
-        password: fc.oneof(freeText, fc.constant({ env: 'SIP_PW' })),
+        // Mostly a password, as in real inventories; sometimes none at all (→ `auth: none`, or an error when an auth user is given).
+        password: fc.oneof({ weight: 4, arbitrary: freeText }, { weight: 4, arbitrary: fc.constant({ env: 'SIP_PW' }) }, { weight: 1, arbitrary: fc.constant(undefined) }),
       },
-      { requiredKeys: ['mac', 'model'] },
+      { requiredKeys: ['mac', 'model', 'password'] },
     ),
     { maxLength: 3 },
   ),
