@@ -35,9 +35,6 @@ The server needs the zone open to updates from the key: allow-update { key "<nam
     drain: Flags.string({ description: 'graceful migration: move this site behind its peer in the preferred and balanced names' }),
   };
 
-  /** Tests only: runs after the plan is built and before the update is sent. */
-  static beforeSend: (() => Promise<void> | void) | undefined;
-
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(DnsPush);
     const server = parseServer(flags.server);
@@ -50,7 +47,7 @@ The server needs the zone open to updates from the key: allow-update { key "<nam
     const plan = planChanges(zone, records, read.records, owned);
     const pending = plan.changes.length > 0;
     let sent: { transport: string; bytes: number } | undefined;
-    if (pending && flags.apply) sent = await applyPlan(client, plan, { beforeSend: DnsPush.beforeSend });
+    if (pending && flags.apply) sent = await applyPlan(client, plan);
     const result = { server: server.label, read: read.via, ...planJson(plan), applied: sent !== undefined, ...(sent ? { sent } : {}) };
 
     // With --json oclif prints what run() returns; an exit 3 returns nothing, so that JSON is printed here.
