@@ -11,10 +11,11 @@ import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
+import { nameServerProblem } from '../core/dns-names.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { answerHeader, encodeMessage, encodeQuery, encodeQuestion, OPCODE_QUERY, rcodeName } from '../core/dns/message.js';
 import { encodePlanUpdate, type DnsPlan } from '../core/dns/push.js';
-import { recordFromPacket, type DnsRecord, type RecordType } from '../core/dns/records.js';
+import { recordFromPacket, type DnsRecord, type PacketRR, type RecordType } from '../core/dns/records.js';
 import { signMessage, TsigVerifier, type TsigKey } from '../core/dns/tsig.js';
 import { compareRrset, mergeTransports, type Difference, type VerifyResult } from '../core/dns/verify.js';
 
@@ -46,9 +47,8 @@ export function parseServer(text: string): ServerAddress {
   }
   const hint = 'give the primary name server as HOST or HOST:PORT (ns1.contoso.example, 192.0.2.53:53, [2001:db8::53]:53)';
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SipbcError(`--server ${JSON.stringify(text)}: the port must be from 1 to 65535`, ExitCode.USAGE, hint);
-  if (isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(host)) {
-    throw new SipbcError(`--server ${JSON.stringify(text)} is neither an IP address nor a host name`, ExitCode.USAGE, hint);
-  }
+  const problem = nameServerProblem(host);
+  if (problem) throw new SipbcError(`--server ${JSON.stringify(text)}: ${JSON.stringify(host)} ${problem}`, ExitCode.USAGE, hint);
   return { host, port, label: isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}` };
 }
 
@@ -146,11 +146,17 @@ export class DnsClient {
     });
   }
 
-  /** The records of one RRset, asked over UDP (TCP when the UDP answer is truncated) or over TCP. */
-  async query(name: string, type: RecordType, transport: 'udp' | 'tcp'): Promise<Answer> {
-    const msg = encodeQuery(randomInt(0x10000), name, type);
+  /** One message, one answer: over UDP, or over TCP when asked or when the UDP answer is truncated. */
+  private async exchange(msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer> {
     let buf = transport === 'udp' ? await this.udp(msg) : (await this.tcp(msg))[0];
     if (transport === 'udp' && answerHeader(buf).tc) buf = (await this.tcp(msg))[0];
+    if (buf.readUInt16BE(0) !== msg.readUInt16BE(0)) throw usage(`${this.server.label} answered with another message id over TCP`);
+    return buf;
+  }
+
+  /** The records of one RRset, asked over UDP (TCP when the UDP answer is truncated) or over TCP. */
+  async query(name: string, type: RecordType, transport: 'udp' | 'tcp'): Promise<Answer> {
+    const buf = await this.exchange(encodeQuery(randomInt(0x10000), name, type), transport);
     const h = answerHeader(buf);
     if (h.rcode !== 0 && h.rcode !== 3) {
       throw usage(`${this.server.label} answered ${rcodeName(h.rcode)} to a query for ${name} ${type}`, h.rcode === 5 ? 'allow queries from this machine (allow-query) on the name server' : undefined);
@@ -158,7 +164,7 @@ export class DnsClient {
     const decoded = dnsPacket.decode(buf);
     const records = (decoded.answers ?? [])
       .filter((a) => a.type === type && a.name.toLowerCase() === name)
-      .map((a) => recordFromPacket(a as Parameters<typeof recordFromPacket>[0]))
+      .map((a) => recordFromPacket(a as PacketRR))
       .filter((r): r is DnsRecord => r !== undefined);
     return { rcode: h.rcode, aa: h.aa, records };
   }
@@ -198,7 +204,7 @@ export class DnsClient {
         if (!check.ok) throw usage(`${this.server.label}: zone transfer of ${zone}: ${check.problem}`, 'check that --key-file / --key is the key the server knows');
       }
       for (const rr of dnsPacket.decode(a).answers ?? []) {
-        const r = recordFromPacket(rr as Parameters<typeof recordFromPacket>[0]);
+        const r = recordFromPacket(rr as PacketRR);
         if (r) records.push(r);
       }
     }
@@ -215,8 +221,7 @@ export class DnsClient {
       verifier = new TsigVerifier(this.opts.key, signed.mac);
     }
     const transport = msg.length > UDP_LIMIT ? 'tcp' : 'udp';
-    let answer = transport === 'udp' ? await this.udp(msg) : (await this.tcp(msg))[0];
-    if (transport === 'udp' && answerHeader(answer).tc) answer = (await this.tcp(msg))[0];
+    const answer = await this.exchange(msg, transport);
     const h = answerHeader(answer);
     const check = verifier?.check(answer);
     if (h.rcode !== 0) throw updateError(this.server.label, zone, h.rcode, check && !check.ok ? check.tsigError ?? check.problem : undefined);

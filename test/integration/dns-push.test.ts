@@ -283,7 +283,7 @@ describe('sipbc dns push: hmac-sha512, no zone transfer, unreachable servers', {
   it('usage errors: a bad --server, a key file that is not one, --key without its variable (exit 2)', () => {
     const bad = runCli(['dns', 'push', inv, '--server', 'ns1;rm -rf /']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--server "ns1;rm -rf \/" is neither an IP address nor a host name/);
+    assert.match(bad.stderr, /--server "ns1;rm -rf \/": "ns1;rm -rf \/" is neither an IP address nor a host name/);
     const notKey = join(dir, 'not-a-key.conf');
     writeFileSync(notKey, 'options { };\n');
     const nk = runCli(['dns', 'push', inv, '--server', '127.0.0.1:1', '--key-file', notKey]);

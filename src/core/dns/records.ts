@@ -341,8 +341,16 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
   return out;
 }
 
+/** An RR as dns-packet decodes it, of any type. */
+export interface PacketRR {
+  name: string;
+  type: string;
+  ttl?: number;
+  data?: unknown;
+}
+
 /** A record a server returned (dns-packet's decoded answer) as a DnsRecord; undefined for other types. */
-export function recordFromPacket(a: { name: string; type: string; ttl?: number; data?: unknown }): DnsRecord | undefined {
+export function recordFromPacket(a: PacketRR): DnsRecord | undefined {
   const ttl = a.ttl ?? 0;
   switch (a.type) {
     case 'SRV': {
