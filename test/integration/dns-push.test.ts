@@ -59,7 +59,8 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     writeFileSync(keyFile, key);
     inv = join(dir, 'inventory.yaml');
     writeFileSync(inv, FIXTURE);
-    server = await startNamed([{ name: ZONE, text: stubZone(ZONE, { extra: FOREIGN }), updateKey: 'sipbc-key' }], { keys: [key] });
+    // Zone transfers only signed with the key: push's AXFR is signed, and each answer's TSIG checked.
+    server = await startNamed([{ name: ZONE, text: stubZone(ZONE, { extra: FOREIGN }), updateKey: 'sipbc-key', transfer: { key: 'sipbc-key' } }], { keys: [key] });
   });
   after(async () => {
     await server?.stop();
