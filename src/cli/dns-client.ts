@@ -171,9 +171,10 @@ export class DnsClient {
 
   /**
    * The whole zone by AXFR over TCP (signed when there is a key), or the reason it was not given
-   * (REFUSED, NOTAUTH, the connection closed): the caller then asks RRset by RRset.
+   * (REFUSED, NOTAUTH, the connection closed): the caller then asks RRset by RRset. `onMessage` sees
+   * each message of the transfer (tests count them).
    */
-  async axfr(zone: string): Promise<{ records: DnsRecord[] } | { refused: string }> {
+  async axfr(zone: string, onMessage?: (message: Buffer) => void): Promise<{ records: DnsRecord[] } | { refused: string }> {
     let msg = encodeMessage(randomInt(0x10000), OPCODE_QUERY << 11, [[encodeQuestion(zone, 'AXFR')], [], [], []]);
     let verifier: TsigVerifier | undefined;
     if (this.opts.key) {
@@ -199,6 +200,7 @@ export class DnsClient {
     if (soas < 2) return { refused: 'the transfer ended early' };
     const records: DnsRecord[] = [];
     for (const a of answers) {
+      onMessage?.(a);
       if (verifier) {
         const check = verifier.check(a);
         if (!check.ok) throw usage(`${this.server.label}: zone transfer of ${zone}: ${check.problem}`, 'check that --key-file / --key is the key the server knows');

@@ -295,3 +295,35 @@ describe('sipbc dns push: hmac-sha512, no zone transfer, unreachable servers', {
     assert.match(noEnv.stderr, /--key: the environment variable SIPBC_NOT_SET is not set/);
   });
 });
+
+describe('sipbc dns push: a zone transfer of several messages, each checked with TSIG', { skip }, () => {
+  let dir: string;
+  let server: NamedServer;
+  let keyFile: string;
+  const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
+    const key = tsigKeygen('big-key', 'hmac-sha256');
+    keyFile = join(dir, 'k.conf');
+    writeFileSync(keyFile, key);
+    // ~3 000 records of others: named sends the transfer as several messages (64 KiB at most each).
+    const filler = Array.from({ length: 3000 }, (_, i) => `filler-${i} IN TXT "record ${i} of the DNS team, not sipbc's: ${'x'.repeat(40)}"`);
+    server = await startNamed([{ name: ZONE, text: stubZone(ZONE, { extra: filler }), updateKey: 'big-key', transfer: { key: 'big-key' } }], { keys: [key] });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the zone by AXFR (every message verified), applies, and leaves the other records alone', async () => {
+    const client = new DnsClient(parseServer(`127.0.0.1:${server.port}`), { key: parseKeyFile(readFileSync(keyFile, 'utf8'), keyFile) });
+    const messages: number[] = [];
+    const axfr = await client.axfr(ZONE, (m) => messages.push(m.length));
+    assert.ok('records' in axfr, JSON.stringify(axfr));
+    assert.ok(messages.length > 1, `one message only (${messages.join(', ')} bytes): the test needs a longer transfer`);
+    const r = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${server.port}`, '--key-file', keyFile, '--apply']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\(read by AXFR\): 15 RRsets to add/);
+    assert.deepEqual(await server.resolver().resolveTxt(`filler-2999.${ZONE}`), [[`record 2999 of the DNS team, not sipbc's: ${'x'.repeat(40)}`]]);
+  });
+});
