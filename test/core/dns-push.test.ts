@@ -31,6 +31,15 @@ describe('TSIG keys and signatures', () => {
     assert.ok(!inspect({ nested: key }, { depth: 5 }).includes(SECRET));
   });
 
+  it('skips comments around the key, but not inside its quoted secret (base64 may hold "//")', () => {
+    const slashes = Buffer.alloc(6, 0xff).toString('base64');
+    assert.equal(slashes, '////////');
+    const key = parseKeyFile(`/* sipbc */ key "k" { // the key\n algorithm hmac-sha512; # sha512\n secret "${slashes}"; };`, 'k.conf');
+    assert.equal(key.algorithm, 'hmac-sha512');
+    const msg = Buffer.alloc(12);
+    assert.deepEqual(signMessage(msg, key, 1).mac, signMessage(msg, new TsigKey('k', 'hmac-sha512', Buffer.alloc(6, 0xff)), 1).mac);
+  });
+
   it('refuses a bad key file with file:line:col, never quoting the secret', () => {
     const bad = (text: string) => {
       try {

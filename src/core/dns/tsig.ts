@@ -77,6 +77,33 @@ export function decodeSecret(text: string, where: string): Buffer {
   return Buffer.from(clean, 'base64');
 }
 
+/**
+ * The text with its comments (#, //, C-style) turned into spaces, so positions stay right. Quoted
+ * strings are kept whole: a base64 secret may contain "//".
+ */
+function blankComments(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const c = text[i];
+    if (c === '"') {
+      const end = text.indexOf('"', i + 1);
+      const stop = end < 0 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (c === '#' || text.startsWith('//', i) || text.startsWith('/*', i)) {
+      const block = text.startsWith('/*', i);
+      const end = block ? text.indexOf('*/', i + 2) : text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : block ? end + 2 : end;
+      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 /** Line:column (1-based) of `index` in `text`. */
 function position(text: string, index: number): string {
   const before = text.slice(0, index).split('\n');
@@ -89,9 +116,7 @@ function position(text: string, index: number): string {
  * Comments (#, //, C-style) are allowed. A file with no key or several keys is refused.
  */
 export function parseKeyFile(text: string, file: string): TsigKey {
-  // Comments blanked with spaces of the same length, so positions stay right.
-  const blank = (m: string) => m.replace(/[^\n]/g, ' ');
-  const src = text.replace(/\/\*[\s\S]*?\*\//g, blank).replace(/(#|\/\/)[^\n]*/g, blank);
+  const src = blankComments(text);
   const keys = [...src.matchAll(/\bkey\s+("([^"]*)"|([^\s{;"]+))\s*\{([^}]*)\}\s*;?/g)];
   const fix = 'make it with: tsig-keygen -a hmac-sha256 <key name> > <file>';
   if (keys.length === 0) throw new SipbcError(`${file}: no key "name" { algorithm …; secret "…"; }; block found`, ExitCode.USAGE, fix);
