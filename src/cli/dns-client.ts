@@ -124,8 +124,10 @@ export class DnsClient {
         s.destroy();
         f();
       };
+      // The timeout counts from the last bytes received: a long zone transfer keeps the connection alive.
       const timer = setTimeout(() => done(() => reject(this.timeout('TCP'))), this.timeoutMs);
       s.on('data', (chunk) => {
+        timer.refresh();
         pending = Buffer.concat([pending, chunk]);
         while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
           const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
@@ -182,13 +184,16 @@ export class DnsClient {
       msg = signed.message;
       verifier = new TsigVerifier(this.opts.key, signed.mac);
     }
+    // The transfer ends with the zone's SOA, the second one seen.
     let soas = 0;
+    const decoded: PacketRR[][] = [];
     let answers: Buffer[];
     try {
       answers = await this.tcp(msg, (m) => {
-        const h = answerHeader(m);
-        if (h.rcode !== 0) return false;
-        soas += (dnsPacket.decode(m).answers ?? []).filter((a) => a.type === 'SOA').length;
+        if (answerHeader(m).rcode !== 0) return false;
+        const rrs = (dnsPacket.decode(m).answers ?? []) as PacketRR[];
+        decoded.push(rrs);
+        soas += rrs.filter((a) => a.type === 'SOA').length;
         return soas < 2;
       });
     } catch (e) {
@@ -199,17 +204,17 @@ export class DnsClient {
     if (first.rcode !== 0) return { refused: rcodeName(first.rcode) };
     if (soas < 2) return { refused: 'the transfer ended early' };
     const records: DnsRecord[] = [];
-    for (const a of answers) {
+    answers.forEach((a, i) => {
       onMessage?.(a);
       if (verifier) {
         const check = verifier.check(a);
         if (!check.ok) throw usage(`${this.server.label}: zone transfer of ${zone}: ${check.problem}`, 'check that --key-file / --key is the key the server knows');
       }
-      for (const rr of dnsPacket.decode(a).answers ?? []) {
-        const r = recordFromPacket(rr as PacketRR);
+      for (const rr of decoded[i]) {
+        const r = recordFromPacket(rr);
         if (r) records.push(r);
       }
-    }
+    });
     return { records };
   }
 
