@@ -327,3 +327,34 @@ describe('sipbc dns push: a zone transfer of several messages, each checked with
     assert.deepEqual(await server.resolver().resolveTxt(`filler-2999.${ZONE}`), [[`record 2999 of the DNS team, not sipbc's: ${'x'.repeat(40)}`]]);
   });
 });
+
+describe('sipbc dns push with the update-policy the README gives (the key may change sipbc\'s names only)', { skip }, () => {
+  let dir: string;
+  let server: NamedServer;
+  let keyFile: string;
+  const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
+    const key = tsigKeygen('sipbc-key', 'hmac-sha256');
+    keyFile = join(dir, 'k.conf');
+    writeFileSync(keyFile, key);
+    const policy = [
+      'grant sipbc-key subdomain sip.contoso.example. SRV NAPTR A AAAA',
+      ...['sipsrv-a.east', 'sipsrv-b.east', 'sipsrv.west'].map((h) => `grant sipbc-key name ${h}.contoso.example. A AAAA`),
+    ];
+    server = await startNamed([{ name: ZONE, text: stubZone(ZONE), updatePolicy: policy }], { keys: [key] });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('push --apply succeeds; the same key cannot change a name outside the policy', async () => {
+    const r = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${server.port}`, '--key-file', keyFile, '--apply']);
+    assert.equal(r.code, 0, r.stderr + server.log());
+    assert.deepEqual(await server.resolver().resolve4(`sipsrv.west.${ZONE}`), ['10.2.0.10']);
+    const outside = server.nsupdate([`server 127.0.0.1 ${server.port}`, `zone ${ZONE}.`, `update add intranet.${ZONE}. 60 IN A 10.9.9.9`, 'send', ''].join('\n'), keyFile);
+    assert.notEqual(outside.code, 0);
+    assert.match(outside.output, /REFUSED/);
+  });
+});

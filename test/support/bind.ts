@@ -125,6 +125,8 @@ export interface ZoneSpec {
   dynamic?: boolean;
   /** Accept RFC 2136 updates signed with this TSIG key only (its key statement given to startNamed's `keys`). */
   updateKey?: string;
+  /** `update-policy { … };` rules instead of allow-update, e.g. `grant k subdomain sip.example. SRV NAPTR A AAAA`. */
+  updatePolicy?: string[];
   /** Zone transfers: 'none' refuses AXFR, a key name allows it only signed with that key (default: BIND's default). */
   transfer?: 'none' | { key: string };
 }
@@ -156,7 +158,7 @@ function namedConf(dir: string, port: number, zones: ZoneSpec[], keys: readonly 
     (z) => `zone "${z.name.replace(/\.$/, '')}" {
     type primary;
     file "${join(dir, `${z.name.replace(/\.$/, '')}.zone`)}";
-    ${z.updateKey ? `allow-update { key "${z.updateKey}"; };` : z.dynamic ? 'allow-update { 127.0.0.1; };' : 'allow-update { none; };'}
+    ${z.updatePolicy ? `update-policy { ${z.updatePolicy.map((r) => `${r};`).join(' ')} };` : z.updateKey ? `allow-update { key "${z.updateKey}"; };` : z.dynamic ? 'allow-update { 127.0.0.1; };' : 'allow-update { none; };'}
     ${z.transfer === 'none' ? 'allow-transfer { none; };' : z.transfer ? `allow-transfer { key "${z.transfer.key}"; };` : ''}
 };`,
   );
