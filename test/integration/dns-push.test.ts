@@ -16,7 +16,7 @@ import { parseKeyFile } from '../../src/core/dns/tsig.js';
 import { SipbcError } from '../../src/core/errors.js';
 import type { Inventory } from '../../src/core/inventory.js';
 import { parseInventory } from '../../src/core/load.js';
-import { namedInstalled, NAMED_MISSING, startNamed, stubZone, tsigKeygen, type NamedServer } from '../support/bind.js';
+import { namedInstalled, NAMED_MISSING, startNamed, stubZone, tsigKeygen, type NamedServer, type ZoneSpec } from '../support/bind.js';
 import { repoPath, runCli } from '../support/cli.js';
 
 const ZONE = 'contoso.example';
@@ -32,6 +32,31 @@ interface PushJson {
   sent?: { transport: string; bytes: number };
   changes: { name: string; type: string; change: string; removed: { data: unknown }[]; added: { data: unknown }[] }[];
   unchanged: number;
+}
+
+interface KeyedNamed {
+  dir: string;
+  keyFile: string;
+  server: NamedServer;
+  stop(): Promise<void>;
+}
+
+/** A private named holding ZONE, and a TSIG key made by the real tsig-keygen, its file in a temp dir. */
+async function keyedNamed(keyName: string, algorithm: string, zone: Omit<ZoneSpec, 'name'>): Promise<KeyedNamed> {
+  const dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
+  const key = tsigKeygen(keyName, algorithm);
+  const keyFile = join(dir, `${keyName}.conf`);
+  writeFileSync(keyFile, key);
+  const server = await startNamed([{ name: ZONE, ...zone }], { keys: [key] });
+  return {
+    dir,
+    keyFile,
+    server,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, () => {
@@ -52,20 +77,15 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
   const srvOf = async (name: string) =>
     (await server.resolver().resolveSrv(`${name}.${ZONE}`)).map((s) => `${s.priority} ${s.weight} ${s.port} ${s.name}`).sort();
 
+  let lab: KeyedNamed;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
-    const key = tsigKeygen('sipbc-key', 'hmac-sha256');
-    keyFile = join(dir, 'sipbc-key.conf');
-    writeFileSync(keyFile, key);
+    // Zone transfers only signed with the key: push's AXFR is signed, and each answer's TSIG checked.
+    lab = await keyedNamed('sipbc-key', 'hmac-sha256', { text: stubZone(ZONE, { extra: FOREIGN }), updateKey: 'sipbc-key', transfer: { key: 'sipbc-key' } });
+    ({ dir, keyFile, server } = lab);
     inv = join(dir, 'inventory.yaml');
     writeFileSync(inv, FIXTURE);
-    // Zone transfers only signed with the key: push's AXFR is signed, and each answer's TSIG checked.
-    server = await startNamed([{ name: ZONE, text: stubZone(ZONE, { extra: FOREIGN }), updateKey: 'sipbc-key', transfer: { key: 'sipbc-key' } }], { keys: [key] });
   });
-  after(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => lab?.stop());
 
   it('on an empty zone: without --apply a plan of 15 RRsets to add, exit 3, and the server unchanged', async () => {
     const r = push();
@@ -241,18 +261,15 @@ describe('sipbc dns push: hmac-sha512, no zone transfer, unreachable servers', {
   let keyFile: string;
   const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
   let silent: Server;
+  let lab: KeyedNamed;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
-    const key = tsigKeygen('sha512-key', 'hmac-sha512');
-    keyFile = join(dir, 'k.conf');
-    writeFileSync(keyFile, key);
-    server = await startNamed([{ name: ZONE, text: stubZone(ZONE), updateKey: 'sha512-key', transfer: 'none' }], { keys: [key] });
+    lab = await keyedNamed('sha512-key', 'hmac-sha512', { text: stubZone(ZONE), updateKey: 'sha512-key', transfer: 'none' });
+    ({ dir, keyFile, server } = lab);
     silent = createServer(() => undefined).listen(0, '127.0.0.1');
   });
   after(async () => {
-    await server?.stop();
     silent?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   it('reads RRset by RRset when AXFR is refused, and applies with an hmac-sha512 key', async () => {
@@ -297,23 +314,17 @@ describe('sipbc dns push: hmac-sha512, no zone transfer, unreachable servers', {
 });
 
 describe('sipbc dns push: a zone transfer of several messages, each checked with TSIG', { skip }, () => {
-  let dir: string;
   let server: NamedServer;
   let keyFile: string;
   const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
+  let lab: KeyedNamed;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
-    const key = tsigKeygen('big-key', 'hmac-sha256');
-    keyFile = join(dir, 'k.conf');
-    writeFileSync(keyFile, key);
     // ~3 000 records of others: named sends the transfer as several messages (64 KiB at most each).
     const filler = Array.from({ length: 3000 }, (_, i) => `filler-${i} IN TXT "record ${i} of the DNS team, not sipbc's: ${'x'.repeat(40)}"`);
-    server = await startNamed([{ name: ZONE, text: stubZone(ZONE, { extra: filler }), updateKey: 'big-key', transfer: { key: 'big-key' } }], { keys: [key] });
+    lab = await keyedNamed('big-key', 'hmac-sha256', { text: stubZone(ZONE, { extra: filler }), updateKey: 'big-key', transfer: { key: 'big-key' } });
+    ({ keyFile, server } = lab);
   });
-  after(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => lab?.stop());
 
   it('reads the zone by AXFR (every message verified), applies, and leaves the other records alone', async () => {
     const client = new DnsClient(parseServer(`127.0.0.1:${server.port}`), { key: parseKeyFile(readFileSync(keyFile, 'utf8'), keyFile) });
@@ -329,25 +340,19 @@ describe('sipbc dns push: a zone transfer of several messages, each checked with
 });
 
 describe('sipbc dns push with the update-policy the README gives (the key may change sipbc\'s names only)', { skip }, () => {
-  let dir: string;
   let server: NamedServer;
   let keyFile: string;
   const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
+  let lab: KeyedNamed;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sipbc-dns-push-'));
-    const key = tsigKeygen('sipbc-key', 'hmac-sha256');
-    keyFile = join(dir, 'k.conf');
-    writeFileSync(keyFile, key);
     const policy = [
       'grant sipbc-key subdomain sip.contoso.example. SRV NAPTR A AAAA',
       ...['sipsrv-a.east', 'sipsrv-b.east', 'sipsrv.west'].map((h) => `grant sipbc-key name ${h}.contoso.example. A AAAA`),
     ];
-    server = await startNamed([{ name: ZONE, text: stubZone(ZONE), updatePolicy: policy }], { keys: [key] });
+    lab = await keyedNamed('sipbc-key', 'hmac-sha256', { text: stubZone(ZONE), updatePolicy: policy });
+    ({ keyFile, server } = lab);
   });
-  after(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => lab?.stop());
 
   it('push --apply succeeds; the same key cannot change a name outside the policy', async () => {
     const r = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${server.port}`, '--key-file', keyFile, '--apply']);
