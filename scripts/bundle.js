@@ -7,7 +7,7 @@
 // resolving and reading; the code cache removes most of the parsing and compiling.
 //
 // The bundle is made from tsc's output (dist/src/**/*.js), so it runs exactly the code tsc compiled
-// and type-checked. Its entry is generated here: every dist/src/commands/*.js, exported as COMMANDS
+// and type-checked. Its entry is generated here: every dist/src/commands/**/*.js, exported as COMMANDS
 // for oclif's "explicit" command discovery (package.json oclif.commands: {strategy: explicit,
 // target: ./dist/bundle/sipbc.cjs, identifier: COMMANDS}), plus @oclif/core's `execute`, so that
 // bin/run.js and the commands share the one bundled copy of @oclif/core. A new command file needs
@@ -35,10 +35,12 @@ const outDir = join(root, 'dist', 'bundle');
 const outFile = join(outDir, 'sipbc.cjs');
 const validateDir = join(compiled, 'core', 'validate');
 
-const commands = readdirSync(join(compiled, 'commands'))
+// A command in a sub-directory is a topic's command: commands/dns/push.js is `dns:push` (`sipbc dns push`).
+const commands = readdirSync(join(compiled, 'commands'), { recursive: true })
   .filter((f) => f.endsWith('.js'))
+  .map((f) => f.split('\\').join('/'))
   .sort()
-  .map((f) => ({ id: f.slice(0, -'.js'.length), file: `./dist/src/commands/${f}` }));
+  .map((f) => ({ id: f.slice(0, -'.js'.length).replaceAll('/', ':'), file: `./dist/src/commands/${f}` }));
 if (commands.length === 0) throw new Error('no compiled commands in dist/src/commands: run tsc first');
 
 // Each command is a getter that require()s its module: esbuild then initialises a command's

@@ -1,29 +1,29 @@
 /**
- * `sipbc dns INVENTORY --format bind|nsupdate|json|wire [--drain SITE]`.
+ * `sipbc dns INVENTORY --format bind|nsupdate|json|wire|octodns [--drain SITE]`.
  * Thin adapter: load → validate → build + check the records (src/core/dns) → print one format.
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
-import { loadValidInventory } from '../cli/valid-inventory.js';
-import { formatFinding } from '../cli/report.js';
-import { loadCatalogue } from '../core/catalogue.js';
+import { inventoryRecords } from '../cli/dns-command.js';
 import { nameServerProblem } from '../core/dns-names.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import { buildDnsRecords, DNS_FORMATS, dnsJson, renderDns, type DnsFormat } from '../core/dns/index.js';
-import { inventoryDnsUsage } from '../core/dns-usage.js';
+import { DNS_FORMATS, dnsJson, renderDns, type DnsFormat } from '../core/dns/index.js';
 
 export default class Dns extends SipbcCommand {
   static override summary = 'Print the DNS SRV and A/AAAA records that steer each phone to its preferred site.';
   static override description = `Records, for every transport in use: _sip._udp.S.B (one site's pair), _sip._udp.S-preferred.B (S then its peer), _sip._udp.B (both sites, weights by capacity), NAPTR on S.B, S-preferred.B and B for the transports of the phones resolving each name (RFC 3263), S.B A/AAAA and the A/AAAA of the server hosts inside the zone (B = <subdomain>.<zone>).
 
-Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), nsupdate (a script that replaces exactly these RRsets), json (dns-packet records; the same as --json), wire (an RFC 2136 UPDATE message, raw bytes).
+Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), nsupdate (a script that replaces exactly these RRsets), json (dns-packet records; the same as --json), wire (an RFC 2136 UPDATE message, raw bytes), octodns (zone data for octoDNS's YamlProvider).
 
-With --drain SITE the bind and nsupdate banners carry a "DRAINED" comment line and every json record a "drained": SITE field.`;
+With --drain SITE the bind and nsupdate banners carry a "DRAINED" comment line and every json record a "drained": SITE field.
+
+To change a live zone use \`sipbc dns push\` (a plan, then one TSIG-signed update with --apply); to check it, \`sipbc dns verify\`.`;
   static override examples = [
     '<%= config.bin %> dns inventory.yaml > sip.zone',
     '<%= config.bin %> dns inventory.yaml --format nsupdate --server ns1.contoso.example | nsupdate -k tsig.key',
     '<%= config.bin %> dns inventory.yaml --drain east --format nsupdate > drain-east.nsupdate',
     '<%= config.bin %> dns inventory.yaml --format wire > update.bin',
+    '<%= config.bin %> dns inventory.yaml --format octodns > config/sip-records.yaml',
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -43,15 +43,7 @@ With --drain SITE the bind and nsupdate banners carry a "DRAINED" comment line a
     if (serverProblem) {
       throw new SipbcError(`--server ${JSON.stringify(flags.server)} ${serverProblem}`, ExitCode.USAGE, 'give the name server as a host name (ns1.contoso.example) or an IP address (192.0.2.53, 2001:db8::53); its port goes in --server-port');
     }
-    // Validation includes the DNS record rules (validate/rules/dns-records.ts): no second check here.
-    const { loaded, inventory, findings } = loadValidInventory(args.inventory, { consequence: 'no records written', logToStderr: (l) => this.logToStderr(l) });
-    // Warnings do not stop the output; the DNS ones are shown in full, the others counted.
-    const warnings = findings.filter((f) => f.severity === 'warning');
-    for (const f of warnings.filter((w) => w.code.includes('-DNS-'))) this.logToStderr(formatFinding(f));
-    const hidden = warnings.filter((w) => !w.code.includes('-DNS-')).length;
-    if (hidden > 0) this.logToStderr(`${loaded.file}: ${hidden} other warning${hidden === 1 ? '' : 's'} (run \`sipbc validate\` to see them)`);
-    // The NAPTR records list the transports of the phones resolving each name (the same answer as generate's plan).
-    const records = buildDnsRecords(inventory, { drain: flags.drain, usage: inventoryDnsUsage(inventory, loadCatalogue()) });
+    const { loaded, inventory, records } = inventoryRecords(args.inventory, { drain: flags.drain, consequence: 'no records written', logToStderr: (l) => this.logToStderr(l) });
 
     // --json prints exactly what --format json prints.
     if (this.jsonEnabled()) return dnsJson(records, flags.drain);

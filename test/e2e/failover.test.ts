@@ -2,7 +2,8 @@
  * Proof with real SIP (issue 8): phones provisioned ONLY from sipbc's output register through a real
  * named serving sipbc's zone to real registrars (one Kamailio per site), fail over when the preferred
  * site dies — within the time `sipbc simulate --fail <site> --json` predicts — come back afterwards,
- * and follow a graceful migration (`sipbc dns --drain`) applied to the running DNS server.
+ * and follow a graceful migration (`sipbc dns push --drain`) applied to the running DNS server. The zone is
+ * published with `sipbc dns push` (TSIG-signed dynamic updates to an initially empty zone), not a zone file.
  *
  * Loopback only: named on 127.0.0.1:<free port>, east's registrar on 127.0.0.2, west's on 127.0.0.3
  * (the same free port on both, 5060 when free), baresip on 127.0.0.1:<free port>. The test only adds
@@ -18,9 +19,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import dnsPacket from 'dns-packet';
-import { checkFragment, type NamedServer, startNamed, wrapFragment } from '../support/bind.js';
-import { runCli, runCliBuffer } from '../support/cli.js';
+import { checkFragment, type NamedServer, startNamed, stubZone, tsigKeygen } from '../support/bind.js';
+import { runCli } from '../support/cli.js';
 import {
   type Baresip,
   freePort,
@@ -125,6 +125,7 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
   let inv: string;
   let port: number;
   let named: NamedServer;
+  let keyFile: string;
   let east: Registrar;
   let west: Registrar;
   const phones: Partial<Record<PhoneKey, Baresip>> = {};
@@ -163,7 +164,7 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
       }
     });
 
-  step('1. the real CLI generates the phone files, the zone and the prediction; a real named serves the zone', 60_000, async () => {
+  step('1. the real CLI generates the phone files and the prediction; `sipbc dns push` publishes the zone on a real named', 60_000, async () => {
     const gen = runCli(['generate', inv, '-o', out], { env: { [PASSWORD_ENV]: PASSWORD } });
     assert.equal(gen.code, 0, `generate failed:\n${gen.stdout}\n${gen.stderr}`);
     for (const k of Object.keys(PHONES) as PhoneKey[]) {
@@ -176,12 +177,20 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     simJson = JSON.parse(sim.stdout) as unknown;
     const check = checkFragment(ZONE, fragment);
     assert.ok(check.code === 0 && check.noAddress.length === 0, `named-checkzone rejects the generated zone:\n${check.output}`);
-    named = await startNamed([{ name: ZONE, text: wrapFragment(ZONE, fragment), dynamic: true }]);
+    // The zone starts empty (SOA, NS) and takes updates signed with a tsig-keygen key only: `sipbc dns push` publishes.
+    const key = tsigKeygen('e2e-key', 'hmac-sha256');
+    keyFile = lab.path('e2e-key.conf');
+    writeFileSync(keyFile, key);
+    named = await startNamed([{ name: ZONE, text: stubZone(ZONE), updateKey: 'e2e-key' }], { keys: [key] });
     const unguard = guardPid(named.pid);
     lab.onStop(async () => {
       await named.stop();
       unguard();
     });
+    const push = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${named.port}`, '--key-file', keyFile, '--apply']);
+    assert.equal(push.code, 0, `dns push failed:\n${push.stdout}\n${push.stderr}\n${named.log()}`);
+    const verify = runCli(['dns', 'verify', inv, '--server', `127.0.0.1:${named.port}`]);
+    assert.equal(verify.code, 0, `dns verify after the push:\n${verify.stdout}\n${verify.stderr}`);
     assert.deepEqual(await srvTargets(named.port, `_sip._udp.east-preferred.sip.${ZONE}`), [
       `10 registrar.east.${ZONE}:${port}`,
       `30 registrar.west.${ZONE}:${port}`,
@@ -285,7 +294,7 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     }
   });
 
-  step('6. `sipbc dns --drain east` applied to the running named moves a freshly started active-backup phone to west', 90_000, async (t) => {
+  step('6. `sipbc dns push --drain east --apply` to the running named moves a freshly started active-backup phone to west', 90_000, async (t) => {
     assert.ok(east?.daemon.running && west?.daemon.running, 'needs both registrars (steps 1-5)');
     const ext = PHONES.drain.ext;
     // Before: a fresh phone preferring east lands on east.
@@ -296,13 +305,10 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     assert.ok((await waitFor(async () => !(await east.has(ext)), 10_000)) !== undefined, 'the stopped phone is still bound on east');
 
     // Drain east through the running DNS server.
-    const script = runCli(['dns', inv, '--format', 'nsupdate', '--drain', 'east', '--server', '127.0.0.1', '--server-port', String(named.port)]);
-    assert.equal(script.code, 0, script.stderr);
-    writeFileSync(lab.path('drain-east.nsupdate'), script.stdout);
     const t0 = performance.now();
-    const nsupdate = named.nsupdate(script.stdout);
-    assert.equal(nsupdate.code, 0, `nsupdate failed: ${nsupdate.output}\n${script.stdout}`);
-    t.diagnostic(`nsupdate applied the drain in ${fmt((performance.now() - t0) / 1000)} s`);
+    const drain = runCli(['dns', 'push', inv, '--drain', 'east', '--server', `127.0.0.1:${named.port}`, '--key-file', keyFile, '--apply']);
+    assert.equal(drain.code, 0, `dns push --drain east failed:\n${drain.stdout}\n${drain.stderr}`);
+    t.diagnostic(`dns push --drain east --apply took ${fmt((performance.now() - t0) / 1000)} s (${drain.stderr.trim()})`);
     assert.deepEqual(await srvTargets(named.port, `_sip._udp.east-preferred.sip.${ZONE}`), [
       `10 registrar.west.${ZONE}:${port}`,
       `30 registrar.east.${ZONE}:${port}`,
@@ -320,17 +326,14 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     // A phone already registered on east stays there (it has a live binding; drain only steers new registrations).
   });
 
-  step('7. the wire UPDATE (`dns --format wire`) sent to the running named undoes the drain', 60_000, async (t) => {
+  step('7. `sipbc dns push` (no drain) to the running named undoes the drain', 60_000, async (t) => {
     assert.ok(named, 'needs step 1');
     // Stop the drained phone first: baresip's un-REGISTER on exit resolves the SRV name again, so
     // after the undo it would go to east and leave its west binding to expire.
     await phones.drain?.stop();
     assert.ok((await waitFor(async () => !(await west.has(PHONES.drain.ext)), 10_000)) !== undefined, 'the stopped phone is still bound on west');
-    const wire = runCliBuffer(['dns', inv, '--format', 'wire']);
-    assert.equal(wire.code, 0, wire.stderr);
-    const reply = await named.sendUdp(wire.stdout);
-    const decoded = dnsPacket.decode(reply) as { rcode?: string; flags?: number };
-    assert.equal(decoded.rcode, 'NOERROR', `named answered the UPDATE with ${decoded.rcode}`);
+    const undo = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${named.port}`, '--key-file', keyFile, '--apply']);
+    assert.equal(undo.code, 0, `dns push (undo the drain) failed:\n${undo.stdout}\n${undo.stderr}`);
     assert.deepEqual(await srvTargets(named.port, `_sip._udp.east-preferred.sip.${ZONE}`), [
       `10 registrar.east.${ZONE}:${port}`,
       `30 registrar.west.${ZONE}:${port}`,

@@ -174,8 +174,6 @@ export class SrvRecord extends DnsRecord {
 export class NaptrRecord extends DnsRecord {
   readonly type = 'NAPTR' as const;
   readonly replacement: string;
-  readonly flags = 's';
-  readonly regexp = '';
 
   constructor(
     name: string,
@@ -184,6 +182,9 @@ export class NaptrRecord extends DnsRecord {
     readonly preference: number,
     readonly services: string,
     replacement: string,
+    /** sipbc always writes "s" and ""; other values come only from what a server holds (dns push/verify). */
+    readonly flags = 's',
+    readonly regexp = '',
   ) {
     super(name, ttl);
     this.replacement = canonicalName(replacement);
@@ -338,4 +339,32 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
     }
   }
   return out;
+}
+
+/** An RR as dns-packet decodes it, of any type. */
+export interface PacketRR {
+  name: string;
+  type: string;
+  ttl?: number;
+  data?: unknown;
+}
+
+/** A record a server returned (dns-packet's decoded answer) as a DnsRecord; undefined for other types. */
+export function recordFromPacket(a: PacketRR): DnsRecord | undefined {
+  const ttl = a.ttl ?? 0;
+  switch (a.type) {
+    case 'SRV': {
+      const d = a.data as SrvData;
+      return new SrvRecord(a.name, ttl, d.priority, d.weight, d.port, d.target);
+    }
+    case 'NAPTR': {
+      const d = a.data as NaptrData;
+      return new NaptrRecord(a.name, ttl, d.order, d.preference, d.services, d.replacement, d.flags, d.regexp);
+    }
+    case 'A':
+      return new ARecord(a.name, ttl, String(a.data));
+    case 'AAAA':
+      return new AaaaRecord(a.name, ttl, String(a.data));
+  }
+  return undefined;
 }

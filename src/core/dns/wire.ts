@@ -23,10 +23,7 @@
 import dnsPacket from 'dns-packet';
 import { canonicalName, DnsPacketRecord, DnsRecord, rrsets } from './records.js';
 import { sortRecords } from './zone.js';
-
-const OPCODE_UPDATE = 5;
-const TYPE_CODES: Record<string, number> = { A: 1, AAAA: 28, SRV: 33, NAPTR: 35, SOA: 6 };
-const CLASS_ANY = 255;
+import { CLASS, OPCODE_UPDATE, TYPE_CODES } from './message.js';
 
 /** dns-packet's per-part codecs (present at runtime, not in @types/dns-packet). */
 interface Codec<T> {
@@ -97,7 +94,7 @@ export function decodeUpdate(buf: Buffer): DecodedUpdate {
       if (rdlength === 0) {
         const type = Object.keys(TYPE_CODES).find((k) => TYPE_CODES[k] === buf.readUInt16BE(fixed)) ?? `UNKNOWN_${buf.readUInt16BE(fixed)}`;
         const klass = buf.readUInt16BE(fixed + 2);
-        out.push({ name, type, class: klass === CLASS_ANY ? 'ANY' : klass === 254 ? 'NONE' : `CLASS${klass}`, ttl: buf.readUInt32BE(fixed + 4), data: null });
+        out.push({ name, type, class: klass === CLASS.ANY ? 'ANY' : klass === CLASS.NONE ? 'NONE' : `CLASS${klass}`, ttl: buf.readUInt32BE(fixed + 4), data: null });
         offset = fixed + 10;
       } else {
         const a = dp.answer.decode(buf, offset);
