@@ -162,11 +162,11 @@ export function renderPlanJson(r: ChangeReview): string {
 export function md(value: string | number): string {
   return String(value)
     .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/@/g, '&#64;')
-    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
+    .replace(/@/g, '&#64;');
 }
 
 /** Text inside an HTML element of the comment (a <summary>: markdown escapes are not read there). */
