@@ -39,12 +39,13 @@ export function num(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** 3697 → "1 h 1 min 37 s". */
+/** 3697 → "1 h 1 min 37 s", 3617 → "1 h 0 min 17 s". */
 export function duration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  return [h ? `${h} h` : '', m ? `${m} min` : '', s || (!h && !m) ? `${s} s` : ''].filter(Boolean).join(' ');
+  // "1 h 0 min 17 s", never "1 h 17 s" (which reads as 1 h 17 min).
+  return [h ? `${h} h` : '', m || (h && s) ? `${m} min` : '', s || (!h && !m) ? `${s} s` : ''].filter(Boolean).join(' ');
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? '0%' : `${Math.round((1000 * part) / whole) / 10}%`);
@@ -177,11 +178,12 @@ export function renderReportHtml(model: ReportModel, opts: HtmlOptions): string 
     file: model.file,
     base: model.base,
     version: opts.version,
-    csp,
+    // Made here from fixed words and base64 digests: nothing to escape, and the policy reads as written.
+    csp: new Handlebars.SafeString(csp),
     css: new Handlebars.SafeString(css),
     script: script === null ? null : new Handlebars.SafeString(script),
     totals: { places: num(model.totals.places), agents: num(model.totals.agents), phones: num(model.totals.phones) },
-    glance: scenarios.map((s) => ({ id: s.id, failed: s.failed, survivor: s.survivor, status: s.chart.status, statusClass: s.chart.statusClass, stranded: s.outcomes.find((o) => o.outcome === 'stranded')!.phones, longest: s.longest })),
+    glance: scenarios.map((s) => ({ id: s.id, failed: s.failed, survivor: s.survivor, status: s.chart.status, statusClass: s.chart.statusClass, stranded: s.outcomes.find((o) => o.outcome === 'stranded')!, longest: s.longest })),
     sites: model.sites.map((s) => ({ ...s, capacity: s.capacity === null ? 'unset' : num(s.capacity), servers: s.servers.map((v) => ({ ...v, address: v.address ?? '–', port: v.port === null ? 'default' : String(v.port) })) })),
     matrix: {
       columns: model.matrix.columns,
