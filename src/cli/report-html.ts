@@ -156,6 +156,18 @@ function normalView(n: NormalLoad) {
   return { site: n.site, phones: num(n.phones), preferring: num(n.preferring), agents: num(n.agents), capacity: n.capacity === null ? 'unset' : num(n.capacity), share: n.capacity === null ? '' : pct(n.agents, n.capacity) };
 }
 
+/** Rows of the --phones table per block: the browser lays out a block only when it scrolls into view. */
+export const PHONE_BLOCK = 1000;
+
+function phoneChunks(phones: NonNullable<ReportModel['phones']>) {
+  const chunks = [];
+  for (let i = 0; i < phones.length; i += PHONE_BLOCK) {
+    const rows = phones.slice(i, i + PHONE_BLOCK).map((p) => ({ ...p, outcomes: p.outcomes.map((o) => OUTCOME_WORDS[o]) }));
+    chunks.push({ from: num(i + 1), to: num(i + rows.length), rows });
+  }
+  return chunks;
+}
+
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 export interface HtmlOptions {
@@ -198,7 +210,7 @@ export function renderReportHtml(model: ReportModel, opts: HtmlOptions): string 
     records: model.records.map((r) => ({ ...r, ttl: String(r.ttl) })),
     plan: model.plan ? planView(model.plan) : null,
     phones: model.phones
-      ? { count: num(model.phones.length), scenarios: model.scenarios.map((s) => s.failedSite.id), rows: model.phones.map((p) => ({ ...p, outcomes: p.outcomes.map((o) => OUTCOME_WORDS[o]) })) }
+      ? { count: num(model.phones.length), scenarios: model.scenarios.map((s) => s.failedSite.id), chunks: phoneChunks(model.phones) }
       : null,
   };
   return compiled(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumInstalled, CHROMIUM_MISSING, openChromium, pngSize, type Chromium } from '../support/chromium.js';
 import { repoPath, runCli, runCliBuffer } from '../support/cli.js';
+import { synthInventory } from '../../bench/synth.js';
 import { BASE_INVENTORY, EDITS, edited } from '../support/review-inventories.js';
 
 // Code run inside the page (page.evaluate) sees the DOM; the project compiles without the DOM types.
@@ -53,7 +54,11 @@ test('report: a directory or a missing directory as -o is a usage error; an inva
   assert.ok(!readdirSync(dir).includes('invalid.html'));
 });
 
-const texts = (page: Page, selector: string) => page.locator(selector).allInnerTexts().then((l) => l.map((t) => t.replace(/\s+/g, ' ').trim()));
+const normal = (l: string[]) => l.map((t) => t.replace(/\s+/g, ' ').trim());
+/** The rendered text of each match (cells of a row separated). */
+const texts = (page: Page, selector: string) => page.locator(selector).allInnerTexts().then(normal);
+/** The text content of each match: also inside the --phones blocks, which are not rendered until scrolled to. */
+const contents = (page: Page, selector: string) => page.locator(selector).allTextContents().then(normal);
 
 describe('report opened in headless Chromium', { skip: chromiumInstalled() ? false : CHROMIUM_MISSING }, () => {
   let browser: Chromium;
@@ -151,7 +156,7 @@ describe('report opened in headless Chromium', { skip: chromiumInstalled() ? fal
     assert.equal(await page.evaluate(() => window.pwned), undefined);
     assert.equal(await page.locator('img, b').count(), 0);
     assert.equal(await page.locator('script').count(), 1, 'only the filter script of --phones');
-    assert.ok((await texts(page, '#phone-table tbody td')).includes(evil), 'the place id is shown as written');
+    assert.ok((await contents(page, '#phone-table tbody td')).includes(evil), 'the place id is shown as written');
     assert.ok((await texts(page, '#glance li'))[0].includes('If east (<b>Boston</b>) fails'));
     await page.close();
     assert.deepEqual(browser.external, []);
@@ -167,6 +172,23 @@ describe('report opened in headless Chromium', { skip: chromiumInstalled() ? fal
     await page.waitForFunction(() => document.getElementById('phone-filter-count')!.textContent !== '');
     assert.equal(await page.locator('#phone-table tbody tr:visible').count(), 1);
     assert.equal(await page.locator('#phone-filter-count').textContent(), '1 of 14 rows');
+    await page.close();
+    assert.deepEqual(browser.external, []);
+    assert.deepEqual(browser.problems, []);
+  });
+
+  test('--phones on 2 500 phones: blocks of 1 000 rows with their own caption, the filter works across them', async () => {
+    const inv = join(dir, 'synth.yaml');
+    writeFileSync(inv, synthInventory(2500).text);
+    const page = await browser.page({ width: 1280, height: 900 });
+    await page.goto(pathToFileURL(report('synth.html', inv, '--phones')).href);
+    assert.deepEqual(await contents(page, '#phone-table caption'), ['1–1,000', '1,001–2,000', '2,001–2,500'].map((r) => `Phones ${r} of 2,500: site, mode, line 1 servers and the outcome in each site failure.`));
+    assert.equal(await page.locator('#phone-table tbody tr').count(), 2500);
+    const alcatel = await page.locator('#phone-table tbody tr', { hasText: 'alcatel-' }).count();
+    assert.ok(alcatel > 0 && alcatel < 2500);
+    await page.fill('#phone-filter', 'alcatel-');
+    await page.waitForFunction(() => document.getElementById('phone-filter-count')!.textContent !== '');
+    assert.equal(await page.locator('#phone-filter-count').textContent(), `${alcatel} of 2500 rows`);
     await page.close();
     assert.deepEqual(browser.external, []);
     assert.deepEqual(browser.problems, []);
