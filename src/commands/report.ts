@@ -47,6 +47,7 @@ The same inventory always gives the same bytes (no date in the page).`;
 
   async run(): Promise<ReportResult> {
     const { args, flags } = await this.parse(Report);
+    if (flags.output === '-' && this.jsonEnabled()) throw new SipbcError('-o - and --json both want stdout', ExitCode.USAGE, 'write the page to a file with -o FILE, or leave out --json');
     if (flags.output !== '-') checkOutput(flags.output);
     if (flags.plan === '-' && args.inventory === '-') throw new SipbcError('only one of INVENTORY and --plan can be - (stdin)', ExitCode.USAGE);
     const log = { templates: flags.templates, logToStderr: (l: string) => this.logToStderr(l) };

@@ -43,7 +43,11 @@ test('report: one deterministic file, written whole (no temporary file left), th
   assert.doesNotMatch(html, /\{\{\{/, 'the template has no unescaped value');
 });
 
-test('report: a directory or a missing directory as -o is a usage error; an invalid inventory exits 1 and writes nothing', () => {
+test('report: --json says what was written; a directory, a missing directory or - with --json as -o is a usage error; an invalid inventory exits 1 and writes nothing', () => {
+  const j = runCli(['report', EXAMPLE, '-o', join(dir, 'j.html'), '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  assert.deepEqual(JSON.parse(j.stdout), { output: join(dir, 'j.html'), bytes: readFileSync(join(dir, 'j.html')).length });
+  assert.equal(runCli(['report', EXAMPLE, '-o', '-', '--json']).code, 2, '-o - and --json both want stdout');
   assert.equal(runCli(['report', EXAMPLE, '-o', dir]).code, 2);
   assert.equal(runCli(['report', EXAMPLE, '-o', join(dir, 'no', 'such', 'r.html')]).code, 2);
   const bad = join(dir, 'invalid.yaml');
