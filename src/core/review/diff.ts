@@ -309,7 +309,7 @@ function failoverChanges(a: Snapshot, b: Snapshot): FailoverChange[] {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The verdict, most important first: moves, lost failover, capacity, then what else changes. */
-export function headlineOf(r: Omit<ChangeReview, 'headline'>, b: Snapshot): string[] {
+function headlineOf(r: Omit<ChangeReview, 'headline'>, b: Snapshot): string[] {
   const s = r.summary;
   if (!r.changed) return ['No changes: phones, agents, DNS records, Genesys rows and the load per site stay as they are.'];
   const out: string[] = [];
@@ -378,6 +378,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): ChangeReview {
       summary.dns.added + summary.dns.removed + summary.dns.changed + summary.genesysRows.added + summary.genesysRows.removed > 0 ||
     failover.some((f) => f.newlyStranded.length + f.recovered.length > 0) ||
     load.some((r) => !sameFigures(r.before, r.after));
-  const review = { old: { file: a.file }, new: { file: b.file }, changed, summary, phones, agents, dns, genesys, load, failover };
-  return { old: review.old, new: review.new, changed, headline: headlineOf(review, b), summary, phones, agents, dns, genesys, load, failover };
+  const sides = { old: { file: a.file }, new: { file: b.file }, changed };
+  const body = { summary, phones, agents, dns, genesys, load, failover };
+  return { ...sides, headline: headlineOf({ ...sides, ...body }, b), ...body };
 }

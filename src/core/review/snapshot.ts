@@ -11,8 +11,8 @@ import type { Catalogue } from '../catalogue.js';
 import { buildDnsRecords, type DnsRecord } from '../dns/index.js';
 import { dnsUsageOf } from '../generate.js';
 import type { Inventory } from '../inventory.js';
-import { siteLabel, type LineServer, type PhonePolicy, type Plan, resolvePlan } from '../policy.js';
-import { serverText } from '../policy-table.js';
+import { siteLabel, type PhonePolicy, type Plan, resolvePlan } from '../policy.js';
+import { lineText, policyRow, type PolicyRow } from '../policy-table.js';
 import { simulate, type PhoneOutcome, type Simulation, type SimulationWarning, type SiteRef } from '../simulate.js';
 
 /** Phones that re-register after the same worst-case outage, computed the same way. */
@@ -71,11 +71,6 @@ export interface Snapshot {
   scenarios: Scenario[];
 }
 
-/** A phone's first line as `policy` prints it: `east-preferred.sip.contoso.example (SRV)`, `a:5060 > b:5060`. */
-export function line1Text(servers: readonly LineServer[]): string {
-  return servers.map(serverText).join(' > ');
-}
-
 function scenarioOf(sim: Simulation): Scenario {
   const groups = new Map<string, OutageGroup & { familySet: Set<string> }>();
   const stranded: StrandedPhone[] = [];
@@ -118,41 +113,18 @@ export function takeSnapshot(inventory: Inventory, catalogue: Catalogue, file: s
   return { file, inventory, plan, records, normal: normalLoad(plan), scenarios };
 }
 
-/** A phone as plan and report show it: the policy's decisions and why, no secret. */
-export interface PhoneView {
-  mac: string;
-  model: string;
-  family: string;
-  place: string;
-  agents: string[];
-  preferredSite: string;
-  siteSource: string;
-  mode: string;
-  transport: string;
+/** A phone as plan and report show it: `policy`'s row (no secret) with line 1 as one text, registerExpires and the SIP user. */
+export type PhoneView = Omit<PolicyRow, 'lines' | 'notes' | 'peerSite'> & {
   registerExpires: number;
   /** SIP user on the preferred site. */
   authUser: string;
-  /** Line 1's servers in order of preference. */
+  /** Line 1's servers in order of preference, as `policy` prints them. */
   line1: string;
-  why: string[];
-}
+};
 
 export function phoneView(p: PhonePolicy): PhoneView {
-  return {
-    mac: p.mac,
-    model: p.modelId,
-    family: p.familyId,
-    place: p.place.id,
-    agents: p.agents.map((a) => a.login),
-    preferredSite: p.preferredSite,
-    siteSource: p.siteSource,
-    mode: p.mode,
-    transport: p.transport,
-    registerExpires: p.registerExpires,
-    authUser: p.authUser,
-    line1: line1Text(p.servers),
-    why: [...p.why],
-  };
+  const { lines, notes: _notes, peerSite: _peer, ...row } = policyRow(p);
+  return { ...row, registerExpires: p.registerExpires, authUser: p.authUser, line1: lineText(lines[0]) };
 }
 
 /** `east (Boston)`, or just `east` when the site has no name. */
