@@ -44,7 +44,7 @@ if (first === '--version' || first === '-v') {
     // oclif.manifest.json, if any, describes the last bundle, so it is ignored here too.
     const { execute, Plugin } = await import('@oclif/core');
     const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-    pjson.oclif = { ...pjson.oclif, commands: './dist/src/commands' };
+    pjson.oclif = { ...pjson.oclif, commands: './dist/src/commands', hooks: { command_not_found: './dist/src/cli/not-found-hook.js' } };
     const plugin = new Plugin({ root, pjson, isRoot: true, ignoreManifest: true });
     await plugin.load();
     await execute({ loadOptions: { root, pjson, plugins: new Map([[plugin.name, plugin]]) } });

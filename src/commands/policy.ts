@@ -6,6 +6,7 @@
 import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { SipbcCommand } from '../cli/base-command.js';
+import { templatesFlag } from '../cli/flags.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
 import { resolvePlan } from '../core/policy.js';
 import { policyCsv, policyJson, policyRows, policyTable, type PolicyRow } from '../core/policy-table.js';
@@ -26,7 +27,7 @@ export default class Policy extends SipbcCommand {
   };
   static override flags = {
     format: Flags.string({ char: 'f', options: [...POLICY_FORMATS], default: 'table', description: 'output format' }),
-    templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
+    templates: templatesFlag('directory with a catalogue.json adding models (as for generate --templates)'),
   };
 
   async run(): Promise<PolicyRow[]> {
