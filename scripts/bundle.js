@@ -24,7 +24,7 @@
 // examples/inventory.yaml (bin/run.js with SIPBC_CODE_CACHE_OUT). It is tied to this node's V8
 // version and flags and to the bundle's sha256; bin/run.js ignores it on any mismatch.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,7 +180,12 @@ const bundleText = readFileSync(newFile, 'utf8');
 const asciiText = bundleText.replaceAll('[\x1b\u009b]', '[\x1b\\x9b]');
 if (asciiText !== bundleText) writeFileSync(newFile, asciiText);
 
-for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) copyFileSync(join(validateDir, f), join(newDir, f));
+// The precompiled schema validators, with the parts of ajv's runtime they require built in: an
+// installed sipbc needs no ajv (src/core/validate/schema.ts compiles a schema only when its file
+// no longer matches its validator, i.e. someone edited the installed schema).
+for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) {
+  await build({ ...cjsOptions, banner: {}, define: {}, entryPoints: [join(validateDir, f)], outfile: join(newDir, f) });
+}
 
 const oldDir = `${outDir}.old`;
 rmSync(oldDir, { recursive: true, force: true });
