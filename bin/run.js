@@ -68,7 +68,9 @@ function loadBundle(file, cacheOut) {
   // An all-ASCII bundle (the build checks) decodes faster as latin1, to the same string.
   const source = bytes.toString(cache?.ascii ? 'latin1' : 'utf8');
   const script = new vm.Script(Module.wrap(source), {
-    filename: file,
+    // The name in stack traces. V8 keeps the one the cache was made with (the build machine's
+    // path), so it is the same package-relative name wherever sipbc is built or installed.
+    filename: 'sipbc/dist/bundle/sipbc.cjs',
     cachedData: cache?.data,
     // import() inside the bundle (oclif loading an ES module plugin or hook) as in a normal module (node ≥ 20.12).
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
