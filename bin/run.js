@@ -124,12 +124,15 @@ function readCache(path, sha256, engine, mustBeOwn) {
   }
 }
 
-/** The directory and the file exist, are not symbolic links, belong to this user and only they can write them. */
+/** The file and its directory exist, are not symbolic links, belong to this user and only they can write them. */
 function ownedPrivately(path) {
-  const { lstatSync } = require('node:fs');
+  return isPrivate(require('node:path').dirname(path)) && isPrivate(path);
+}
+
+function isPrivate(path) {
+  const st = require('node:fs').lstatSync(path, { throwIfNoEntry: false });
   const uid = process.getuid?.();
-  const mine = (st) => st !== undefined && !st.isSymbolicLink() && (uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0));
-  return mine(lstatSync(require('node:path').dirname(path), { throwIfNoEntry: false })) && mine(lstatSync(path, { throwIfNoEntry: false }));
+  return st !== undefined && !st.isSymbolicLink() && (uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0));
 }
 
 /** `$XDG_CACHE_HOME/sipbc/code-cache/sipbc-<sha256>-<engine>.cache` (~/.cache when unset; the platform's cache directory elsewhere). */
@@ -154,7 +157,7 @@ function writeAtomically(path, data, privately) {
   const dir = dirname(path);
   if (privately) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!ownedPrivately(join(dir, '.'))) return;
+    if (!isPrivate(dir)) return;
   }
   const temp = `${path}.${process.pid}.tmp`;
   try {

@@ -16,13 +16,15 @@
 // CommonJS rather than an ES module: only a classic script can be compiled with a code cache
 // (vm.Script) without experimental flags. The two `import.meta.url` in src/ become the bundle's URL.
 //
-// Beside the bundle: the ajv standalone validators (*.validator.cjs), which src/core/validate/schema.ts
-// loads relative to its own module, i.e. the bundle once bundled. templates/, schemas/ and package.json
+// Beside the bundle: oclif-plugins.cjs (below), and the ajv standalone validators (*.validator.cjs),
+// which src/core/validate/schema.ts loads relative to its own module, i.e. the bundle once bundled.
+// templates/, schemas/ and package.json
 // are still read from the package root at run time (src/core/catalogue.ts PACKAGE_ROOT).
 //
 // The code cache is V8's compiled code for everything that ran during one `sipbc validate` of
 // examples/inventory.yaml (bin/run.js with SIPBC_CODE_CACHE_OUT). It is tied to this node's V8
-// version and flags and to the bundle's sha256; bin/run.js ignores it on any mismatch.
+// version and flags and to the bundle's sha256; where it does not fit, bin/run.js writes the user's
+// own (docs/packaging.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
