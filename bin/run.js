@@ -61,8 +61,11 @@ function loadBundle(file, cacheOut) {
   const vm = require('node:vm');
   const bytes = readFileSync(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  // The V8 that may use a cache: its data is rejected by any other V8 version (another node).
-  const engine = `v8-${process.versions.v8}-${process.arch}`;
+  // The V8 that may use a cache: its data is rejected by any other V8 version (another node), and
+  // by the same V8 with other flags (node's options, e.g. --max-old-space-size), so those runs
+  // have a cache of their own rather than rejecting the shipped one at every start.
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  const engine = `v8-${process.versions.v8}-${process.arch}${flags ? `-${createHash('sha256').update(flags).digest('hex').slice(0, 8)}` : ''}`;
   const userCache = cacheOut ? undefined : userCacheFile(sha256, engine);
   let cache = cacheOut ? undefined : readCache(userCache, sha256, engine, true) ?? readCache(`${file}.cache`, sha256, engine, false);
   // An all-ASCII bundle (the build checks) decodes faster as latin1, to the same string.

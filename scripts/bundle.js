@@ -209,7 +209,8 @@ const cacheFile = `${outFile}.cache`;
 const cacheTemp = `${cacheFile}.${process.pid}.tmp`;
 const run = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'validate', join(root, 'examples', 'inventory.yaml')], {
   cwd: root,
-  env: { ...process.env, SIPBC_CODE_CACHE_OUT: cacheTemp, NO_COLOR: '1' },
+  // No NODE_OPTIONS: the cache is for node as users start it (bin/run.js keys caches by node's options).
+  env: { ...process.env, SIPBC_CODE_CACHE_OUT: cacheTemp, NO_COLOR: '1', NODE_OPTIONS: '' },
   encoding: 'utf8',
 });
 if (run.status !== 0 || !existsSync(cacheTemp)) {
