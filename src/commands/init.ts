@@ -49,7 +49,7 @@ export default class Init extends SipbcCommand {
       if (!flags.force) throw new SipbcError(`${file}: already exists; not overwritten`, ExitCode.USAGE, 'use --force to overwrite it');
     }
     if (!existsSync(dirname(file) || '.')) throw new SipbcError(`${file}: directory ${dirname(file)} does not exist`, ExitCode.USAGE);
-    // Checked before anything is written: either both files are written or neither.
+    // What is in the way of either file is found before anything is written.
     const schemaText = editorSchema();
     const schema = planEditorSchema(dirname(file), schemaText, flags.force);
     const tmp = join(dirname(file), `.${basename(file)}.sipbc-tmp-${process.pid}`);
