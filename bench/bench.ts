@@ -14,7 +14,8 @@
  *              (issue 18: validation cost linear in the input, under 2x; exit 1 is expected).
  *   start-up   `sipbc --version`, and `sipbc validate` of a 5-phone inventory
  *              and of examples/inventory.yaml, against `node -e 0`; the
- *              same validate in the layout `npm pack` ships.
+ *              same validate installed from the tarball `npm pack` makes, with its
+ *              code cache and with a code cache made by another node.
  *
  * Every command is a child process timed from spawn to exit (wall clock) and
  * run through `/usr/bin/time -f %M` for its peak RSS. Each pair runs
@@ -30,7 +31,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT, synthInventory, synthUnknownKeys } from './synth.js';
@@ -268,22 +269,34 @@ for (const [p, len, mode] of index) {
 
 // ---------------------------------------------------------------- the packed layout
 
-/** A copy of the files `npm pack` ships (package.json "files", the build's oclif.manifest.json included), node_modules linked. */
-function packedCopy(work: string): string | undefined {
-  const dir = join(work, 'packed');
+/**
+ * sipbc as a user installs it: `npm pack` (of the current build) installed with
+ * `npm install -g --prefix` into work/prefix; returns the installed package directory.
+ */
+function packedInstall(work: string): string | undefined {
+  const npm = (args: string[]) => {
+    const r = spawnSync('npm', args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm ${args.join(' ')}: ${r.error?.message ?? r.stderr}`);
+    return r.stdout;
+  };
   try {
-    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { files?: string[] };
-    mkdirSync(dir, { recursive: true });
-    for (const f of ['package.json', ...(pkg.files ?? [])]) {
-      const from = join(PROJECT_ROOT, f);
-      if (existsSync(from)) cpSync(from, join(dir, f), { recursive: true });
-    }
-    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    return dir;
+    const tarball = join(work, npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', work]).trim().split('\n').pop()!);
+    npm(['install', '-g', '--prefix', join(work, 'prefix'), '--offline', '--no-audit', '--no-fund', '--silent', tarball]);
+    return join(work, 'prefix', 'lib', 'node_modules', 'sipbc');
   } catch (e) {
-    process.stderr.write(`bench: skipping the packed-layout start-up: ${(e as Error).message}\n`);
+    process.stderr.write(`bench: skipping the packed start-up: ${(e as Error).message}\n`);
     return undefined;
   }
+}
+
+/** The installed code cache made as if by another node: its first line names another V8, so bin/run.js will not use it. */
+function mismatchCodeCache(pkgDir: string): void {
+  const file = join(pkgDir, 'dist', 'bundle', 'sipbc.cjs.cache');
+  const data = readFileSync(file);
+  const nl = data.indexOf(10);
+  const head = data.subarray(0, nl).toString('latin1').split(' ');
+  head[3] = 'v8-0.0.0-other';
+  writeFileSync(file, Buffer.concat([Buffer.from(head.join(' '), 'latin1'), data.subarray(nl)]));
 }
 
 // ---------------------------------------------------------------- the run
@@ -377,12 +390,19 @@ async function main(): Promise<void> {
       const examplePhones = (readFileSync(example, 'utf8').match(/^\s*- mac:/gm) ?? []).length || undefined;
       log('start-up: sipbc validate examples/inventory.yaml vs node -e 0');
       rows.push({ measure: 'start-up validate (example)', phones: examplePhones, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', example] }, bare, opts.runs, baseEnv, rssFile), target: TARGETS.startup });
-      // The installed layout: what `npm pack` ships (bin, dist/bundle with its code cache, the
-      // oclif.manifest.json, templates, schemas), without the tsc output in dist/src.
-      const packed = packedCopy(work);
+      // As installed from the tarball `npm pack` makes (bin, dist/bundle with its code cache, the
+      // oclif.manifest.json, templates, schemas; no tsc output, no node_modules).
+      const packed = packedInstall(work);
       if (packed) {
-        log('start-up: sipbc validate (5 phones), packed layout with oclif.manifest.json, vs node -e 0');
-        rows.push({ measure: 'start-up validate (packed)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, join(packed, 'bin', 'run.js'), 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+        const installed = [node, join(packed, 'bin', 'run.js'), 'validate', fivePath];
+        const envXdg = { ...env5, XDG_CACHE_HOME: join(work, 'xdg-cache') };
+        log('start-up: sipbc validate (5 phones), installed from the packed tarball, vs node -e 0');
+        rows.push({ measure: 'start-up validate (packed)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: installed }, bare, opts.runs, envXdg, rssFile), target: TARGETS.startup });
+        // Installed on another node version: the shipped cache does not fit, the first run (the
+        // warm-up) writes one to $XDG_CACHE_HOME/sipbc/code-cache, the measured runs use it.
+        mismatchCodeCache(packed);
+        log('start-up: sipbc validate (5 phones), installed, shipped code cache made by another node, vs node -e 0');
+        rows.push({ measure: 'start-up validate (packed, other node)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: installed }, bare, opts.runs, envXdg, rssFile), target: TARGETS.startup });
       }
       log('start-up: sipbc --help (information only)');
       rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });

@@ -16,16 +16,19 @@
 // CommonJS rather than an ES module: only a classic script can be compiled with a code cache
 // (vm.Script) without experimental flags. The two `import.meta.url` in src/ become the bundle's URL.
 //
-// Beside the bundle: the ajv standalone validators (*.validator.cjs), which src/core/validate/schema.ts
-// loads relative to its own module, i.e. the bundle once bundled. templates/, schemas/ and package.json
+// Beside the bundle: oclif-plugins.cjs (below), and the ajv standalone validators (*.validator.cjs),
+// which src/core/validate/schema.ts loads relative to its own module, i.e. the bundle once bundled.
+// templates/, schemas/ and package.json
 // are still read from the package root at run time (src/core/catalogue.ts PACKAGE_ROOT).
 //
 // The code cache is V8's compiled code for everything that ran during one `sipbc validate` of
 // examples/inventory.yaml (bin/run.js with SIPBC_CODE_CACHE_OUT). It is tied to this node's V8
-// version and flags and to the bundle's sha256; bin/run.js ignores it on any mismatch.
+// version and flags and to the bundle's sha256; where it does not fit, bin/run.js writes the user's
+// own (docs/packaging.md).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -47,20 +50,49 @@ if (commands.length === 0) throw new Error('no compiled commands in dist/src/com
 // modules (and its dependencies: handlebars, dns-packet, …) only when oclif first asks for that
 // command. With oclif.manifest.json (written below) oclif asks only for the command being run;
 // without one it reads every getter to list the commands, which is just slower.
+// oclif's own features come from its plugins, built into a second file beside the bundle,
+// dist/bundle/oclif-plugins.cjs: `help`, shell completion (`autocomplete`) and the did-you-mean
+// hook (package.json oclif.hooks.command_not_found → its NOT_FOUND_HOOK). They share the bundle's
+// one @oclif/core (OCLIF_CORE below), and stay out of it: the bundle is read, hashed and
+// deserialised at every start, and these (the prompt library above all) ran in none. See
+// docs/packaging.md. Their package.json "exports" name only an index, so their command files are
+// required by their path in node_modules.
+const pluginLib = (pkg) => relative(root, dirname(createRequire(join(root, 'package.json')).resolve(pkg))).split(sep).join('/');
+const pluginCommands = [
+  { id: 'help', file: `./${pluginLib('@oclif/plugin-help')}/commands/help.js` },
+  ...['index', 'create', 'script'].map((f) => ({ id: f === 'index' ? 'autocomplete' : `autocomplete:${f}`, file: `./${pluginLib('@oclif/plugin-autocomplete')}/commands/autocomplete/${f}.js` })),
+];
+const PLUGINS_FILE = 'oclif-plugins.cjs';
+// A require() esbuild leaves alone (a computed path): the file beside the running bundle, at run time.
+const besideBundle = (name) => `require(require('node:path').join(__dirname, ${JSON.stringify(name)}))`;
+const getters = (list, value) => list.map((c) => `Object.defineProperty(COMMANDS, ${JSON.stringify(c.id)}, { enumerable: true, get: () => ${value(c)} });`);
 const entry = [
   "export { execute } from '@oclif/core';",
+  "export * as OCLIF_CORE from '@oclif/core';",
   'export const COMMANDS = {};',
-  ...commands.map(
-    (c) => `Object.defineProperty(COMMANDS, ${JSON.stringify(c.id)}, { enumerable: true, get: () => require(${JSON.stringify(c.file)}).default });`,
-  ),
+  ...getters(commands, (c) => `require(${JSON.stringify(c.file)}).default`),
+  ...getters(pluginCommands, (c) => `${besideBundle(PLUGINS_FILE)}.COMMANDS[${JSON.stringify(c.id)}]`),
 ].join('\n');
+const pluginsEntry = [
+  'export const COMMANDS = {};',
+  ...getters(pluginCommands, (c) => `require(${JSON.stringify(c.file)}).default`),
+  "export { default as NOT_FOUND_HOOK } from './dist/src/cli/not-found-hook.js';",
+].join('\n');
+// In oclif-plugins.cjs, `@oclif/core` is the bundle's own copy (which bin/run.js put in require.cache).
+const sharedOclifCore = {
+  name: 'shared-oclif-core',
+  setup(b) {
+    b.onResolve({ filter: /^@oclif\/core$/ }, () => ({ path: '@oclif/core', namespace: 'sipbc-bundle' }));
+    b.onLoad({ filter: /.*/, namespace: 'sipbc-bundle' }, () => ({ contents: `module.exports = ${besideBundle('sipbc.cjs')}.OCLIF_CORE;`, loader: 'js' }));
+  },
+};
 
 // @oclif/core sorts the commands with String#localeCompare at every start, and the first
 // localeCompare in a process builds ICU's collator: measured 14 ms, a sixth of a bare `node -e 0`.
 // In the bundle that one sort compares UTF-16 code units instead, which orders these command ids
 // exactly as localeCompare does (checked here, so a command name where the two orders differ
 // stops the build rather than changing the order of `sipbc --help`).
-const ids = commands.map((c) => c.id);
+const ids = [...commands, ...pluginCommands].map((c) => c.id);
 const byLocale = [...ids].sort((a, b) => a.localeCompare(b)).join();
 if ([...ids].sort().join() !== byLocale) throw new Error(`command ids ${byLocale}: code-unit order differs from localeCompare; drop the oclif-command-sort plugin`);
 const OCLIF_SORT = '.sort((a, b) => a.id.localeCompare(b.id))';
@@ -81,9 +113,7 @@ const newDir = `${outDir}.new`;
 const newFile = join(newDir, 'sipbc.cjs');
 rmSync(newDir, { recursive: true, force: true });
 mkdirSync(newDir, { recursive: true });
-await build({
-  stdin: { contents: entry, resolveDir: root, sourcefile: 'sipbc-entry.js', loader: 'js' },
-  outfile: newFile,
+const cjsOptions = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -99,11 +129,22 @@ await build({
     // skips it (and loading semver for it); sipbc's own "engines" (node >= 20) is stricter anyway.
     'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"',
   },
-  plugins: [oclifCommandSort],
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+};
+await build({
+  ...cjsOptions,
+  stdin: { contents: entry, resolveDir: root, sourcefile: 'sipbc-entry.js', loader: 'js' },
+  outfile: newFile,
+  plugins: [oclifCommandSort],
+});
+await build({
+  ...cjsOptions,
+  stdin: { contents: pluginsEntry, resolveDir: root, sourcefile: 'oclif-plugins-entry.js', loader: 'js' },
+  outfile: join(newDir, PLUGINS_FILE),
+  plugins: [sharedOclifCore],
 });
 
 // Modules started by URL, `new Worker(new URL('./x.js', import.meta.url))`: in the bundle
@@ -143,7 +184,12 @@ const bundleText = readFileSync(newFile, 'utf8');
 const asciiText = bundleText.replaceAll('[\x1b\u009b]', '[\x1b\\x9b]');
 if (asciiText !== bundleText) writeFileSync(newFile, asciiText);
 
-for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) copyFileSync(join(validateDir, f), join(newDir, f));
+// The precompiled schema validators, with the parts of ajv's runtime they require built in: an
+// installed sipbc needs no ajv (src/core/validate/schema.ts compiles a schema only when its file
+// no longer matches its validator, i.e. someone edited the installed schema).
+for (const f of readdirSync(validateDir).filter((n) => n.endsWith('.validator.cjs'))) {
+  await build({ ...cjsOptions, banner: {}, define: {}, entryPoints: [join(validateDir, f)], outfile: join(newDir, f) });
+}
 
 const oldDir = `${outDir}.old`;
 rmSync(oldDir, { recursive: true, force: true });
@@ -165,7 +211,8 @@ const cacheFile = `${outFile}.cache`;
 const cacheTemp = `${cacheFile}.${process.pid}.tmp`;
 const run = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'validate', join(root, 'examples', 'inventory.yaml')], {
   cwd: root,
-  env: { ...process.env, SIPBC_CODE_CACHE_OUT: cacheTemp, NO_COLOR: '1' },
+  // No NODE_OPTIONS: the cache is for node as users start it (bin/run.js keys caches by node's options).
+  env: { ...process.env, SIPBC_CODE_CACHE_OUT: cacheTemp, NO_COLOR: '1', NODE_OPTIONS: '' },
   encoding: 'utf8',
 });
 if (run.status !== 0 || !existsSync(cacheTemp)) {
@@ -174,4 +221,4 @@ if (run.status !== 0 || !existsSync(cacheTemp)) {
 }
 renameSync(cacheTemp, cacheFile);
 const extra = byUrl.size ? `; beside it ${[...byUrl.keys()].join(', ')}` : '';
-process.stdout.write(`dist/bundle/sipbc.cjs: ${commands.length} commands (${ids.join(', ')}), oclif.manifest.json, code cache${extra}\n`);
+process.stdout.write(`dist/bundle/sipbc.cjs: ${ids.length} commands (${ids.join(', ')}), oclif.manifest.json, code cache${extra}\n`);

@@ -9,6 +9,7 @@
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { listFlag, templatesFlag } from '../cli/flags.js';
 import { checkSecretsDir, checkTemplatesDir } from '../cli/valid-inventory.js';
 import { formatFinding } from '../cli/report.js';
 import { accessFromFlags } from '../cli/file-access.js';
@@ -35,13 +36,13 @@ export interface GenerateSummary {
   warnings: string[];
 }
 
-/** `--only phones,dns` → the groups, refusing unknown names (usage error). */
-export function parseOnly(value: string | undefined): OutputGroup[] | undefined {
-  if (value === undefined) return undefined;
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+/** `--only phones,dns` (split by oclif) → the groups, refusing unknown names (usage error). */
+export function parseOnly(values: readonly string[] | undefined): OutputGroup[] | undefined {
+  if (values === undefined) return undefined;
+  const names = values.map((s) => s.trim()).filter((s) => s !== '');
   const bad = names.filter((n) => !(OUTPUT_GROUPS as readonly string[]).includes(n));
   if (bad.length > 0 || names.length === 0) {
-    throw new SipbcError(`--only ${value}: unknown group${bad.length === 1 ? '' : 's'} ${bad.join(', ') || '(none given)'}`, ExitCode.USAGE, `use a comma-separated list of: ${OUTPUT_GROUPS.join(', ')}`);
+    throw new SipbcError(`--only ${values.join(',')}: unknown group${bad.length === 1 ? '' : 's'} ${bad.join(', ') || '(none given)'}`, ExitCode.USAGE, `use a comma-separated list of: ${OUTPUT_GROUPS.join(', ')}`);
   }
   return OUTPUT_GROUPS.filter((g) => names.includes(g));
 }
@@ -67,8 +68,8 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     output: Flags.string({ char: 'o', required: true, description: 'output directory (created if needed)' }),
     check: Flags.boolean({ description: 'write nothing; exit 3 if DIR differs from what would be written (lists the files)', exclusive: ['dry-run'] }),
     'dry-run': Flags.boolean({ description: 'write nothing; list what would be created, updated and removed', exclusive: ['check'] }),
-    only: Flags.string({ description: `comma-separated groups to generate: ${OUTPUT_GROUPS.join(',')} (others are left as they are)` }),
-    templates: Flags.string({ description: 'directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones' }),
+    only: listFlag(`groups to generate, comma-separated: ${OUTPUT_GROUPS.join(',')} (others are left as they are)`),
+    templates: templatesFlag('directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones'),
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
     force: Flags.boolean({ description: 'replace or remove files even when they are not what sipbc wrote there (edited by hand, or never written by sipbc); without it they are kept and reported' }),

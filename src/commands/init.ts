@@ -1,8 +1,9 @@
 /**
  * `sipbc init [FILE] [--force]`: writes the commented example inventory
- * (examples/inventory.yaml, the one source of truth) with a first line
- * `# yaml-language-server: $schema=<absolute path of the shipped schema>`.
- * Refuses to overwrite an existing file unless --force (exit 2).
+ * (examples/inventory.yaml, the one source of truth) and, beside it, the editor schema
+ * (sipbc-inventory.schema.json), the inventory's first line pointing at it relatively,
+ * `# yaml-language-server: $schema=./sipbc-inventory.schema.json`, so the pair works wherever it
+ * is copied. Refuses to overwrite an existing file unless --force (exit 2).
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -10,12 +11,13 @@ import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { PACKAGE_ROOT } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
-import { INVENTORY_SCHEMA_PATH } from '../core/validate/index.js';
+import { editorSchema, planEditorSchema, writeEditorSchema } from '../cli/editor-schema-file.js';
+import { EDITOR_SCHEMA_NAME } from '../core/editor-schema.js';
 
 export const EXAMPLE_INVENTORY = join(PACKAGE_ROOT, 'examples', 'inventory.yaml');
 
-/** The example with its schema line pointing at the shipped schema file. */
-export function exampleInventoryText(schemaPath = INVENTORY_SCHEMA_PATH): string {
+/** The example with its schema line pointing at the editor schema beside it. */
+export function exampleInventoryText(schemaPath = `./${EDITOR_SCHEMA_NAME}`): string {
   const text = readFileSync(EXAMPLE_INVENTORY, 'utf8');
   const lines = text.split('\n');
   const line = `# yaml-language-server: $schema=${schemaPath}`;
@@ -32,7 +34,7 @@ export default class Init extends SipbcCommand {
     file: Args.string({ required: false, default: 'inventory.yaml', description: 'file to write' }),
   };
   static override flags = {
-    force: Flags.boolean({ default: false, description: 'overwrite FILE if it exists' }),
+    force: Flags.boolean({ default: false, description: `overwrite FILE if it exists, and a ${EDITOR_SCHEMA_NAME} beside it that sipbc did not write` }),
   };
 
   async run(): Promise<void> {
@@ -47,6 +49,9 @@ export default class Init extends SipbcCommand {
       if (!flags.force) throw new SipbcError(`${file}: already exists; not overwritten`, ExitCode.USAGE, 'use --force to overwrite it');
     }
     if (!existsSync(dirname(file) || '.')) throw new SipbcError(`${file}: directory ${dirname(file)} does not exist`, ExitCode.USAGE);
+    // What is in the way of either file is found before anything is written.
+    const schemaText = editorSchema();
+    const schema = planEditorSchema(dirname(file), schemaText, flags.force);
     const tmp = join(dirname(file), `.${basename(file)}.sipbc-tmp-${process.pid}`);
     try {
       writeFileSync(tmp, exampleInventoryText(), { mode: 0o644 });
@@ -54,6 +59,8 @@ export default class Init extends SipbcCommand {
     } catch (e) {
       throw new SipbcError(`${file}: cannot write: ${(e as Error).message}`, ExitCode.USAGE);
     }
+    if (schema.result !== 'unchanged') writeEditorSchema(schema.path, schemaText);
     this.log(`wrote ${file} (an example inventory; check it with: sipbc validate ${file})`);
+    this.log(`${schema.path}: ${schema.result} (the schema your editor uses for ${basename(file)})`);
   }
 }

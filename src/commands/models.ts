@@ -3,8 +3,8 @@
  * as a table: id, vendor, family, dual-registration support, active-backup
  * method, SRV support, transports, files written.
  */
-import { Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { templatesFlag } from '../cli/flags.js';
 import { type Catalogue, loadCatalogue } from '../core/catalogue.js';
 
 export interface ModelRow {
@@ -52,7 +52,7 @@ export default class Models extends SipbcCommand {
   static override examples = ['<%= config.bin %> models', '<%= config.bin %> models --json', '<%= config.bin %> models --templates my-templates'];
   static override enableJsonFlag = true;
   static override flags = {
-    templates: Flags.string({ description: 'directory with a catalogue.json that adds models or families' }),
+    templates: templatesFlag('directory with a catalogue.json that adds models or families'),
   };
 
   async run(): Promise<ModelRow[]> {

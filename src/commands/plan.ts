@@ -8,6 +8,7 @@
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { templatesFlag } from '../cli/flags.js';
 import { readAtRevision } from '../cli/git-base.js';
 import { PLAN_FORMATS, renderPlanGithub, renderPlanJson, renderPlanMarkdown, renderPlanText, type PlanFormat } from '../cli/plan-format.js';
 import { formatFinding } from '../cli/report.js';
@@ -44,7 +45,7 @@ Exit codes: 0 no change, 3 changes, 1 OLD or NEW is invalid, 2 usage error.`;
   static override flags = {
     base: Flags.string({ description: 'git revision to take OLD from: the same path as NEW at that revision' }),
     format: Flags.string({ char: 'f', options: [...PLAN_FORMATS], default: 'text', description: 'output format' }),
-    templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
+    templates: templatesFlag('directory with a catalogue.json adding models (as for generate --templates)'),
   };
 
   async run(): Promise<ChangeReview> {

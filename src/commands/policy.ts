@@ -6,6 +6,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { colour, outputWidth } from '../cli/colour.js';
+import { templatesFlag } from '../cli/flags.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
 import { resolvePlan } from '../core/policy.js';
 import { policyCsv, policyJson, policyRows, policyTable, type PolicyRow } from '../core/policy-table.js';
@@ -28,7 +29,7 @@ On a terminal narrower than the table (or with COLUMNS set), each phone is print
   };
   static override flags = {
     format: Flags.string({ char: 'f', options: [...POLICY_FORMATS], default: 'table', description: 'output format (json: the same as --json)' }),
-    templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
+    templates: templatesFlag('directory with a catalogue.json adding models (as for generate --templates)'),
     wide: Flags.boolean({ default: false, description: 'table: every column in full on one line per phone, however wide the terminal' }),
   };
 

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 
 import { basename, dirname, join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { templatesFlag } from '../cli/flags.js';
 import { renderReportHtml } from '../cli/report-html.js';
 import { tryUnlink } from '../cli/safe-fs.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
@@ -42,7 +43,7 @@ The same inventory always gives the same bytes (no date in the page).`;
     output: Flags.string({ char: 'o', required: true, description: 'the HTML file to write (- for stdout)' }),
     plan: Flags.string({ description: 'an older inventory: the page starts with what changes from it' }),
     phones: Flags.boolean({ default: false, description: 'include one row per phone' }),
-    templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
+    templates: templatesFlag('directory with a catalogue.json adding models (as for generate --templates)'),
   };
 
   async run(): Promise<ReportResult> {

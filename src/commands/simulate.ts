@@ -9,6 +9,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { colour } from '../cli/colour.js';
+import { templatesFlag } from '../cli/flags.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
 import { ExitCode } from '../core/errors.js';
 import { resolvePlan } from '../core/policy.js';
@@ -38,7 +39,7 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
     fail: Flags.string({ required: true, description: 'id of the site that is lost' }),
     format: Flags.string({ char: 'f', options: [...SIMULATE_FORMATS], default: 'table', description: 'output format (json: the same as --json)' }),
     strict: Flags.boolean({ default: false, description: 'exit 1 when the simulation has a warning (capacity overflow, stranded phones)' }),
-    templates: Flags.string({ description: 'directory with a catalogue.json adding models (as for generate --templates)' }),
+    templates: templatesFlag('directory with a catalogue.json adding models (as for generate --templates)'),
   };
 
   async run(): Promise<Simulation> {

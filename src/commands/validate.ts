@@ -7,8 +7,9 @@
  */
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { templatesFlag } from '../cli/flags.js';
 import { applyStrict, REPORT_FORMATS, renderReport, type ReportFormat } from '../cli/report.js';
-import { checkSecretsDir } from '../cli/valid-inventory.js';
+import { checkSecretsDir, checkTemplatesDir } from '../cli/valid-inventory.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { type Finding, hasBlockingFindings } from '../core/findings.js';
@@ -32,7 +33,7 @@ Use - to read an inventory from stdin.`;
   static override flags = {
     format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'text', description: 'output format (json: the same as --json)' }),
     strict: Flags.boolean({ default: false, description: 'treat warnings as errors (exit 1)' }),
-    templates: Flags.string({ description: 'directory with a catalogue.json that adds phone models (as for generate --templates)' }),
+    templates: templatesFlag('directory with a catalogue.json that adds phone models (as for generate --templates)'),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
   };
 
@@ -40,6 +41,7 @@ Use - to read an inventory from stdin.`;
     const { argv, flags } = await this.parse(Validate);
     const files = argv as string[];
     checkSecretsDir(flags['secrets-dir']);
+    checkTemplatesDir(flags.templates);
     const catalogue = loadCatalogue(flags.templates);
     const findings: Finding[] = [];
     const validated: string[] = [];

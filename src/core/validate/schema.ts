@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, type Catalogue } from '../catalogue.js';
+import { ExitCode, SipbcError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { looksLikeJson, type LoadedInventory } from '../load.js';
 import { sha256 } from '../sha256.js';
@@ -29,10 +30,16 @@ export const AJV_OPTIONS: Options = { strict: true, strictRequired: false, allEr
 
 const requireHere = createRequire(import.meta.url);
 
-function newAjv(): Ajv {
+function newAjv(path: string): Ajv {
   // ajv is loaded only when a schema has to be compiled here (start-up: see precompiledValidator).
-  const { Ajv: AjvClass } = requireHere('ajv') as typeof import('ajv');
-  return new AjvClass(AJV_OPTIONS);
+  let ajv: typeof import('ajv');
+  try {
+    ajv = requireHere('ajv') as typeof import('ajv');
+  } catch {
+    // An installed sipbc has no ajv (its validators are built in): the schema file was edited after the build.
+    throw new SipbcError(`${path}: differs from the schema this sipbc was built with, and ajv is not installed to compile it`, ExitCode.USAGE, 'reinstall sipbc, or npm install ajv beside it');
+  }
+  return new ajv.Ajv(AJV_OPTIONS);
 }
 
 /** The compiled validator for a shipped schema file (compiled on first use, then reused). */
@@ -40,7 +47,7 @@ export function schemaValidator(path: string = INVENTORY_SCHEMA_PATH): ValidateF
   let v = compiled.get(path);
   if (!v) {
     const text = readFileSync(path, 'utf8');
-    v = precompiledValidator(path, text) ?? newAjv().compile(JSON.parse(text));
+    v = precompiledValidator(path, text) ?? newAjv(path).compile(JSON.parse(text));
     compiled.set(path, v);
   }
   return v;
