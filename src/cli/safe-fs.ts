@@ -155,7 +155,10 @@ export class PinnedDirs {
  * own descriptor. (fs.rmSync walks by path names, which a link swapped in mid-walk redirects.)
  */
 export function removeTree(path: string): void {
-  if (!PROC) return rmSync(path, { recursive: true, force: true });
+  if (!PROC) {
+    rmSync(path, { recursive: true, force: true });
+    return;
+  }
   let fd: number;
   try {
     fd = openSync(path, OPEN_DIR);

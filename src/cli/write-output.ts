@@ -421,7 +421,7 @@ function setAccess(fd: number, mode: number | undefined, gid: number | undefined
 
 /** A file's identity when it was compared: a rename or any write since changes its inode or ctime. */
 function sameFile(a: Stats | undefined, ino: number, ctimeMs: number): boolean {
-  return a !== undefined && a.isFile() && a.ino === ino && a.ctimeMs === ctimeMs;
+  return a?.isFile() === true && a.ino === ino && a.ctimeMs === ctimeMs;
 }
 
 /** Where a DIR-relative directory's files go while staging: `phys` is the DIR-relative path it has now (inside a new directory staged under a temp name when `hidden`). */
@@ -511,7 +511,10 @@ class Stage {
   put(path: string, contents: Buffer, mode: number, existing: Stats | undefined): void {
     const [relDir, name] = splitPath(path);
     const place = this.place(relDir, path);
-    if (place.hidden) return writeNewFile(this.pinned.entry(place.phys, name), contents, mode, this.opts.fsync ?? false, this.opts.gid);
+    if (place.hidden) {
+      writeNewFile(this.pinned.entry(place.phys, name), contents, mode, this.opts.fsync ?? false, this.opts.gid);
+      return;
+    }
     const n = ++this.tmpCounter;
     writeNewFile(this.pinned.entry(place.phys, this.tmpName(n)), contents, mode, this.opts.fsync ?? false, this.opts.gid);
     this.paths.push(path);

@@ -1,20 +1,20 @@
 // sipbc report --phones: filter the phone tables by text (rows are hidden, never removed). The rows
 // come in blocks the browser lays out only when visible; a block's placeholder height follows the
 // rows it still shows, so a narrow filter leaves no long blank stretches.
-(function () {
-  var input = document.getElementById('phone-filter');
-  var count = document.getElementById('phone-filter-count');
-  var blocks = document.querySelectorAll('#phone-table .chunk');
-  var total = document.querySelectorAll('#phone-table tbody tr').length;
-  var timer = 0;
+(() => {
+  const input = document.getElementById('phone-filter');
+  const count = document.getElementById('phone-filter-count');
+  const blocks = document.querySelectorAll('#phone-table .chunk');
+  const total = document.querySelectorAll('#phone-table tbody tr').length;
+  let timer = 0;
   function apply() {
-    var q = input.value.trim().toLowerCase();
-    var shown = 0;
-    for (var b = 0; b < blocks.length; b++) {
-      var rows = blocks[b].querySelectorAll('tbody tr');
-      var here = 0;
-      for (var i = 0; i < rows.length; i++) {
-        var hit = q === '' || rows[i].textContent.toLowerCase().indexOf(q) !== -1;
+    const q = input.value.trim().toLowerCase();
+    let shown = 0;
+    for (let b = 0; b < blocks.length; b++) {
+      const rows = blocks[b].querySelectorAll('tbody tr');
+      let here = 0;
+      for (let i = 0; i < rows.length; i++) {
+        const hit = q === '' || rows[i].textContent.toLowerCase().indexOf(q) !== -1;
         rows[i].hidden = !hit;
         if (hit) here++;
       }
@@ -24,7 +24,7 @@
     }
     count.textContent = q === '' ? '' : shown + ' of ' + total + ' rows';
   }
-  input.addEventListener('input', function () {
+  input.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(apply, 150);
   });

@@ -63,12 +63,12 @@ describe('sipbc validate: exit codes and text output', () => {
   it('warnings alone: exit 0; with --strict: exit 1 and the warning is reported as an error', () => {
     const plain = runCli(['validate', warnOnly]);
     assert.equal(plain.code, 0, plain.stdout);
-    assert.match(plain.stdout, /warning  SIPBC-W-CAPACITY/);
+    assert.match(plain.stdout, /warning {2}SIPBC-W-CAPACITY/);
     // The summary mark follows the exit status: no cross for a run that exits 0.
     assert.equal(plain.stdout.trimEnd().split('\n').at(-1), `⚠ ${warnOnly}: 0 errors, 1 warning`);
     const strict = runCli(['validate', '--strict', warnOnly]);
     assert.equal(strict.code, 1, strict.stdout);
-    assert.match(strict.stdout, /error    SIPBC-W-CAPACITY/);
+    assert.match(strict.stdout, /error {4}SIPBC-W-CAPACITY/);
     assert.equal(strict.stdout.trimEnd().split('\n').at(-1), `✗ ${warnOnly}: 1 error, 0 warnings`);
     assert.equal(runCli(['validate', '--strict', EXAMPLE]).code, 0);
   });

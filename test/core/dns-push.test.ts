@@ -162,7 +162,10 @@ describe('--format octodns', () => {
 
   /** Every mapping's keys in natural order, as octoDNS's YamlProvider (enforce_order) requires. */
   function assertOrdered(v: unknown, where: string): void {
-    if (Array.isArray(v)) return v.forEach((x, i) => assertOrdered(x, `${where}[${i}]`));
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => assertOrdered(x, `${where}[${i}]`));
+      return;
+    }
     if (v && typeof v === 'object') {
       const keys = Object.keys(v);
       assert.deepEqual(keys, [...keys].sort(naturalCompare), `keys out of order at ${where}`);

@@ -85,7 +85,10 @@ test('every missing secret is reported together, each at its auth.password line:
 test('a reference shared by many phones is read once and reported once, with the count', () => {
   let reads = 0;
   const { loaded, uses } = inventory(['{ file: shared.txt }', '{ file: shared.txt }', '{ file: ./shared.txt }']);
-  const ok = resolveSecrets(loaded, uses, { env: {}, readFile: () => (reads++, { ok: true, text: 'shared\n' }) });
+  const ok = resolveSecrets(loaded, uses, { env: {}, readFile: () => {
+        reads++;
+        return { ok: true, text: 'shared\n' };
+      } });
   assert.equal(reads, 1, './shared.txt and shared.txt are the same file');
   assert.deepEqual([...ok.passwords.values()], ['shared', 'shared', 'shared']);
 

@@ -87,8 +87,8 @@ function checkState(work: Tree, oldRef: Tree, newRef: Tree, label: string): Stat
       continue;
     }
     assert.ok(o || n, `${label}: ${p} belongs to neither version`);
-    const isOld = o !== undefined && o.contents.equals(e.contents);
-    const isNew = n !== undefined && n.contents.equals(e.contents);
+    const isOld = o?.contents.equals(e.contents);
+    const isNew = n?.contents.equals(e.contents);
     assert.ok(isOld || isNew, `${label}: ${p} is neither its old nor its new version (${e.contents.length} bytes; old ${o?.contents.length}, new ${n?.contents.length})`);
     const want = isNew ? n! : o!;
     assert.equal(e.mode, want.mode, `${label}: ${p} has mode ${e.mode.toString(8)}, expected ${want.mode.toString(8)}`);

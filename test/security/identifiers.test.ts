@@ -110,12 +110,12 @@ describe('invisible format characters anywhere (SIPBC-E-INVISIBLE-CHAR)', () => 
     ['\\uFEFF', 'shown as nothing'],
     ['\\U000E0041', 'shown as nothing'],
   ];
-  for (const [escape, kind] of chars) {
-    it(`${escape} in a free-text value (site name), at its line:column`, () => {
-      const text = mutate(BASE_INVENTORY, ['  - id: west\n', `  - id: west\n    name: "Den${escape}ver"\n`]);
+  for (const [escaped, kind] of chars) {
+    it(`${escaped} in a free-text value (site name), at its line:column`, () => {
+      const text = mutate(BASE_INVENTORY, ['  - id: west\n', `  - id: west\n    name: "Den${escaped}ver"\n`]);
       const findings = findingsOf(text);
-      const f = assertFindingAt(findings, 'SIPBC-E-INVISIBLE-CHAR', text, `"Den${escape}ver"`);
-      const hex = escape.length === 10 ? 'E0041' : escape.slice(2);
+      const f = assertFindingAt(findings, 'SIPBC-E-INVISIBLE-CHAR', text, `"Den${escaped}ver"`);
+      const hex = escaped.length === 10 ? 'E0041' : escaped.slice(2);
       assert.equal(f.message, `sites[1].name contains the character U+${hex}, an invisible format character (${kind === 'a bidirectional control' ? 'a bidirectional control that reorders how the text is shown' : 'shown as nothing'}), so the text is not what it reads; remove it.`);
       assert.equal(findings.length, 1, summary(findings).join(' '));
     });

@@ -55,6 +55,7 @@ const PAYLOADS: readonly string[] = [
   'a=b',
   '{{line.password}}',
   '{{#each this}}x{{/each}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion an attacker would try, as plain text
   '${HOME}$(id)`id`',
   '@ 300 IN A 6.6.6.6',
   '=HYPERLINK("http://evil")',

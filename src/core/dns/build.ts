@@ -31,7 +31,7 @@ import { ExitCode, SipbcError } from '../errors.js';
 import type { Inventory, ServerEndpoint, Site, Transport } from '../inventory.js';
 import { TRANSPORTS } from '../inventory.js';
 import { balancedName, baseDomain, defaultPort, preferredName, siteName, srvPrefix } from '../dns-names.js';
-import { addressRecord, canonicalName, DnsRecord, isInZone, NaptrRecord, SrvRecord } from './records.js';
+import { addressRecord, canonicalName, type DnsRecord, isInZone, NaptrRecord, SrvRecord } from './records.js';
 import { sortRecords } from './zone.js';
 
 export const DEFAULT_TTL = 300;

@@ -9,7 +9,7 @@
  */
 import { nameServerProblem } from '../dns-names.js';
 import { ExitCode, SipbcError } from '../errors.js';
-import { canonicalName, DnsRecord, rrsets } from './records.js';
+import { canonicalName, type DnsRecord, rrsets } from './records.js';
 import { banner, sortRecords } from './zone.js';
 
 export interface NsupdateOptions {

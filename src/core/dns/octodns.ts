@@ -19,7 +19,7 @@
  * `parseOctodns` reads such data back into records (used to prove the round trip).
  */
 import yaml from 'js-yaml';
-import { addressRecord, canonicalName, DnsRecord, NaptrRecord, SrvRecord } from './records.js';
+import { addressRecord, canonicalName, type DnsRecord, NaptrRecord, SrvRecord } from './records.js';
 import { banner, relativeName, sortRecords } from './zone.js';
 
 /** natsort's order (octoDNS sorts keys with natsort_keygen()): digit runs compared as numbers. */
@@ -47,7 +47,7 @@ function scalar(s: string | number): string {
 
 type Value = Record<string, string | number> | string;
 
-function valueOf(r: DnsRecord): Value {
+function recordValue(r: DnsRecord): Value {
   if (r instanceof SrvRecord) return { port: r.port, priority: r.priority, target: `${r.target}.`, weight: r.weight };
   if (r instanceof NaptrRecord) return { flags: r.flags.toUpperCase(), order: r.order, preference: r.preference, regexp: r.regexp, replacement: `${r.replacement}.`, service: r.services };
   return r.rdataText();
@@ -80,7 +80,7 @@ export function renderOctodns(records: readonly DnsRecord[], opts: { zone: strin
       // One type: a mapping under the name; several: a list of mappings.
       const [head, pad] = sets.length > 1 ? ['  - ', '    '] : ['  ', '  '];
       lines.push(`${head}ttl: ${set[0].ttl}`, `${pad}type: ${set[0].type}`);
-      const values = set.map(valueOf);
+      const values = set.map(recordValue);
       if (values.length === 1) {
         const v = values[0];
         lines.push(...(typeof v === 'string' ? [`${pad}value: ${scalar(v)}`] : [`${pad}value:`, ...mapping(v, `${pad}  `, `${pad}  `)]));

@@ -66,7 +66,7 @@ export function compareRrset(name: string, type: RecordType, expected: readonly 
     const candidates = byId.get(id) ?? [];
     // The exact record if it is there, else the first with the same identity.
     const exact = candidates.findIndex((a) => a.rdataText().toLowerCase() === e.rdataText().toLowerCase());
-    const i = exact >= 0 ? exact : 0;
+    const i = Math.max(exact , 0);
     const a = candidates[i];
     if (!a) {
       d({ kind: 'missing', record: id, expected: e.rdataText(), message: `missing ${what} ${id} (${e.rdataText()})` });

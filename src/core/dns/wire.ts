@@ -21,7 +21,7 @@
  * BIND accepts larger UDP updates); for big record sets send it over TCP with a 2-byte length.
  */
 import dnsPacket from 'dns-packet';
-import { canonicalName, DnsPacketRecord, DnsRecord, rrsets } from './records.js';
+import { canonicalName, type DnsPacketRecord, type DnsRecord, rrsets } from './records.js';
 import { sortRecords } from './zone.js';
 import { CLASS, OPCODE_UPDATE, TYPE_CODES } from './message.js';
 

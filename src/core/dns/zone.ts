@@ -24,7 +24,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { bannerText, drainText } from '../output.js';
-import { canonicalName, DnsRecord, NaptrRecord, SrvRecord } from './records.js';
+import { canonicalName, type DnsRecord, NaptrRecord, SrvRecord } from './records.js';
 
 const TYPE_ORDER: Record<string, number> = { A: 0, AAAA: 1, NAPTR: 2, SRV: 3 };
 

@@ -29,7 +29,7 @@ export interface GenesysOptions {
 /** The Genesys files one at a time (each is tens of MB for 100 000 agents: only one is held at once). */
 export function* genesysFiles(plan: Plan, inv: Inventory): Generator<OutputFile> {
   yield { path: 'genesys/dr-forward.csv', contents: drForwardCsv(plan, inv), secret: false };
-  for (const site of plan.sites) yield { path: `genesys/peers-${site.id}.csv`, contents: peersCsv(plan, inv, site.id), secret: false };
+  for (const site of plan.sites) yield { path: `genesys/peers-${site.id}.csv`, contents: peersCsv(inv, site.id), secret: false };
   yield { path: 'genesys/workspace-options.csv', contents: workspaceOptionsCsv(plan, inv), secret: false };
 }
 

@@ -12,7 +12,6 @@
  * an export in the same columns shows drift between the peers.
  */
 import type { Inventory, SwitchDN } from '../inventory.js';
-import type { Plan } from '../policy.js';
 import { SortedCsv } from './csv-order.js';
 
 export const PEERS_HEADER = ['object', 'id', 'dn_type', 'place', 'dn', 'user'] as const;
@@ -22,7 +21,7 @@ const DN_TYPE: Record<SwitchDN['type'], string> = {
   'call-processing-port': 'Call Processing Port',
 };
 
-export function peersCsv(plan: Plan, inv: Inventory, siteId: string): string {
+export function peersCsv(inv: Inventory, siteId: string): string {
   const csv = new SortedCsv(PEERS_HEADER);
   for (const place of inv.places) {
     const dn = place.extensions[siteId];
