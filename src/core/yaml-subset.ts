@@ -77,7 +77,7 @@ function isIndicator(c: number): boolean {
 
 /**
  * Where the keys and values of a document the subset reader accepted start, as flat arrays and
- * no tree (positions.ts builds the same with js-yaml's listener for any other document). For each
+ * no tree (load.ts PositionIndex builds the same with js-yaml's listener for any other document). For each
  * container (by id, in the order they close), its entries are e*[cFirst … cFirst + cCount - 1]:
  * the key (mappings), the key's and the value's offsets, and the value's container id (-1 for a
  * scalar). An offset is the first character of the node, as js-yaml's listener reports it (after
@@ -322,7 +322,8 @@ class SubsetReader {
       this.child = -1;
       const before = arr.length;
       while (p < le && t.charCodeAt(p) === SPACE) p++;
-      if (p === le || t.charCodeAt(p) === HASH) {
+      const emptyEntry = p === le || t.charCodeAt(p) === HASH;
+      if (emptyEntry) {
         this.nextLine();
         // After an empty entry js-yaml takes the next `- ` as this sequence's even when it is less indented.
         if (this.ind !== -1 && this.ind < n && this.isEntry(this.ls + this.ind)) outside();
@@ -337,7 +338,8 @@ class SubsetReader {
         if (this.ind > n) outside();
       }
       if (rec) {
-        this.entry(undefined, valOff, valOff);
+        // js-yaml's listener reports no node for an empty entry: the next entry takes its index there.
+        if (!emptyEntry || this.child !== -1) this.entry(undefined, valOff, valOff);
         arr.length = before; // positions keep no value
       }
     }
@@ -538,8 +540,8 @@ function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown
 
 /**
  * The positions of every key and value of a text loadYamlSubset accepted, read again without
- * building the document: ~30 MB of flat arrays for 100 000 phones, where js-yaml's listener
- * (load.ts PositionIndex) held a second document and a Map of its containers (~265 MB more).
+ * building the document: ~90 MiB of flat arrays and line starts for 100 000 phones, where js-yaml's
+ * listener (load.ts PositionIndex) held a second document and a Map of its containers (~265 MiB).
  * undefined when the text is outside the subset.
  */
 export function subsetPositions(text: string): SubsetPositions | undefined {
