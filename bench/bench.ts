@@ -18,7 +18,7 @@
  *              code cache and with a code cache made by another node.
  *
  * Every command is a child process timed from spawn to exit (wall clock) and
- * run through `/usr/bin/time -f %M` for its peak RSS. Each pair runs
+ * run through `/usr/bin/time -f '%U %S %M'` for its CPU time (user + system, all threads) and peak RSS. Each pair runs
  * alternately (A B A B …, after one warm-up each) and the ratio is the median
  * of the pairwise ratios, so a drift in the machine's speed does not bias it.
  * Prints a table and writes bench/results.json (not committed).
@@ -28,6 +28,10 @@
  *   npm run bench -- --only startup --runs 20      # the start-up rows only
  *   node dist/bench/bench.js --only hostile --sizes 100k --runs 3   # validate of unknown keys vs normal
  *   node dist/bench/bench.js --sizes 100k --runs 5 --keep
+ *   node dist/bench/bench.js --only generate --sizes 100k --runs 3   # the generate rows only
+ *
+ * At each size, generate also runs on the same inventory with about one phone in eight carrying a
+ * warning (synth.ts --warnings): findings must not cost the memory budget.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -51,8 +55,8 @@ const TARGETS = {
 const GENERATE_TARGET_PHONES = 100_000;
 
 interface Options {
-  /** `startup`: only the start-up rows (no inventory sizes); `hostile`: only the validate rows of the unknown-keys file. */
-  only?: 'startup' | 'hostile';
+  /** `startup`: only the start-up rows (no inventory sizes); `hostile`: only the validate rows of the unknown-keys file; `generate`: only the generate rows. */
+  only?: 'startup' | 'hostile' | 'generate';
   sizes: number[];
   runs: number;
   keep: boolean;
@@ -62,9 +66,10 @@ interface Options {
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node dist/bench/bench.js [--only startup|hostile] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
+    'usage: node dist/bench/bench.js [--only startup|hostile|generate] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
       '  --only   startup: measure only the start-up rows (--version, validate of small inventories, --help)\n' +
       '           hostile: only validate of N unknown keys in one mapping against validate of N phones (same bytes)\n' +
+      '           generate: only the generate rows (first run, with warnings, over unchanged output)\n' +
       '  --sizes  phone counts to synthesise (k suffix allowed: 1k,10k,100k); default 1000,10000,100000\n' +
       '  --runs   measured runs per command (median reported; one extra warm-up run each); default 5\n' +
       '  --keep   keep the work directory (inventories, outputs) for inspection\n' +
@@ -98,7 +103,7 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.runs) || o.runs < 1) usage('--runs needs a positive integer');
     } else if (a.startsWith('--only')) {
       const v = value();
-      if (v !== 'startup' && v !== 'hostile') usage(`--only: "${v}" is not a part of the benchmark (startup, hostile)`);
+      if (v !== 'startup' && v !== 'hostile' && v !== 'generate') usage(`--only: "${v}" is not a part of the benchmark (startup, hostile, generate)`);
       o.only = v;
     } else if (a === '--keep') o.keep = true;
     else if (a.startsWith('--work')) o.work = value();
@@ -112,15 +117,17 @@ function parseArgs(argv: string[]): Options {
 interface Run {
   wallMs: number;
   rssKiB: number | undefined;
+  /** user + system CPU time of the process and all its threads (/usr/bin/time %U + %S) */
+  cpuMs: number | undefined;
   code: number | null;
   out: string;
 }
 
 const haveTime = existsSync(TIME);
 
-/** One child process: wall time from spawn to exit, peak RSS via /usr/bin/time, the first 64 KiB of output. */
+/** One child process: wall time from spawn to exit, CPU time and peak RSS via /usr/bin/time, the first 64 KiB of output. */
 function runOnce(cmd: string[], env: NodeJS.ProcessEnv, rssFile: string): Promise<Run> {
-  const argv = haveTime ? [TIME, '-f', '%M', '-o', rssFile, ...cmd] : cmd;
+  const argv = haveTime ? [TIME, '-f', '%U %S %M', '-o', rssFile, ...cmd] : cmd;
   return new Promise((resolvePromise, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -134,13 +141,15 @@ function runOnce(cmd: string[], env: NodeJS.ProcessEnv, rssFile: string): Promis
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       let rssKiB: number | undefined;
+      let cpuMs: number | undefined;
       if (haveTime) {
-        // /usr/bin/time writes "Command exited with non-zero status N" before the figure when the command fails.
+        // /usr/bin/time writes "Command exited with non-zero status N" before the figures when the command fails.
         const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-        rssKiB = Number(lines[lines.length - 1]);
-        if (!Number.isFinite(rssKiB)) rssKiB = undefined;
+        const [user, sys, rss] = lines[lines.length - 1].split(' ').map(Number);
+        rssKiB = Number.isFinite(rss) ? rss : undefined;
+        cpuMs = Number.isFinite(user) && Number.isFinite(sys) ? (user + sys) * 1000 : undefined;
       }
-      resolvePromise({ wallMs, rssKiB, code, out });
+      resolvePromise({ wallMs, rssKiB, cpuMs, code, out });
     });
   });
 }
@@ -162,6 +171,8 @@ interface SideResult {
   command: string;
   wallMs: Stats;
   rssMiB: Stats | undefined;
+  /** user + system CPU time */
+  cpuMs: Stats | undefined;
   exitCodes: number[];
   firstOutput: string;
 }
@@ -201,11 +212,13 @@ async function measure(a: Side, b: Side | undefined, runs: number, env: NodeJS.P
   }
   const side = (s: Side, rs: Run[], warm?: Run): SideResult => {
     const rss = rs.map((r) => r.rssKiB).filter((x): x is number => x !== undefined);
+    const cpu = rs.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
     return {
       label: s.label,
       command: shellWords(s.cmd.map((w) => (w.length > 200 ? `${w.slice(0, 40)}…` : w))),
       wallMs: stats(rs.map((r) => r.wallMs)),
       rssMiB: rss.length ? stats(rss.map((k) => k / 1024)) : undefined,
+      cpuMs: cpu.length ? stats(cpu) : undefined,
       exitCodes: [...new Set(rs.map((r) => r.code ?? -1))],
       firstOutput: (warm ?? rs[0]).out.slice(0, 2000),
     };
@@ -332,7 +345,7 @@ function fmtMs(ms: number | undefined): string {
 }
 
 function printTable(rows: Row[]): void {
-  const head = ['measure', 'phones', 'sipbc', 'baseline', 'ratio', 'target', 'sipbc RSS', 'base RSS', 'exit', ''];
+  const head = ['measure', 'phones', 'sipbc', 'baseline', 'ratio', 'target', 'sipbc RSS', 'base RSS', 'sipbc CPU', 'base CPU', 'exit', ''];
   const body = rows.map((r) => {
     const a = r.result.a;
     const b = r.result.b;
@@ -346,12 +359,14 @@ function printTable(rows: Row[]): void {
       target,
       a.rssMiB ? `${a.rssMiB.median.toFixed(0)} MiB` : '-',
       b?.rssMiB ? `${b.rssMiB.median.toFixed(0)} MiB` : '',
+      fmtMs(a.cpuMs?.median),
+      b?.cpuMs ? fmtMs(b.cpuMs.median) : '',
       a.exitCodes.join('/'),
       r.pass === undefined ? (r.note ?? '') : r.pass ? 'ok' : `MISSED${r.note ? ` (${r.note})` : ''}`,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`);
 }
 
@@ -376,7 +391,7 @@ async function main(): Promise<void> {
 
   try {
     // ---- start-up
-    if (opts.only !== 'hostile') {
+    if (opts.only !== 'hostile' && opts.only !== 'generate') {
       const five = synthInventory(5);
       const fivePath = join(work, 'inventory-5.yaml');
       writeFileSync(fivePath, five.text);
@@ -419,19 +434,21 @@ async function main(): Promise<void> {
       const env = { ...baseEnv, ...inv.env };
 
       const validateInv: Side = { label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', invPath] };
-      // ---- validate of N unknown keys in one mapping (the same bytes) vs validate of the N phones
-      const hostilePath = join(dir, 'unknown-keys.yaml');
-      writeFileSync(hostilePath, synthUnknownKeys(n, Buffer.byteLength(inv.text)));
-      log(`${n} phones: validate of ${n} unknown keys (${(statSync(hostilePath).size / MIB).toFixed(1)} MiB) vs validate of the inventory`);
-      const h = await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', hostilePath] }, { ...validateInv, label: 'validate phones' }, opts.runs, env, rssFile);
-      rows.push({ measure: 'validate (unknown keys)', phones: n, result: h, target: TARGETS.validateHostile, exit: 1 });
-      if (opts.only === 'hostile') continue;
+      if (opts.only !== 'generate') {
+        // ---- validate of N unknown keys in one mapping (the same bytes) vs validate of the N phones
+        const hostilePath = join(dir, 'unknown-keys.yaml');
+        writeFileSync(hostilePath, synthUnknownKeys(n, Buffer.byteLength(inv.text)));
+        log(`${n} phones: validate of ${n} unknown keys (${(statSync(hostilePath).size / MIB).toFixed(1)} MiB) vs validate of the inventory`);
+        const h = await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', hostilePath] }, { ...validateInv, label: 'validate phones' }, opts.runs, env, rssFile);
+        rows.push({ measure: 'validate (unknown keys)', phones: n, result: h, target: TARGETS.validateHostile, exit: 1 });
+        if (opts.only === 'hostile') continue;
 
-      // ---- validate vs js-yaml load
-      log(`${n} phones: validate vs js-yaml load`);
-      const yamlLoad: Side = { label: 'js-yaml load', cmd: [node, '-e', `require(${JSON.stringify(jsYaml)}).load(require('node:fs').readFileSync(process.argv[1], 'utf8'))`, invPath] };
-      const v = await measure(validateInv, yamlLoad, opts.runs, env, rssFile);
-      rows.push({ measure: 'validate', phones: n, result: v, target: TARGETS.validate });
+        // ---- validate vs js-yaml load
+        log(`${n} phones: validate vs js-yaml load`);
+        const yamlLoad: Side = { label: 'js-yaml load', cmd: [node, '-e', `require(${JSON.stringify(jsYaml)}).load(require('node:fs').readFileSync(process.argv[1], 'utf8'))`, invPath] };
+        const v = await measure(validateInv, yamlLoad, opts.runs, env, rssFile);
+        rows.push({ measure: 'validate', phones: n, result: v, target: TARGETS.validate });
+      }
 
       // ---- generate vs the write floor
       const genOut = join(dir, 'gen-out');
@@ -475,7 +492,19 @@ async function main(): Promise<void> {
       // ---- generate again over its own unchanged output (information: files skipped by hash)
       if (genCode === 0) {
         log(`${n} phones: generate over unchanged output`);
-        rows.push({ measure: 'generate (unchanged)', phones: n, result: await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut] }, undefined, opts.runs, env, rssFile), note: 'info' });
+        const unchanged = await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut] }, undefined, opts.runs, env, rssFile);
+        rows.push({ measure: 'generate (unchanged)', phones: n, result: unchanged, ...(n === GENERATE_TARGET_PHONES ? { target: { rssMiB: TARGETS.generate.rssMiB } } : { note: 'info' }) });
+      }
+      // ---- generate of the same phones with about one in eight carrying a warning (synth.ts --warnings), against the write floor
+      if (genCode === 0) {
+        const warned = synthInventory(n, { warnings: true });
+        const warnedPath = join(dir, 'inventory-warnings.yaml');
+        writeFileSync(warnedPath, warned.text);
+        const warnedOut = join(dir, 'gen-warnings-out');
+        log(`${n} phones: generate with warnings (about one phone in eight) vs write floor`);
+        const floorAgain: Side = { ...floor, before: () => moveAside(floorOut) };
+        const gw = await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', warnedPath, '-o', warnedOut], before: () => moveAside(warnedOut) }, floorAgain, opts.runs, env, rssFile);
+        rows.push({ measure: 'generate (warnings)', phones: n, result: gw, target: n === GENERATE_TARGET_PHONES ? { rssMiB: TARGETS.generate.rssMiB } : undefined });
       }
       rmSync(packFile, { force: true });
     }

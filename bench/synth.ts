@@ -16,6 +16,7 @@
  * and is deterministic: the same N always gives the same bytes.
  *
  *   node dist/bench/synth.js 1000 > inventory.yaml   # prints the env vars to set on stderr
+ *   node dist/bench/synth.js 1000 --warnings > inventory.yaml   # about one phone in eight with a warning
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -72,7 +73,16 @@ function macFor(i: number): string {
   }
 }
 
-export function synthInventory(phones: number): SynthInventory {
+export interface SynthOptions {
+  /**
+   * Findings too: the Alcatel phones (5 of the catalogue's 38 models, about one phone in eight)
+   * prefer east, the primary + backup site, so each gets the warning SIPBC-W-NO-SRV-NO-VIP (it
+   * reaches the primary only): 13 160 warnings at 100 000 phones. Measures what findings cost generate.
+   */
+  warnings?: boolean;
+}
+
+export function synthInventory(phones: number, { warnings = false }: SynthOptions = {}): SynthInventory {
   const models = loadModels();
   const env: Record<string, string> = {};
   for (let k = 0; k < ENV_POOL; k++) env[`${ENV_PREFIX}${k}`] = `bench-secret-${k}-${hex((k + 1) * 2654435761 % 0xffffffff, 8)}`;
@@ -139,8 +149,9 @@ export function synthInventory(phones: number): SynthInventory {
     else if (r === 1) out.push('    registration: active-backup');
     // Phones that do not use SRV (Alcatel 4000; Cisco MPP in dual) prefer the site with a VIP: at a
     // primary + backup site they would reach the primary only (a warning); the benchmark measures a
-    // clean inventory.
-    if (!m.srv || (dual && !m.dualSrv)) out.push('    preferredSite: west');
+    // clean inventory (unless `warnings`: then the Alcatel phones prefer east and each gets one).
+    if (warnings && m.family === 'alcatel') out.push('    preferredSite: east');
+    else if (!m.srv || (dual && !m.dualSrv)) out.push('    preferredSite: west');
     else if (i % 7 === 3) out.push(`    preferredSite: ${i % 2 ? 'east' : 'west'}`);
     out.push('    auth:');
     if (i % 11 === 0) out.push(`      user: "${ext}"`);
@@ -197,12 +208,15 @@ export function synthUnknownKeys(keys: number, bytes: number): string {
 
 // Stand-alone: print an inventory of N phones (default 1000) to stdout, the variables to export on stderr.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const n = Number(process.argv[2] ?? 1000);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write('usage: node dist/bench/synth.js PHONES > inventory.yaml\n');
+  const args = process.argv.slice(2);
+  const warnings = args.includes('--warnings');
+  const rest = args.filter((a) => a !== '--warnings');
+  const n = Number(rest[0] ?? 1000);
+  if (!Number.isInteger(n) || n < 1 || rest.length > 1) {
+    process.stderr.write('usage: node dist/bench/synth.js PHONES [--warnings] > inventory.yaml\n');
     process.exit(2);
   }
-  const inv = synthInventory(n);
+  const inv = synthInventory(n, { warnings });
   process.stdout.write(inv.text);
   for (const [k, v] of Object.entries(inv.env)) process.stderr.write(`export ${k}=${v}\n`);
 }

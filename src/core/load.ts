@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { ExitCode, SipbcError } from './errors.js';
 import type { Finding, SourcePosition } from './findings.js';
-import { loadYamlSubset, ownCopy } from './yaml-subset.js';
+import { loadYamlSubset, ownCopy, subsetPositions } from './yaml-subset.js';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -134,6 +134,7 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
   }
   // The usual inventory is read by the fast subset reader (yaml-subset.ts); anything else by js-yaml.
   let data: unknown = loadYamlSubset(text);
+  const subset = data !== undefined;
   if (data === undefined) {
     try {
       data = yaml.load(text, { filename: file, json: false, schema: yaml.CORE_SCHEMA, maxDepth: MAX_DEPTH } as yaml.LoadOptions);
@@ -143,14 +144,14 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
     checkAliasExpansion(data, text, file);
     detachStrings(data, text.includes('*'));
   }
-  let index: PositionIndex | undefined;
+  let index: { locate(path: JsonPath, key: boolean): SourcePosition } | undefined;
   return {
     file,
     baseDir,
     text,
     data,
     locate(path, opts) {
-      index ??= new PositionIndex(text);
+      index ??= (subset && subsetIndex(text)) || new PositionIndex(text);
       return index.locate(path, opts?.key ?? false);
     },
   };
@@ -319,6 +320,44 @@ export function offsetToPosition(text: string, offset: number): SourcePosition {
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Line and column of an offset: a binary search in the line starts (one array, built once). */
+class LineTable {
+  private readonly lineStarts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  position(offset: number): SourcePosition {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo] + 1 };
+  }
+}
+
+/**
+ * The positions of a text the subset reader (yaml-subset.ts) accepted: that reader records them
+ * in flat arrays without building a second document, the same offsets js-yaml's listener gives
+ * (test/core/yaml-subset.test.ts compares both). 100 000 phones with 13 000 warnings: ~1.8 s and
+ * ~90 MiB live, where PositionIndex took ~5.4 s and ~265 MiB — beyond generate's heap limit.
+ */
+function subsetIndex(text: string): { locate(path: JsonPath, key: boolean): SourcePosition } | undefined {
+  const positions = subsetPositions(text);
+  if (!positions) return undefined;
+  const lines = new LineTable(text);
+  return { locate: (path, key) => lines.position(positions.locate(path, key)) };
+}
+
+/** PositionIndex's offsets for every path: the js-yaml reading, for tests that compare it with the subset reader's. */
+export function jsYamlLocator(text: string): (path: JsonPath, key: boolean) => SourcePosition {
+  const index = new PositionIndex(text);
+  return (path, key) => index.locate(path, key);
+}
+
 /**
  * Offsets of the keys and values of every container, kept compact: one Map entry per container
  * and numbers in flat arrays, no object per node. Measured with bench/synth.ts (100 000 phones, a
@@ -338,7 +377,7 @@ class PositionIndex {
   private readonly kIsKey: boolean[] = [];
   /** The key's value, for key children. */
   private readonly kKey: unknown[] = [];
-  private readonly lineStarts: number[] = [0];
+  private readonly lines: LineTable;
   /** Key → child index of the large mappings looked up so far (keyIndex). */
   private readonly keyMaps = new Map<number, Map<string, number>>();
 
@@ -346,7 +385,7 @@ class PositionIndex {
   private readonly data: unknown;
 
   constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lines = new LineTable(text);
     const { containers, cOffset, cKind, cFirst, cCount, kOffset, kIsKey, kKey } = this;
     // Nodes still open: their first character and where their children start in the s* stack.
     const openOffset: number[] = [];
@@ -462,13 +501,6 @@ class PositionIndex {
   }
 
   private position(offset: number): SourcePosition {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.lineStarts[lo] + 1 };
+    return this.lines.position(offset);
   }
 }

@@ -75,6 +75,67 @@ function isIndicator(c: number): boolean {
   return c === DASH || c === 0x3f || c === COLON || c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === HASH || c === 0x26 || c === 0x2a || c === 0x21 || c === 0x7c || c === 0x3e || c === 0x27 || c === 0x22 || c === 0x25 || c === 0x40 || c === 0x60;
 }
 
+/**
+ * Where the keys and values of a document the subset reader accepted start, as flat arrays and
+ * no tree (load.ts PositionIndex builds the same with js-yaml's listener for any other document). For each
+ * container (by id, in the order they close), its entries are e*[cFirst … cFirst + cCount - 1]:
+ * the key (mappings), the key's and the value's offsets, and the value's container id (-1 for a
+ * scalar). An offset is the first character of the node, as js-yaml's listener reports it (after
+ * spaces, line breaks and comments).
+ */
+export class SubsetPositions {
+  readonly cKind: number[] = []; // 0 mapping, 1 sequence
+  readonly cFirst: number[] = [];
+  readonly cCount: number[] = [];
+  readonly eKey: (string | undefined)[] = [];
+  readonly eKeyOff: number[] = [];
+  readonly eValOff: number[] = [];
+  readonly eChild: number[] = [];
+  root = -1;
+  rootOffset = 0;
+  /** Entries of the containers still open, in document order (copied to e* when their container closes). */
+  readonly sKey: (string | undefined)[] = [];
+  readonly sKeyOff: number[] = [];
+  readonly sValOff: number[] = [];
+  readonly sChild: number[] = [];
+
+  /** The offset of the node at `path` (its key's with `key`): the nearest existing ancestor's when the path does not exist. */
+  locate(path: readonly (string | number)[], key: boolean): number {
+    let c = this.root;
+    let offset = this.rootOffset;
+    for (let i = 0; i < path.length && c !== -1; i++) {
+      const step = path[i];
+      const first = this.cFirst[c];
+      const end = first + this.cCount[c];
+      let e = -1;
+      if (this.cKind[c] === 1) {
+        if (typeof step === 'number' && Number.isInteger(step) && step >= 0 && first + step < end) e = first + step;
+      } else e = this.keyIndex(c, first, end, String(step));
+      if (e === -1) break;
+      offset = i === path.length - 1 && key && this.cKind[c] === 0 ? this.eKeyOff[e] : this.eValOff[e];
+      c = this.eChild[e];
+    }
+    return offset;
+  }
+
+  /** Key → entry of the large mappings looked up so far: 40 000 unknown keys in one mapping must not cost 40 000 scans. */
+  private readonly keyMaps = new Map<number, Map<string, number>>();
+
+  private keyIndex(c: number, first: number, end: number, key: string): number {
+    if (end - first <= 32) {
+      for (let j = end - 1; j >= first; j--) if (this.eKey[j] === key) return j;
+      return -1;
+    }
+    let byKey = this.keyMaps.get(c);
+    if (!byKey) {
+      byKey = new Map();
+      for (let j = first; j < end; j++) byKey.set(this.eKey[j]!, j);
+      this.keyMaps.set(c, byKey);
+    }
+    return byKey.get(key) ?? -1;
+  }
+}
+
 class SubsetReader {
   /**
    * The current significant line (not blank, not only a comment): its start, end (its line break
@@ -89,19 +150,67 @@ class SubsetReader {
   private at = 0;
   /** Keys already checked, by first character and length (a few per slot), so a repeated key costs no slice. */
   private readonly keys: (string[] | undefined)[] = [];
+  /** The id of the container that closed last (-1: the last value read was a scalar); positions only. */
+  private child = -1;
 
-  /** `crlf`: the text's line breaks are CR LF (every CR is followed by an LF). */
+  /**
+   * `crlf`: the text's line breaks are CR LF (every CR is followed by an LF). With `rec`, the reader
+   * records positions instead of building the document (it keeps no value).
+   */
   constructor(
     private readonly t: string,
     private readonly crlf: boolean,
+    private readonly rec?: SubsetPositions,
   ) {
     this.seek(0);
   }
 
   read(): Record<string, unknown> {
     if (this.ind !== 0) outside();
+    if (this.rec) this.rec.rootOffset = this.blankEnd(0);
     const v = this.mapping(0, this.ls);
+    if (this.rec) this.rec.root = this.child;
     return this.atEnd() ? v : outside();
+  }
+
+  /** The first character at or after p that is not a space, a line break or in a comment (where js-yaml's listener puts a node). */
+  private blankEnd(p: number): number {
+    const t = this.t;
+    for (;;) {
+      const c = t.charCodeAt(p);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) p++;
+      else if (c === HASH) {
+        const nl = t.indexOf('\n', p);
+        if (nl === -1) return p;
+        p = nl + 1;
+      } else return p;
+    }
+  }
+
+  /** Positions: one entry of the innermost open container, its value just read. */
+  private entry(key: string | undefined, keyOff: number, valOff: number): void {
+    const r = this.rec!;
+    r.sKey.push(key);
+    r.sKeyOff.push(keyOff);
+    r.sValOff.push(valOff);
+    r.sChild.push(this.child);
+  }
+
+  /** Positions: a container whose entries start at s-index `start` closes. */
+  private close(kind: number, start: number): void {
+    const r = this.rec!;
+    const id = r.cKind.length;
+    r.cKind.push(kind);
+    r.cFirst.push(r.eKey.length);
+    r.cCount.push(r.sKey.length - start);
+    for (let i = start; i < r.sKey.length; i++) {
+      r.eKey.push(r.sKey[i]);
+      r.eKeyOff.push(r.sKeyOff[i]);
+      r.eValOff.push(r.sValOff[i]);
+      r.eChild.push(r.sChild[i]);
+    }
+    r.sKey.length = r.sKeyOff.length = r.sValOff.length = r.sChild.length = start;
+    this.child = id;
   }
 
   private atEnd(): boolean {
@@ -176,18 +285,26 @@ class SubsetReader {
   private mapping(n: number, start: number): Record<string, unknown> {
     if (++this.depth > MAX_DEPTH) outside();
     const obj: Record<string, unknown> = {};
+    const rec = this.rec;
+    const s0 = rec ? rec.sKey.length : 0;
     let p = start;
     for (;;) {
       if (this.isEntry(p)) outside();
       const colon = this.keyEnd(p);
       if (colon === -1) outside();
       const key = this.key(p, colon, obj);
-      obj[key] = this.valueAfter(colon + 1, n);
+      if (rec) {
+        const valOff = this.blankEnd(colon + 1);
+        this.child = -1;
+        this.valueAfter(colon + 1, n);
+        this.entry(key, p, valOff);
+      } else obj[key] = this.valueAfter(colon + 1, n);
       if (this.ind !== n) break;
       p = this.ls + n;
     }
     if (this.ind > n) outside();
     this.depth--;
+    if (rec) this.close(0, s0);
     return obj;
   }
 
@@ -196,11 +313,17 @@ class SubsetReader {
     if (++this.depth > MAX_DEPTH) outside();
     const t = this.t;
     const arr: unknown[] = [];
+    const rec = this.rec;
+    const s0 = rec ? rec.sKey.length : 0;
     while (this.ind === n && this.isEntry(this.ls + n)) {
       const le = this.le;
       let p = this.ls + n + 1;
+      const valOff = rec ? this.blankEnd(p) : 0;
+      this.child = -1;
+      const before = arr.length;
       while (p < le && t.charCodeAt(p) === SPACE) p++;
-      if (p === le || t.charCodeAt(p) === HASH) {
+      const emptyEntry = p === le || t.charCodeAt(p) === HASH;
+      if (emptyEntry) {
         this.nextLine();
         // After an empty entry js-yaml takes the next `- ` as this sequence's even when it is less indented.
         if (this.ind !== -1 && this.ind < n && this.isEntry(this.ls + this.ind)) outside();
@@ -214,9 +337,15 @@ class SubsetReader {
         this.nextLine();
         if (this.ind > n) outside();
       }
+      if (rec) {
+        // js-yaml's listener reports no node for an empty entry: the next entry takes its index there.
+        if (!emptyEntry || this.child !== -1) this.entry(undefined, valOff, valOff);
+        arr.length = before; // positions keep no value
+      }
     }
     if (this.ind > n) outside();
     this.depth--;
+    if (rec) this.close(1, s0);
     return arr;
   }
 
@@ -357,18 +486,23 @@ class SubsetReader {
     const map: Record<string, unknown> | undefined = t.charCodeAt(p) === 0x7b ? {} : undefined;
     const seq: unknown[] = [];
     const close = map ? 0x7d : 0x5d;
+    const rec = this.rec;
+    const s0 = rec ? rec.sKey.length : 0;
     let i = this.skipSpaces(p + 1);
     if (t.charCodeAt(i) !== close) {
       for (;;) {
         let key = '';
+        const keyOff = i;
         if (map) {
           const colon = this.keyEnd(i);
           if (colon === -1 || t.charCodeAt(colon + 1) !== SPACE) outside();
           key = this.key(i, colon, map);
           i = this.skipSpaces(colon + 1);
         }
+        this.child = -1;
         const v = this.flowValue(i);
-        if (map) map[key] = v;
+        if (rec) this.entry(map ? key : undefined, keyOff, i);
+        else if (map) map[key] = v;
         else seq.push(v);
         i = this.skipSpaces(this.at);
         if (t.charCodeAt(i) === close) break;
@@ -378,6 +512,7 @@ class SubsetReader {
     }
     this.depth--;
     this.at = i + 1;
+    if (rec) this.close(map ? 0 : 1, s0);
     return map ?? seq;
   }
 }
@@ -387,14 +522,29 @@ class SubsetReader {
  * written in the subset above; `undefined` when it is not (then use js-yaml).
  */
 export function loadYamlSubset(text: string): Record<string, unknown> | undefined {
+  return readSubset(text);
+}
+
+function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown> | undefined {
   if (!CAN_RESOLVE) return undefined;
   // CR LF line breaks are read like LF; a CR on its own is a line break to js-yaml too: left to it.
   const crlf = text.includes('\r');
   if (crlf && /\r(?!\n)/.test(text)) return undefined;
   try {
-    return new SubsetReader(text, crlf).read();
+    return new SubsetReader(text, crlf, rec).read();
   } catch (e) {
     if (e === OUTSIDE) return undefined;
     throw e;
   }
+}
+
+/**
+ * The positions of every key and value of a text loadYamlSubset accepted, read again without
+ * building the document: ~90 MiB of flat arrays and line starts for 100 000 phones, where js-yaml's
+ * listener (load.ts PositionIndex) held a second document and a Map of its containers (~265 MiB).
+ * undefined when the text is outside the subset.
+ */
+export function subsetPositions(text: string): SubsetPositions | undefined {
+  const rec = new SubsetPositions();
+  return readSubset(text, rec) === undefined ? undefined : rec;
 }

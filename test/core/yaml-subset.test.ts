@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
-import { parseInventory } from '../../src/core/load.js';
-import { loadYamlSubset } from '../../src/core/yaml-subset.js';
+import { jsYamlLocator, parseInventory } from '../../src/core/load.js';
+import { loadYamlSubset, subsetPositions } from '../../src/core/yaml-subset.js';
 import { synthInventory } from '../../bench/synth.js';
 
 function jsYaml(text: string): { value: unknown } | { error: string } {
@@ -157,6 +157,36 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
       }),
       { numRuns: 4000 },
     );
+  });
+
+  /** Every path of the document (and a missing key under each), as key and as value: the subset reader's positions are js-yaml's. */
+  function samePositions(text: string): boolean {
+    const data = loadYamlSubset(text);
+    if (data === undefined) return false;
+    assert.ok(subsetPositions(text), 'positions not recorded for a text the reader accepts');
+    const slow = jsYamlLocator(text);
+    const fast = parseInventory(text, 'x.yaml');
+    const walk = (v: unknown, path: (string | number)[]): void => {
+      for (const p of [path, [...path, 'missing'], [...path, 99]]) {
+        for (const key of [false, true]) assert.deepStrictEqual(fast.locate(p, { key }), slow(p, key), `${JSON.stringify(p)}${key ? ' (key)' : ''} in:\n${text}`);
+      }
+      if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], [...path, Array.isArray(v) ? Number(k) : k]);
+    };
+    walk(data, []);
+    return true;
+  }
+
+  it('records the positions js-yaml gives, for every key and value of generated documents', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(tree, fc.array(style, { minLength: 1, maxLength: 4 }), fc.boolean(), (t, styles, crlf) => {
+        const text = documentText(t, styles);
+        if (samePositions(crlf ? text.replace(/\n/g, '\r\n') : text)) fast++;
+      }),
+      { numRuns: 1500 },
+    );
+    assert.ok(fast > 200, `only ${fast} documents took the fast path`);
+    for (const text of [readFileSync(new URL('../../../examples/inventory.yaml', import.meta.url), 'utf8'), synthInventory(300, { warnings: true }).text]) assert.ok(samePositions(text));
   });
 
   const cases: [string, string, boolean][] = [

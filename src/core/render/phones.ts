@@ -48,6 +48,8 @@ export interface PhoneRenderOptions {
   passwordFor(p: PhonePolicy): string;
   /** also write each used family's `siteMaster` file (generate --poly-master) */
   siteMasters?: boolean;
+  /** Render with Handlebars only, not the shipped templates' fast path (tests: templates.ts). */
+  handlebarsOnly?: boolean;
 }
 
 export interface ServerContext {
@@ -248,7 +250,7 @@ function render(loader: TemplateLoader, familyId: string, spec: FileSpec, escape
     if (e instanceof SipbcError && !e.message.startsWith(subject)) throw new SipbcError(`${subject}: ${e.message}`, e.exitCode, e.hint);
     throw e;
   }
-  return out.replace(/\r\n/g, '\n');
+  return out.includes('\r') ? out.replace(/\r\n/g, '\n') : out;
 }
 
 /**
@@ -257,7 +259,7 @@ function render(loader: TemplateLoader, familyId: string, spec: FileSpec, escape
  * Refuses (throws) two files with the same path.
  */
 export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderOptions): Generator<OutputFile> {
-  const loader = new TemplateLoader(opts.userTemplatesDir);
+  const loader = new TemplateLoader(opts.userTemplatesDir, undefined, opts.handlebarsOnly);
   const text = bannerText(opts.inventoryFile);
   const banners = new Map<FileSpec['format'], string>();
   const bannerOf = (format: FileSpec['format']): string => {

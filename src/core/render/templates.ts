@@ -25,6 +25,7 @@ import Handlebars from 'handlebars';
 import { SHIPPED_TEMPLATES } from '../catalogue.js';
 import { ExitCode, SipbcError } from '../errors.js';
 import { readConfinedFile } from '../confined-file.js';
+import { compileFast } from './fast-template.js';
 
 /** A template larger than this is not a template (a wrong file, most likely). */
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
@@ -98,9 +99,14 @@ export class TemplateLoader {
   private readonly cache = new Map<string, LoadedTemplate>();
   private readonly hbs = withoutLog(Handlebars.create());
 
+  /**
+   * `handlebarsOnly`: render every template with Handlebars (tests compare it with the fast path
+   * that shipped templates otherwise take, fast-template.ts; a --templates override always uses Handlebars).
+   */
   constructor(
     private readonly userDir?: string,
     private readonly shippedDir: string = SHIPPED_TEMPLATES,
+    private readonly handlebarsOnly = false,
   ) {}
 
   /** The compiled template `<family>/<name>`, user directory first. */
@@ -141,10 +147,13 @@ export class TemplateLoader {
       } catch (e) {
         throw new SipbcError(`template ${file}: ${safeCompileMessage(e)}`, user ? ExitCode.USAGE : ExitCode.INTERNAL);
       }
+      const fast = user || this.handlebarsOnly ? undefined : compileFast(this.hbs, source);
       const loaded: LoadedTemplate = {
         path: file,
         user,
         render: (context: object) => {
+          const quick = fast?.(context);
+          if (quick !== undefined) return quick;
           try {
             return compiled(context, RUNTIME_OPTIONS);
           } catch (e) {
