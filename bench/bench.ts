@@ -366,7 +366,11 @@ function printTable(rows: Row[]): void {
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`);
 }
 
@@ -398,13 +402,28 @@ async function main(): Promise<void> {
       const env5 = { ...baseEnv, ...five.env };
       const bare: Side = { label: 'node -e 0', cmd: [node, '-e', '0'] };
       log('start-up: sipbc --version vs node -e 0');
-      rows.push({ measure: 'start-up --version', phones: undefined, result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+      rows.push({
+        measure: 'start-up --version',
+        phones: undefined,
+        result: await measure({ label: 'sipbc --version', cmd: [node, RUN_JS, '--version'] }, bare, opts.runs, env5, rssFile),
+        target: TARGETS.startup,
+      });
       log('start-up: sipbc validate (5 phones) vs node -e 0');
-      rows.push({ measure: 'start-up validate', phones: 5, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile), target: TARGETS.startup });
+      rows.push({
+        measure: 'start-up validate',
+        phones: 5,
+        result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', fivePath] }, bare, opts.runs, env5, rssFile),
+        target: TARGETS.startup,
+      });
       const example = join(PROJECT_ROOT, 'examples', 'inventory.yaml');
       const examplePhones = (readFileSync(example, 'utf8').match(/^\s*- mac:/gm) ?? []).length || undefined;
       log('start-up: sipbc validate examples/inventory.yaml vs node -e 0');
-      rows.push({ measure: 'start-up validate (example)', phones: examplePhones, result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', example] }, bare, opts.runs, baseEnv, rssFile), target: TARGETS.startup });
+      rows.push({
+        measure: 'start-up validate (example)',
+        phones: examplePhones,
+        result: await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', example] }, bare, opts.runs, baseEnv, rssFile),
+        target: TARGETS.startup,
+      });
       // As installed from the tarball `npm pack` makes (bin, dist/bundle with its code cache, the
       // oclif.manifest.json, templates, schemas; no tsc output, no node_modules).
       const packed = packedInstall(work);
@@ -412,15 +431,30 @@ async function main(): Promise<void> {
         const installed = [node, join(packed, 'bin', 'run.js'), 'validate', fivePath];
         const envXdg = { ...env5, XDG_CACHE_HOME: join(work, 'xdg-cache') };
         log('start-up: sipbc validate (5 phones), installed from the packed tarball, vs node -e 0');
-        rows.push({ measure: 'start-up validate (packed)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: installed }, bare, opts.runs, envXdg, rssFile), target: TARGETS.startup });
+        rows.push({
+          measure: 'start-up validate (packed)',
+          phones: 5,
+          result: await measure({ label: 'sipbc validate', cmd: installed }, bare, opts.runs, envXdg, rssFile),
+          target: TARGETS.startup,
+        });
         // Installed on another node version: the shipped cache does not fit, the first run (the
         // warm-up) writes one to $XDG_CACHE_HOME/sipbc/code-cache, the measured runs use it.
         mismatchCodeCache(packed);
         log('start-up: sipbc validate (5 phones), installed, shipped code cache made by another node, vs node -e 0');
-        rows.push({ measure: 'start-up validate (packed, other node)', phones: 5, result: await measure({ label: 'sipbc validate', cmd: installed }, bare, opts.runs, envXdg, rssFile), target: TARGETS.startup });
+        rows.push({
+          measure: 'start-up validate (packed, other node)',
+          phones: 5,
+          result: await measure({ label: 'sipbc validate', cmd: installed }, bare, opts.runs, envXdg, rssFile),
+          target: TARGETS.startup,
+        });
       }
       log('start-up: sipbc --help (information only)');
-      rows.push({ measure: 'start-up --help', phones: undefined, result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile), note: 'info' });
+      rows.push({
+        measure: 'start-up --help',
+        phones: undefined,
+        result: await measure({ label: 'sipbc --help', cmd: [node, RUN_JS, '--help'] }, bare, opts.runs, env5, rssFile),
+        note: 'info',
+      });
     }
 
     for (const n of opts.only === 'startup' ? [] : opts.sizes) {
@@ -439,13 +473,22 @@ async function main(): Promise<void> {
         const hostilePath = join(dir, 'unknown-keys.yaml');
         writeFileSync(hostilePath, synthUnknownKeys(n, Buffer.byteLength(inv.text)));
         log(`${n} phones: validate of ${n} unknown keys (${(statSync(hostilePath).size / MIB).toFixed(1)} MiB) vs validate of the inventory`);
-        const h = await measure({ label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', hostilePath] }, { ...validateInv, label: 'validate phones' }, opts.runs, env, rssFile);
+        const h = await measure(
+          { label: 'sipbc validate', cmd: [node, RUN_JS, 'validate', hostilePath] },
+          { ...validateInv, label: 'validate phones' },
+          opts.runs,
+          env,
+          rssFile,
+        );
         rows.push({ measure: 'validate (unknown keys)', phones: n, result: h, target: TARGETS.validateHostile, exit: 1 });
         if (opts.only === 'hostile') continue;
 
         // ---- validate vs js-yaml load
         log(`${n} phones: validate vs js-yaml load`);
-        const yamlLoad: Side = { label: 'js-yaml load', cmd: [node, '-e', `require(${JSON.stringify(jsYaml)}).load(require('node:fs').readFileSync(process.argv[1], 'utf8'))`, invPath] };
+        const yamlLoad: Side = {
+          label: 'js-yaml load',
+          cmd: [node, '-e', `require(${JSON.stringify(jsYaml)}).load(require('node:fs').readFileSync(process.argv[1], 'utf8'))`, invPath],
+        };
         const v = await measure(validateInv, yamlLoad, opts.runs, env, rssFile);
         rows.push({ measure: 'validate', phones: n, result: v, target: TARGETS.validate });
       }
@@ -478,7 +521,12 @@ async function main(): Promise<void> {
         cmd: [node, '-e', FLOOR_JS, packFile, indexFile, floorOut],
         before: () => {
           // The floor's bytes come from the warm-up generate run (measure() runs it first).
-          if (!packed) packed = existsSync(genOut) ? packOutput(genOut, packFile, indexFile) : (writeFileSync(packFile, ''), writeFileSync(indexFile, '[]'), { files: 0, bytes: 0 });
+          if (!packed && existsSync(genOut)) packed = packOutput(genOut, packFile, indexFile);
+          else if (!packed) {
+            writeFileSync(packFile, '');
+            writeFileSync(indexFile, '[]');
+            packed = { files: 0, bytes: 0 };
+          }
           moveAside(floorOut);
         },
       };
@@ -492,8 +540,19 @@ async function main(): Promise<void> {
       // ---- generate again over its own unchanged output (information: files skipped by hash)
       if (genCode === 0) {
         log(`${n} phones: generate over unchanged output`);
-        const unchanged = await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut] }, undefined, opts.runs, env, rssFile);
-        rows.push({ measure: 'generate (unchanged)', phones: n, result: unchanged, ...(n === GENERATE_TARGET_PHONES ? { target: { rssMiB: TARGETS.generate.rssMiB } } : { note: 'info' }) });
+        const unchanged = await measure(
+          { label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', invPath, '-o', genOut] },
+          undefined,
+          opts.runs,
+          env,
+          rssFile,
+        );
+        rows.push({
+          measure: 'generate (unchanged)',
+          phones: n,
+          result: unchanged,
+          ...(n === GENERATE_TARGET_PHONES ? { target: { rssMiB: TARGETS.generate.rssMiB } } : { note: 'info' }),
+        });
       }
       // ---- generate of the same phones with about one in eight carrying a warning (synth.ts --warnings), against the write floor
       if (genCode === 0) {
@@ -503,8 +562,19 @@ async function main(): Promise<void> {
         const warnedOut = join(dir, 'gen-warnings-out');
         log(`${n} phones: generate with warnings (about one phone in eight) vs write floor`);
         const floorAgain: Side = { ...floor, before: () => moveAside(floorOut) };
-        const gw = await measure({ label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', warnedPath, '-o', warnedOut], before: () => moveAside(warnedOut) }, floorAgain, opts.runs, env, rssFile);
-        rows.push({ measure: 'generate (warnings)', phones: n, result: gw, target: n === GENERATE_TARGET_PHONES ? { rssMiB: TARGETS.generate.rssMiB } : undefined });
+        const gw = await measure(
+          { label: 'sipbc generate', cmd: [node, RUN_JS, 'generate', warnedPath, '-o', warnedOut], before: () => moveAside(warnedOut) },
+          floorAgain,
+          opts.runs,
+          env,
+          rssFile,
+        );
+        rows.push({
+          measure: 'generate (warnings)',
+          phones: n,
+          result: gw,
+          target: n === GENERATE_TARGET_PHONES ? { rssMiB: TARGETS.generate.rssMiB } : undefined,
+        });
       }
       rmSync(packFile, { force: true });
     }
@@ -514,7 +584,9 @@ async function main(): Promise<void> {
   }
 
   for (const r of rows) judge(r);
-  process.stdout.write(`\nsipbc benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}, median of ${opts.runs} runs\n\n`);
+  process.stdout.write(
+    `\nsipbc benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}, median of ${opts.runs} runs\n\n`,
+  );
   printTable(rows);
   const results = {
     date: new Date().toISOString(),

@@ -20,7 +20,18 @@ interface Profile {
 }
 
 /** generate's steps (function names in src/), reported with everything they call. */
-const STEPS = ['loadInventory', 'validateInventory', 'resolvePlan', 'phoneFiles', 'policyCsv', 'genesysFiles', 'syncOutput', 'syncOutputInThread', 'escapeInPlace', 'sha256'];
+const STEPS = [
+  'loadInventory',
+  'validateInventory',
+  'resolvePlan',
+  'phoneFiles',
+  'policyCsv',
+  'genesysFiles',
+  'syncOutput',
+  'syncOutputInThread',
+  'escapeInPlace',
+  'sha256',
+];
 
 function summarise(file: string, top: number): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;

@@ -85,7 +85,7 @@ export interface SynthOptions {
 export function synthInventory(phones: number, { warnings = false }: SynthOptions = {}): SynthInventory {
   const models = loadModels();
   const env: Record<string, string> = {};
-  for (let k = 0; k < ENV_POOL; k++) env[`${ENV_PREFIX}${k}`] = `bench-secret-${k}-${hex((k + 1) * 2654435761 % 0xffffffff, 8)}`;
+  for (let k = 0; k < ENV_POOL; k++) env[`${ENV_PREFIX}${k}`] = `bench-secret-${k}-${hex(((k + 1) * 2654435761) % 0xffffffff, 8)}`;
   const families: Record<string, number> = {};
 
   const out: string[] = [];

@@ -67,7 +67,7 @@ function loadBundle(file, cacheOut) {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
   const engine = `v8-${process.versions.v8}-${process.arch}${flags ? `-${createHash('sha256').update(flags).digest('hex').slice(0, 8)}` : ''}`;
   const userCache = cacheOut ? undefined : userCacheFile(sha256, engine);
-  let cache = cacheOut ? undefined : readCache(userCache, sha256, engine, true) ?? readCache(`${file}.cache`, sha256, engine, false);
+  let cache = cacheOut ? undefined : (readCache(userCache, sha256, engine, true) ?? readCache(`${file}.cache`, sha256, engine, false));
   // An all-ASCII bundle (the build checks) decodes faster as latin1, to the same string.
   const source = bytes.toString(cache?.ascii ? 'latin1' : 'utf8');
   const script = new vm.Script(Module.wrap(source), {

@@ -57,10 +57,16 @@ if (commands.length === 0) throw new Error('no compiled commands in dist/src/com
 // deserialised at every start, and these (the prompt library above all) ran in none. See
 // docs/packaging.md. Their package.json "exports" name only an index, so their command files are
 // required by their path in node_modules.
-const pluginLib = (pkg) => relative(root, dirname(createRequire(join(root, 'package.json')).resolve(pkg))).split(sep).join('/');
+const pluginLib = (pkg) =>
+  relative(root, dirname(createRequire(join(root, 'package.json')).resolve(pkg)))
+    .split(sep)
+    .join('/');
 const pluginCommands = [
   { id: 'help', file: `./${pluginLib('@oclif/plugin-help')}/commands/help.js` },
-  ...['index', 'create', 'script'].map((f) => ({ id: f === 'index' ? 'autocomplete' : `autocomplete:${f}`, file: `./${pluginLib('@oclif/plugin-autocomplete')}/commands/autocomplete/${f}.js` })),
+  ...['index', 'create', 'script'].map((f) => ({
+    id: f === 'index' ? 'autocomplete' : `autocomplete:${f}`,
+    file: `./${pluginLib('@oclif/plugin-autocomplete')}/commands/autocomplete/${f}.js`,
+  })),
 ];
 const PLUGINS_FILE = 'oclif-plugins.cjs';
 // A require() esbuild leaves alone (a computed path): the file beside the running bundle, at run time.
@@ -94,7 +100,8 @@ const sharedOclifCore = {
 // stops the build rather than changing the order of `sipbc --help`).
 const ids = [...commands, ...pluginCommands].map((c) => c.id);
 const byLocale = [...ids].sort((a, b) => a.localeCompare(b)).join();
-if ([...ids].sort().join() !== byLocale) throw new Error(`command ids ${byLocale}: code-unit order differs from localeCompare; drop the oclif-command-sort plugin`);
+if ([...ids].sort().join() !== byLocale)
+  throw new Error(`command ids ${byLocale}: code-unit order differs from localeCompare; drop the oclif-command-sort plugin`);
 const OCLIF_SORT = '.sort((a, b) => a.id.localeCompare(b.id))';
 const oclifCommandSort = {
   name: 'oclif-command-sort',
@@ -151,7 +158,8 @@ await build({
 // import.meta.url is the bundle's, so each such module is bundled beside it under the same name,
 // as an ES module (package.json "type": "module"), its CommonJS dependencies given a require().
 const byUrl = new Map();
-const walkJs = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walkJs(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+const walkJs = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walkJs(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
 for (const file of walkJs(compiled)) {
   for (const m of readFileSync(file, 'utf8').matchAll(/new URL\(\s*(['"])(\.\.?\/[^'"]+\.js)\1\s*,\s*import\.meta\.url\s*\)/g)) {
     const target = join(dirname(file), m[2]);

@@ -14,12 +14,24 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'sipbc-report-png-'));
 try {
   const page = join(work, 'report.html');
-  execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'report', 'examples/inventory.yaml', '-o', page], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'report', 'examples/inventory.yaml', '-o', page], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1100, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const tab = await context.newPage();

@@ -21,7 +21,10 @@ process.stdout.on('error', (e) => {
 export abstract class SipbcCommand extends Command {
   /** On every command; read by setupColour (src/cli/colour.ts) before anything is printed. */
   static override baseFlags = {
-    'no-color': Flags.boolean({ helpGroup: 'GLOBAL', description: 'no colour (also NO_COLOR=1, TERM=dumb, or output that is not a terminal; FORCE_COLOR=1 forces it)' }),
+    'no-color': Flags.boolean({
+      helpGroup: 'GLOBAL',
+      description: 'no colour (also NO_COLOR=1, TERM=dumb, or output that is not a terminal; FORCE_COLOR=1 forces it)',
+    }),
   };
 
   protected override async init(): Promise<void> {
@@ -45,13 +48,20 @@ export abstract class SipbcCommand extends Command {
       if (this.jsonEnabled()) return this.fail(err.message, err.oclif.exit);
       throw err;
     }
-    return this.fail(`internal error: ${err.message}`, ExitCode.INTERNAL, 'this is a bug in sipbc; please report it with the command you ran (set SIPBC_DEBUG=1 for a stack trace)', err.stack);
+    return this.fail(
+      `internal error: ${err.message}`,
+      ExitCode.INTERNAL,
+      'this is a bug in sipbc; please report it with the command you ran (set SIPBC_DEBUG=1 for a stack trace)',
+      err.stack,
+    );
   }
 
   /** Prints the error — on stderr, or with --json as `{ "error": { … } }` on stdout — and exits with `code`. */
   private fail(message: string, code: number, hint?: string, stack?: string, details?: Record<string, unknown>): never {
     if (this.jsonEnabled()) {
-      this.logJson({ error: { name: code === ExitCode.INTERNAL ? 'InternalError' : 'SipbcError', message, ...(hint ? { hint } : {}), exitCode: code, ...details } });
+      this.logJson({
+        error: { name: code === ExitCode.INTERNAL ? 'InternalError' : 'SipbcError', message, ...(hint ? { hint } : {}), exitCode: code, ...details },
+      });
     } else {
       this.logToStderr(`sipbc: ${message}`);
       if (hint) this.logToStderr(`  ${code === ExitCode.INTERNAL ? '' : 'hint: '}${hint}`);

@@ -62,7 +62,10 @@ setupColour(process.argv.slice(2));
  * `COLUMNS=100 sipbc policy … | less`), else the terminal's width; undefined (no limit) when
  * stdout is not a terminal, so files and scripts get whole lines.
  */
-export function outputWidth(env: Record<string, string | undefined> = process.env, stream: { isTTY?: boolean; columns?: number } = process.stdout): number | undefined {
+export function outputWidth(
+  env: Record<string, string | undefined> = process.env,
+  stream: { isTTY?: boolean; columns?: number } = process.stdout,
+): number | undefined {
   const cols = Number(env.COLUMNS);
   if (Number.isInteger(cols) && cols > 0) return cols;
   return stream.isTTY && stream.columns ? stream.columns : undefined;

@@ -46,7 +46,8 @@ export function parseServer(text: string): ServerAddress {
     }
   }
   const hint = 'give the primary name server as HOST or HOST:PORT (ns1.contoso.example, 192.0.2.53:53, [2001:db8::53]:53)';
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SipbcError(`--server ${JSON.stringify(text)}: the port must be from 1 to 65535`, ExitCode.USAGE, hint);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new SipbcError(`--server ${JSON.stringify(text)}: the port must be from 1 to 65535`, ExitCode.USAGE, hint);
   const problem = nameServerProblem(host);
   if (problem) throw new SipbcError(`--server ${JSON.stringify(text)}: ${JSON.stringify(host)} ${problem}`, ExitCode.USAGE, hint);
   return { host, port, label: isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}` };
@@ -80,13 +81,19 @@ export class DnsClient {
     this.address ??= isIP(this.server.host)
       ? Promise.resolve({ address: this.server.host, family: isIP(this.server.host) })
       : lookup(this.server.host).catch((e: NodeJS.ErrnoException) => {
-          throw usage(`--server ${this.server.host}: cannot resolve the name (${e.code ?? e.message})`, 'give the name server as an IP address, or a name this machine resolves');
+          throw usage(
+            `--server ${this.server.host}: cannot resolve the name (${e.code ?? e.message})`,
+            'give the name server as an IP address, or a name this machine resolves',
+          );
         });
     return this.address;
   }
 
   private timeout(transport: string): SipbcError {
-    return usage(`no answer from ${this.server.label} over ${transport} within ${this.timeoutMs / 1000} s`, 'check --server (host and port), that the name server runs and that no firewall drops DNS');
+    return usage(
+      `no answer from ${this.server.label} over ${transport} within ${this.timeoutMs / 1000} s`,
+      'check --server (host and port), that the name server runs and that no firewall drops DNS',
+    );
   }
 
   /** One message over UDP, one answer (an answer with another id is ignored, as a resolver does). */
@@ -137,7 +144,14 @@ export class DnsClient {
         }
       });
       s.once('error', (e: NodeJS.ErrnoException) =>
-        done(() => reject(usage(`${this.server.label} over TCP: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`, 'check --server (host and port) and that the name server listens on TCP'))),
+        done(() =>
+          reject(
+            usage(
+              `${this.server.label} over TCP: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`,
+              'check --server (host and port) and that the name server listens on TCP',
+            ),
+          ),
+        ),
       );
       s.once('close', () => done(() => (out.length ? resolve(out) : reject(usage(`${this.server.label} closed the TCP connection without an answer`)))));
       s.connect(this.server.port, address, () => {
@@ -161,7 +175,10 @@ export class DnsClient {
     const buf = await this.exchange(encodeQuery(randomInt(0x10000), name, type), transport);
     const h = answerHeader(buf);
     if (h.rcode !== 0 && h.rcode !== 3) {
-      throw usage(`${this.server.label} answered ${rcodeName(h.rcode)} to a query for ${name} ${type}`, h.rcode === 5 ? 'allow queries from this machine (allow-query) on the name server' : undefined);
+      throw usage(
+        `${this.server.label} answered ${rcodeName(h.rcode)} to a query for ${name} ${type}`,
+        h.rcode === 5 ? 'allow queries from this machine (allow-query) on the name server' : undefined,
+      );
     }
     const decoded = dnsPacket.decode(buf);
     const records = (decoded.answers ?? [])
@@ -208,7 +225,8 @@ export class DnsClient {
       onMessage?.(a);
       if (verifier) {
         const check = verifier.check(a);
-        if (!check.ok) throw usage(`${this.server.label}: zone transfer of ${zone}: ${check.problem}`, 'check that --key-file / --key is the key the server knows');
+        if (!check.ok)
+          throw usage(`${this.server.label}: zone transfer of ${zone}: ${check.problem}`, 'check that --key-file / --key is the key the server knows');
       }
       for (const rr of decoded[i]) {
         const r = recordFromPacket(rr);
@@ -231,8 +249,12 @@ export class DnsClient {
     const answer = await this.exchange(msg, transport);
     const h = answerHeader(answer);
     const check = verifier?.check(answer);
-    if (h.rcode !== 0) throw updateError(this.server.label, zone, h.rcode, check && !check.ok ? check.tsigError ?? check.problem : undefined);
-    if (check && !check.ok) throw usage(`${this.server.label} applied the update, but its answer fails the TSIG check: ${check.problem}`, 'run sipbc dns verify to see what the server now holds');
+    if (h.rcode !== 0) throw updateError(this.server.label, zone, h.rcode, check && !check.ok ? (check.tsigError ?? check.problem) : undefined);
+    if (check && !check.ok)
+      throw usage(
+        `${this.server.label} applied the update, but its answer fails the TSIG check: ${check.problem}`,
+        'run sipbc dns verify to see what the server now holds',
+      );
     return { transport, bytes: msg.length };
   }
 }
@@ -241,18 +263,25 @@ export class DnsClient {
 export function updateError(server: string, zone: string, rcode: number, tsig?: string): SipbcError {
   const name = rcodeName(rcode);
   const changed = 'nothing was changed: the zone changed after sipbc read it; run sipbc dns push again to see the new plan';
-  const keyFix = 'check the key (name, algorithm and secret as in the server\'s key statement) and that the zone allows it: allow-update { key "<name>"; }; or an update-policy grant';
+  const keyFix =
+    'check the key (name, algorithm and secret as in the server\'s key statement) and that the zone allows it: allow-update { key "<name>"; }; or an update-policy grant';
   const what: Record<string, [string, string | undefined]> = {
-    NOTAUTH: [tsig ? `the server refused the TSIG signature (${tsig})` : `the server is not authoritative for ${zone}, or wants a TSIG key`, tsig ? keyFix : 'give --server the primary server of the zone, and --key-file if it requires a key'],
-    REFUSED: [`the server refused the update of ${zone}`, 'allow this client or key to update the zone: allow-update { key "<name>"; }; or update-policy { grant <name> … ; }; in named.conf'],
+    NOTAUTH: [
+      tsig ? `the server refused the TSIG signature (${tsig})` : `the server is not authoritative for ${zone}, or wants a TSIG key`,
+      tsig ? keyFix : 'give --server the primary server of the zone, and --key-file if it requires a key',
+    ],
+    REFUSED: [
+      `the server refused the update of ${zone}`,
+      'allow this client or key to update the zone: allow-update { key "<name>"; }; or update-policy { grant <name> … ; }; in named.conf',
+    ],
     YXRRSET: [`a prerequisite failed: an RRset sipbc was about to add exists now (YXRRSET); ${changed}`, undefined],
     NXRRSET: [`a prerequisite failed: an RRset sipbc read is not what it was (NXRRSET); ${changed}`, undefined],
     YXDOMAIN: [`a prerequisite failed (YXDOMAIN); ${changed}`, undefined],
     NXDOMAIN: [`a prerequisite failed (NXDOMAIN); ${changed}`, undefined],
     NOTZONE: [`a name of the update is not inside ${zone} (NOTZONE)`, 'check dns.zone in the inventory: it must be the zone the server holds'],
-    SERVFAIL: [`the server failed to apply the update (SERVFAIL)`, 'look at the name server\'s log (a journal it cannot write, a zone not loaded)'],
+    SERVFAIL: [`the server failed to apply the update (SERVFAIL)`, "look at the name server's log (a journal it cannot write, a zone not loaded)"],
     FORMERR: ['the server could not read the update (FORMERR)', undefined],
-    NOTIMP: ['the server does not implement dynamic updates (NOTIMP)', 'send the update to the zone\'s primary server'],
+    NOTIMP: ['the server does not implement dynamic updates (NOTIMP)', "send the update to the zone's primary server"],
   };
   const [message, hint] = what[name] ?? [`the server answered ${name}`, undefined];
   return new SipbcError(`${server}: update of ${zone} refused: ${message}`, ExitCode.USAGE, hint);
@@ -279,7 +308,10 @@ const splitKey = (key: string): [string, RecordType] => {
 };
 
 function notAuthoritative(client: DnsClient, zone: string): SipbcError {
-  return usage(`${client.server.label} is not authoritative for ${zone} (its answers lack the AA flag)`, 'give --server a primary or secondary name server of the zone, not a resolver');
+  return usage(
+    `${client.server.label} is not authoritative for ${zone} (its answers lack the AA flag)`,
+    'give --server a primary or secondary name server of the zone, not a resolver',
+  );
 }
 
 /** What the server holds at the owned RRsets: by AXFR when the server allows it, else one query per RRset. */
@@ -296,7 +328,11 @@ export async function readOwned(client: DnsClient, zone: string, owned: Readonly
 }
 
 /** Plan → one signed UPDATE. `beforeSend` runs between building and sending (tests change the zone there). */
-export async function applyPlan(client: DnsClient, plan: DnsPlan, hooks: { beforeSend?: () => Promise<void> | void } = {}): Promise<{ transport: 'udp' | 'tcp'; bytes: number }> {
+export async function applyPlan(
+  client: DnsClient,
+  plan: DnsPlan,
+  hooks: { beforeSend?: () => Promise<void> | void } = {},
+): Promise<{ transport: 'udp' | 'tcp'; bytes: number }> {
   const message = encodePlanUpdate(plan, randomInt(0x10000));
   await hooks.beforeSend?.();
   return client.update(message, plan.zone);

@@ -34,7 +34,7 @@ export function inventoryRecords(path: string, opts: { drain?: string; consequen
 }
 
 export const serverFlags = {
-  server: Flags.string({ required: true, description: 'the zone\'s primary name server: HOST or HOST:PORT ([IPv6]:PORT), port 53 by default' }),
+  server: Flags.string({ required: true, description: "the zone's primary name server: HOST or HOST:PORT ([IPv6]:PORT), port 53 by default" }),
   timeout: Flags.integer({ min: 1, max: 600, default: 5, description: 'seconds to wait for each answer' }),
 };
 
@@ -51,7 +51,8 @@ export function keyFromFlags(flags: { 'key-file'?: string; key?: string }, env: 
       text = readFileSync(flags['key-file'], 'utf8');
     } catch (e) {
       const known = environmentError(e, flags['key-file']);
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SipbcError(`--key-file ${flags['key-file']}: no such file`, ExitCode.USAGE, 'make one with: tsig-keygen -a hmac-sha256 <key name> > <file>');
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new SipbcError(`--key-file ${flags['key-file']}: no such file`, ExitCode.USAGE, 'make one with: tsig-keygen -a hmac-sha256 <key name> > <file>');
       throw known ?? e;
     }
     return parseKeyFile(text, flags['key-file']);
@@ -59,12 +60,18 @@ export function keyFromFlags(flags: { 'key-file'?: string; key?: string }, env: 
   if (flags.key !== undefined) {
     const m = flags.key.match(/^([^:]+):([^:]+):([A-Za-z_][A-Za-z0-9_]*)$/);
     const algs = Object.keys(TSIG_ALGORITHMS).join(', ');
-    if (!m) throw new SipbcError(`--key ${JSON.stringify(flags.key)}: expected NAME:ALGORITHM:ENV (e.g. sipbc-key:hmac-sha256:SIPBC_TSIG_SECRET)`, ExitCode.USAGE, 'the secret itself never goes on the command line: put it in the environment variable ENV');
+    if (!m)
+      throw new SipbcError(
+        `--key ${JSON.stringify(flags.key)}: expected NAME:ALGORITHM:ENV (e.g. sipbc-key:hmac-sha256:SIPBC_TSIG_SECRET)`,
+        ExitCode.USAGE,
+        'the secret itself never goes on the command line: put it in the environment variable ENV',
+      );
     const [, name, alg, variable] = m;
     const algorithm = alg.toLowerCase();
     if (!isTsigAlgorithm(algorithm)) throw new SipbcError(`--key: unsupported algorithm ${alg}`, ExitCode.USAGE, `use one of ${algs}`);
     const secret = env[variable];
-    if (secret === undefined || secret === '') throw new SipbcError(`--key: the environment variable ${variable} is not set`, ExitCode.USAGE, `export ${variable}=<the base64 secret of key ${name}>`);
+    if (secret === undefined || secret === '')
+      throw new SipbcError(`--key: the environment variable ${variable} is not set`, ExitCode.USAGE, `export ${variable}=<the base64 secret of key ${name}>`);
     return new TsigKey(name, algorithm, decodeSecret(secret, `--key: the environment variable ${variable}`));
   }
   return undefined;

@@ -13,7 +13,11 @@ export function parseFileMode(text: string): number {
   const m = /^0?([0-7]{3})$/.exec(text);
   const mode = m ? parseInt(m[1], 8) : NaN;
   if (Number.isNaN(mode) || (mode & 0o111) !== 0 || (mode & 0o600) !== 0o600) {
-    throw new SipbcError(`--file-mode ${text}: not a mode for files holding passwords`, ExitCode.USAGE, 'give an octal mode with read and write for the owner and no execute bit, e.g. 0600 (the default) or 0640 with --group');
+    throw new SipbcError(
+      `--file-mode ${text}: not a mode for files holding passwords`,
+      ExitCode.USAGE,
+      'give an octal mode with read and write for the owner and no execute bit, e.g. 0600 (the default) or 0640 with --group',
+    );
   }
   return mode;
 }
@@ -31,7 +35,11 @@ export function resolveGroup(name: string, groupFile = '/etc/group'): { name: st
     const [n, , gid] = line.split(':');
     if (n === name && /^\d+$/.test(gid ?? '')) return { name, gid: Number(gid) };
   }
-  throw new SipbcError(`--group ${name}: no such group in ${groupFile}`, ExitCode.USAGE, 'give the group your provisioning server runs as (e.g. tftp, www-data), or its numeric id');
+  throw new SipbcError(
+    `--group ${name}: no such group in ${groupFile}`,
+    ExitCode.USAGE,
+    'give the group your provisioning server runs as (e.g. tftp, www-data), or its numeric id',
+  );
 }
 
 /** The access the flags ask for (undefined parts come from the previous run's manifest), and a warning when passwords become readable by everyone. */
@@ -39,7 +47,8 @@ export function accessFromFlags(fileMode: string | undefined, group: string | un
   const access: Partial<Access> = {};
   if (fileMode !== undefined) {
     access.secretMode = parseFileMode(fileMode);
-    if (access.secretMode & 0o004) warn(`--file-mode ${fileMode}: files holding passwords will be readable by every user of this machine (a group, with --group, is usually enough)`);
+    if (access.secretMode & 0o004)
+      warn(`--file-mode ${fileMode}: files holding passwords will be readable by every user of this machine (a group, with --group, is usually enough)`);
   }
   if (group !== undefined) access.group = resolveGroup(group);
   return access;

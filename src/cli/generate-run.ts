@@ -77,7 +77,17 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
   }
   const { files, findings, groups, plan } = prepared;
   if (!files || findings.some((f) => f.severity === 'error')) return { findings, groups };
-  const opts = { write: input.write, fsync: input.fsync, force: input.force, redacted: input.redact, access: input.access, runId: input.runId, locked: input.locked, sweep: input.sweep, abort: input.abort };
+  const opts = {
+    write: input.write,
+    fsync: input.fsync,
+    force: input.force,
+    redacted: input.redact,
+    access: input.access,
+    runId: input.runId,
+    locked: input.locked,
+    sweep: input.sweep,
+    abort: input.abort,
+  };
   const threaded = (plan?.phones.length ?? 0) >= WRITER_THREAD_MIN_PHONES;
   const streams = files();
   if (!threaded) return { findings, groups, sync: syncOutput(input.output, allFiles(streams), groups, opts) };
@@ -96,7 +106,14 @@ export async function generateOutputs(input: GenerateInput): Promise<GenerateOut
 /** A function of its own so that the loaded inventory (its text, the parsed phones) is garbage once files() has what it needs. */
 function prepare(input: GenerateInput): PreparedOutputs {
   const loaded = loadInventory(input.inventory);
-  return prepareOutputs(loaded, loadCatalogue(input.templates), { env: input.env, only: input.only, userTemplatesDir: input.templates, redact: input.redact, polyMaster: input.polyMaster, secretsDir: input.secretsDir });
+  return prepareOutputs(loaded, loadCatalogue(input.templates), {
+    env: input.env,
+    only: input.only,
+    userTemplatesDir: input.templates,
+    redact: input.redact,
+    polyMaster: input.polyMaster,
+    secretsDir: input.secretsDir,
+  });
 }
 
 /** Inventories smaller than this are generated on the main thread. */
@@ -211,7 +228,8 @@ export async function runLocked(input: GenerateInput, { waitSeconds = 0, warn }:
   }
   // The signal came once the writer was renaming: the run finished, and says so.
   const late = interrupted();
-  if (late && outcome.sync && input.write) throw new SipbcError(`${late.message} after the new output was in place: ${input.output} is complete`, late.exitCode);
+  if (late && outcome.sync && input.write)
+    throw new SipbcError(`${late.message} after the new output was in place: ${input.output} is complete`, late.exitCode);
   if (late) throw late;
   return outcome;
 }

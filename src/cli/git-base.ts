@@ -29,7 +29,12 @@ function git(cwd: string, args: string[], what: string): string {
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new SipbcError('--base needs git, which is not installed (or not on PATH)', ExitCode.USAGE, 'install git, or give the old inventory as a file: sipbc plan OLD NEW');
+    if (err.code === 'ENOENT')
+      throw new SipbcError(
+        '--base needs git, which is not installed (or not on PATH)',
+        ExitCode.USAGE,
+        'install git, or give the old inventory as a file: sipbc plan OLD NEW',
+      );
     const said = (err.stderr ?? '').trim().split('\n')[0];
     throw new SipbcError(`${what}${said ? `: ${said}` : ''}`, ExitCode.USAGE);
   }
@@ -38,9 +43,18 @@ function git(cwd: string, args: string[], what: string): string {
 /** NEW's text at revision `ref` of the git work tree that holds NEW. */
 export function readAtRevision(ref: string, newPath: string): RevisionSource {
   if (ref === '' || ref.startsWith('-') || /[\s:\u0000-\u001f\u007f]/.test(ref)) {
-    throw new SipbcError(`--base ${JSON.stringify(ref)}: not a git revision`, ExitCode.USAGE, 'give a branch, tag or commit, e.g. --base main or --base HEAD~1');
+    throw new SipbcError(
+      `--base ${JSON.stringify(ref)}: not a git revision`,
+      ExitCode.USAGE,
+      'give a branch, tag or commit, e.g. --base main or --base HEAD~1',
+    );
   }
-  if (newPath === '-') throw new SipbcError('--base needs NEW as a file inside a git work tree, not -', ExitCode.USAGE, 'give the inventory path, e.g. sipbc plan --base main inventory.yaml');
+  if (newPath === '-')
+    throw new SipbcError(
+      '--base needs NEW as a file inside a git work tree, not -',
+      ExitCode.USAGE,
+      'give the inventory path, e.g. sipbc plan --base main inventory.yaml',
+    );
   let real: string;
   try {
     real = realpathSync(newPath);

@@ -95,7 +95,8 @@ export class OutputLock {
   /** Creates DIR if needed and takes its lock; throws a usage error naming the holder when another run has it. */
   static async acquire(dir: string, runId: string, opts: AcquireOptions = {}): Promise<OutputLock> {
     const st = statSync(dir, { throwIfNoEntry: false });
-    if (st && !st.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE, 'give a directory (created if it does not exist)');
+    if (st && !st.isDirectory())
+      throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE, 'give a directory (created if it does not exist)');
     const created = makeDirs(dir);
     const holder: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), run: runId };
     const path = join(dir, LOCK);

@@ -68,7 +68,11 @@ const LOAD_HEAD = ['SCENARIO', 'SITE', 'PHONES', 'AGENTS', 'CAPACITY', 'OVER', '
 
 function table(head: string[], rows: string[][], style: (s: string) => string): string[] {
   const widths = head.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i].length), h.length));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [style(line(head)), ...rows.map(line)];
 }
 
@@ -100,7 +104,10 @@ export function renderPlanText(r: ChangeReview, limit = TEXT_LIMIT): string {
     }
     more(c.more);
   }
-  for (const [title, list] of [['Phones added', phones.added], ['Phones removed', phones.removed]] as const) {
+  for (const [title, list] of [
+    ['Phones added', phones.added],
+    ['Phones removed', phones.removed],
+  ] as const) {
     if (list.length === 0) continue;
     head(`${title} (${list.length}): MAC, model, place, site, mode, transport, line 1`);
     const c = capped(list, limit);
@@ -113,7 +120,10 @@ export function renderPlanText(r: ChangeReview, limit = TEXT_LIMIT): string {
     for (const a of c.shown) out.push(`  ${a.login} (${a.user}) at ${a.place}: ${a.before} → ${a.after}`);
     more(c.more);
   }
-  for (const [title, list] of [['Agents added', agents.added], ['Agents removed', agents.removed]] as const) {
+  for (const [title, list] of [
+    ['Agents added', agents.added],
+    ['Agents removed', agents.removed],
+  ] as const) {
     if (list.length === 0) continue;
     head(`${title} (${list.length})`);
     const c = capped(list, limit);
@@ -140,10 +150,17 @@ export function renderPlanText(r: ChangeReview, limit = TEXT_LIMIT): string {
     more(d.more);
   }
   head('Load per site (before → after): registered phones, agents, capacity; with each site failed, on the survivor');
-  for (const l of table(LOAD_HEAD, r.load.map((l) => loadCells(l)), chalk.bold)) out.push(`  ${l}`);
+  for (const l of table(
+    LOAD_HEAD,
+    r.load.map((l) => loadCells(l)),
+    chalk.bold,
+  ))
+    out.push(`  ${l}`);
   for (const f of r.failover) {
     if (f.newlyStranded.length + f.recovered.length === 0) continue;
-    head(`If ${f.failedSite} fails: ${f.newlyStranded.length} newly stranded (${f.lostFailover.length} lose failover), ${f.recovered.length} no longer stranded`);
+    head(
+      `If ${f.failedSite} fails: ${f.newlyStranded.length} newly stranded (${f.lostFailover.length} lose failover), ${f.recovered.length} no longer stranded`,
+    );
     const c = capped(f.newlyStranded, limit);
     for (const p of c.shown) out.push(chalk.yellow(`  ${p.mac} (${p.place}): ${p.reason}`));
     more(c.more);
@@ -171,7 +188,13 @@ export function md(value: string | number): string {
 
 /** Text inside an HTML element of the comment (a <summary>: markdown escapes are not read there). */
 export function htmlText(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '&#64;');
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/@/g, '&#64;');
 }
 
 function mdTable(head: string[], rows: string[][]): string[] {
@@ -184,7 +207,12 @@ function markdownWith(r: ChangeReview, limit: number): string {
   for (const h of r.headline) out.push(h.startsWith('ATTENTION') ? `- :warning: **${md(h)}**` : `- ${md(h)}`);
   if (!r.changed) return out.join('\n') + '\n';
   out.push('', '**Load per site** (before → after; with a site failed, the survivor carries everything):', '');
-  out.push(...mdTable(['scenario', 'site', 'phones', 'agents', 'capacity', 'over', 'stranded', 'longest outage', 'flags'], r.load.map((l) => loadCells(l).map((c, i) => (i === 8 && c ? `**${md(c)}**` : md(c))))));
+  out.push(
+    ...mdTable(
+      ['scenario', 'site', 'phones', 'agents', 'capacity', 'over', 'stranded', 'longest outage', 'flags'],
+      r.load.map((l) => loadCells(l).map((c, i) => (i === 8 && c ? `**${md(c)}**` : md(c)))),
+    ),
+  );
 
   const details = (title: string, body: string[], total: number, shown: number) => {
     out.push('', `<details><summary>${htmlText(title)}</summary>`, '');
@@ -195,18 +223,37 @@ function markdownWith(r: ChangeReview, limit: number): string {
   const { phones, agents, dns } = r;
   if (phones.changed.length > 0) {
     const c = capped(phones.changed, limit);
-    details(`Phones changed (${phones.changed.length}; ${r.summary.phones.movingSite} move site, ${r.summary.phones.modeChanged} change mode)`, mdTable(['MAC', 'model', 'place', 'change', 'why'], c.shown.map((p) => [
-      md(p.mac) + (p.movesSite ? ' **moves site**' : '') + (p.modeChanged ? ' **mode changes**' : ''),
-      md(p.model),
-      md(p.place),
-      p.fields.map((f) => `${md(PHONE_FIELD_WORDS[f.field])}: ${md(f.before)} → ${md(f.after)}`).join('<br>'),
-      p.why.map(md).join('<br>') + (p.whyBefore.length > 0 ? `<br>was: ${p.whyBefore.map(md).join('; ')}` : ''),
-    ])), phones.changed.length, c.shown.length);
+    details(
+      `Phones changed (${phones.changed.length}; ${r.summary.phones.movingSite} move site, ${r.summary.phones.modeChanged} change mode)`,
+      mdTable(
+        ['MAC', 'model', 'place', 'change', 'why'],
+        c.shown.map((p) => [
+          md(p.mac) + (p.movesSite ? ' **moves site**' : '') + (p.modeChanged ? ' **mode changes**' : ''),
+          md(p.model),
+          md(p.place),
+          p.fields.map((f) => `${md(PHONE_FIELD_WORDS[f.field])}: ${md(f.before)} → ${md(f.after)}`).join('<br>'),
+          p.why.map(md).join('<br>') + (p.whyBefore.length > 0 ? `<br>was: ${p.whyBefore.map(md).join('; ')}` : ''),
+        ]),
+      ),
+      phones.changed.length,
+      c.shown.length,
+    );
   }
-  for (const [title, list] of [['Phones added', phones.added], ['Phones removed', phones.removed]] as const) {
+  for (const [title, list] of [
+    ['Phones added', phones.added],
+    ['Phones removed', phones.removed],
+  ] as const) {
     if (list.length === 0) continue;
     const c = capped(list, limit);
-    details(`${title} (${list.length})`, mdTable(['MAC', 'model', 'place', 'site', 'mode', 'transport', 'line 1', 'why'], c.shown.map((p) => [p.mac, p.model, p.place, p.preferredSite, p.mode, p.transport, p.line1, p.why.join('; ')].map(md))), list.length, c.shown.length);
+    details(
+      `${title} (${list.length})`,
+      mdTable(
+        ['MAC', 'model', 'place', 'site', 'mode', 'transport', 'line 1', 'why'],
+        c.shown.map((p) => [p.mac, p.model, p.place, p.preferredSite, p.mode, p.transport, p.line1, p.why.join('; ')].map(md)),
+      ),
+      list.length,
+      c.shown.length,
+    );
   }
   if (agents.siteChanged.length + agents.added.length + agents.removed.length > 0) {
     const rows = [
@@ -215,13 +262,25 @@ function markdownWith(r: ChangeReview, limit: number): string {
       ...agents.removed.map((a) => [a.login, a.user, a.place, `removed from ${a.site}`]),
     ];
     const c = capped(rows, limit);
-    details(`Agents (${agents.siteChanged.length} change site, ${agents.added.length} added, ${agents.removed.length} removed)`, mdTable(['login', 'user', 'place', 'site'], c.shown.map((row) => row.map(md))), rows.length, c.shown.length);
+    details(
+      `Agents (${agents.siteChanged.length} change site, ${agents.added.length} added, ${agents.removed.length} removed)`,
+      mdTable(
+        ['login', 'user', 'place', 'site'],
+        c.shown.map((row) => row.map(md)),
+      ),
+      rows.length,
+      c.shown.length,
+    );
   }
   if (dns.added.length + dns.removed.length + dns.changed.length > 0) {
     const lines = [
       ...dns.added.map((s) => `+ ${rrsetLine(s)}`),
       ...dns.removed.map((s) => `- ${rrsetLine(s)}`),
-      ...dns.changed.flatMap((s) => [`~ ${s.name} ${s.type}`, `-   ${s.before.ttl} ${s.before.data.join(' | ')}`, `+   ${s.after.ttl} ${s.after.data.join(' | ')}`]),
+      ...dns.changed.flatMap((s) => [
+        `~ ${s.name} ${s.type}`,
+        `-   ${s.before.ttl} ${s.before.data.join(' | ')}`,
+        `+   ${s.after.ttl} ${s.after.data.join(' | ')}`,
+      ]),
     ];
     // A fenced block shows the records verbatim; a fence longer than any backtick run in them cannot be closed early.
     const fence = '`'.repeat(Math.max(3, ...lines.map((l) => (l.match(/`+/g) ?? []).reduce((m, run) => Math.max(m, run.length + 1), 0))));
@@ -231,12 +290,25 @@ function markdownWith(r: ChangeReview, limit: number): string {
     const rows = [...g.added.map((x) => `+ ${x}`), ...g.removed.map((x) => `- ${x}`)];
     const c = capped(rows, limit);
     const fence = '`'.repeat(Math.max(3, ...c.shown.map((l) => (l.match(/`+/g) ?? []).reduce((m, run) => Math.max(m, run.length + 1), 0))));
-    details(`${g.path} (${g.added.length} rows added, ${g.removed.length} removed)`, [fence + 'diff', `  ${g.header}`, ...c.shown, fence], rows.length, c.shown.length);
+    details(
+      `${g.path} (${g.added.length} rows added, ${g.removed.length} removed)`,
+      [fence + 'diff', `  ${g.header}`, ...c.shown, fence],
+      rows.length,
+      c.shown.length,
+    );
   }
   for (const f of r.failover) {
     if (f.newlyStranded.length === 0) continue;
     const c = capped(f.newlyStranded, limit);
-    details(`If ${f.failedSite} fails: ${f.newlyStranded.length} newly stranded phone${f.newlyStranded.length === 1 ? '' : 's'} (${f.lostFailover.length} lose failover)`, mdTable(['MAC', 'place', 'reason'], c.shown.map((p) => [p.mac, p.place, p.reason].map(md))), f.newlyStranded.length, c.shown.length);
+    details(
+      `If ${f.failedSite} fails: ${f.newlyStranded.length} newly stranded phone${f.newlyStranded.length === 1 ? '' : 's'} (${f.lostFailover.length} lose failover)`,
+      mdTable(
+        ['MAC', 'place', 'reason'],
+        c.shown.map((p) => [p.mac, p.place, p.reason].map(md)),
+      ),
+      f.newlyStranded.length,
+      c.shown.length,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -266,7 +338,9 @@ export function renderPlanGithub(r: ChangeReview, ctx: GithubContext): string {
   for (const p of r.phones.changed) {
     if (!p.movesSite) continue;
     const site = p.fields.find((f) => f.field === 'preferredSite')!;
-    items.push(`::warning ${at(ctx.phoneAt(p.mac))},title=${ghProp('phone moves site')}::${ghData(`${p.mac} (${p.place}) moves from ${site.before} to ${site.after}: ${p.why[0]}`)}`);
+    items.push(
+      `::warning ${at(ctx.phoneAt(p.mac))},title=${ghProp('phone moves site')}::${ghData(`${p.mac} (${p.place}) moves from ${site.before} to ${site.after}: ${p.why[0]}`)}`,
+    );
   }
   for (const f of r.failover) {
     for (const p of f.newlyStranded) {
@@ -275,10 +349,13 @@ export function renderPlanGithub(r: ChangeReview, ctx: GithubContext): string {
   }
   for (const l of r.load) {
     if (!l.after || !(l.flags.includes('new-overflow') || l.flags.includes('overflow-grows'))) continue;
-    items.push(`::warning ${at(ctx.capacityAt(l.site))},title=${ghProp('capacity overflow')}::${ghData(`if ${l.failedSite} fails, ${l.site} must carry ${l.after.agents} agents, capacity ${l.after.capacity}: ${l.after.overflow} over`)}`);
+    items.push(
+      `::warning ${at(ctx.capacityAt(l.site))},title=${ghProp('capacity overflow')}::${ghData(`if ${l.failedSite} fails, ${l.site} must carry ${l.after.agents} agents, capacity ${l.after.capacity}: ${l.after.overflow} over`)}`,
+    );
   }
   const c = capped(items, GITHUB_LIMIT);
   out.push(...c.shown);
-  if (c.more > 0) out.push(`::warning ${at(undefined)},title=${ghProp('sipbc plan')}::${ghData(`${c.more} more warnings (sipbc plan --format json lists all)`)}`);
+  if (c.more > 0)
+    out.push(`::warning ${at(undefined)},title=${ghProp('sipbc plan')}::${ghData(`${c.more} more warnings (sipbc plan --format json lists all)`)}`);
   return out.join('\n') + '\n';
 }

@@ -67,7 +67,8 @@ function capacityChart(s: ScenarioView) {
     overflow: over ? { x: px(x(c.capacity!)), w: px(x(c.overflow)), n: num(c.overflow) } : null,
     status: c.capacity === null ? 'capacity not set' : over ? `OVER CAPACITY by ${num(c.overflow)}` : 'fits',
     statusClass: c.capacity === null ? 'unknown' : over ? 'bad' : 'good',
-    description: `${s.survivor.id} carries ${num(c.agents)} agents: ${num(c.already)} already there and ${num(c.arriving)} arriving from ${s.failedSite.id}` +
+    description:
+      `${s.survivor.id} carries ${num(c.agents)} agents: ${num(c.already)} already there and ${num(c.arriving)} arriving from ${s.failedSite.id}` +
       (c.capacity === null ? '; its capacity is not set' : `; capacity ${num(c.capacity)}${over ? `, ${num(c.overflow)} over` : ', it fits'}`),
   };
 }
@@ -93,10 +94,24 @@ function scenarioView(s: ScenarioView) {
     id: s.failedSite.id,
     failed: s.failedSite,
     survivor: s.survivor,
-    outcomes: s.outcomeCounts.map((o) => ({ words: OUTCOME_WORDS[o.outcome], outcome: o.outcome, phones: num(o.phones), share: pct(o.phones, total), bad: o.outcome === 'stranded' && o.phones > 0 })),
+    outcomes: s.outcomeCounts.map((o) => ({
+      words: OUTCOME_WORDS[o.outcome],
+      outcome: o.outcome,
+      phones: num(o.phones),
+      share: pct(o.phones, total),
+      bad: o.outcome === 'stranded' && o.phones > 0,
+    })),
     total: num(total),
-    agents: { total: num(s.summary.agents.total), relogin: num(s.summary.agents.relogin), unaffected: num(s.summary.agents.unaffected), after: s.summary.agentRelogin, flagged: num(s.summary.agents.placeStranded) },
-    longest: s.summary.longestOutage ? { seconds: num(s.summary.longestOutage.seconds), duration: duration(s.summary.longestOutage.seconds), mac: s.summary.longestOutage.mac } : null,
+    agents: {
+      total: num(s.summary.agents.total),
+      relogin: num(s.summary.agents.relogin),
+      unaffected: num(s.summary.agents.unaffected),
+      after: s.summary.agentRelogin,
+      flagged: num(s.summary.agents.placeStranded),
+    },
+    longest: s.summary.longestOutage
+      ? { seconds: num(s.summary.longestOutage.seconds), duration: duration(s.summary.longestOutage.seconds), mac: s.summary.longestOutage.mac }
+      : null,
     chart,
     formula: s.formula,
     outages: outageRows(s.outages, total),
@@ -134,7 +149,14 @@ function planView(r: ChangeReview) {
     changed: r.changed,
     headline: r.headline.map((text) => ({ text, attention: text.startsWith('ATTENTION') })),
     load: r.load.map(loadRowView),
-    phonesChanged: firstRows(r.phones.changed.map((p) => ({ ...p, fields: p.fields.map((f) => `${PHONE_FIELD_WORDS[f.field]}: ${f.before} → ${f.after}`), why: p.why.join('; '), whyBefore: p.whyBefore.join('; ') }))),
+    phonesChanged: firstRows(
+      r.phones.changed.map((p) => ({
+        ...p,
+        fields: p.fields.map((f) => `${PHONE_FIELD_WORDS[f.field]}: ${f.before} → ${f.after}`),
+        why: p.why.join('; '),
+        whyBefore: p.whyBefore.join('; '),
+      })),
+    ),
     phonesAdded: firstRows(r.phones.added),
     phonesRemoved: firstRows(r.phones.removed),
     agents: firstRows([
@@ -145,15 +167,36 @@ function planView(r: ChangeReview) {
     dns: firstRows([
       ...r.dns.added.map((s) => ({ change: 'added', name: s.name, type: s.type, before: '', after: `${s.ttl} ${s.data.join('\n')}` })),
       ...r.dns.removed.map((s) => ({ change: 'removed', name: s.name, type: s.type, before: `${s.ttl} ${s.data.join('\n')}`, after: '' })),
-      ...r.dns.changed.map((s) => ({ change: 'changed', name: s.name, type: s.type, before: `${s.before.ttl} ${s.before.data.join('\n')}`, after: `${s.after.ttl} ${s.after.data.join('\n')}` })),
+      ...r.dns.changed.map((s) => ({
+        change: 'changed',
+        name: s.name,
+        type: s.type,
+        before: `${s.before.ttl} ${s.before.data.join('\n')}`,
+        after: `${s.after.ttl} ${s.after.data.join('\n')}`,
+      })),
     ]),
-    genesys: r.genesys.map((g) => ({ path: g.path, header: g.header, added: num(g.added.length), removed: num(g.removed.length), rows: firstRows([...g.added.map((row) => ({ sign: 'added', row })), ...g.removed.map((row) => ({ sign: 'removed', row }))]) })),
-    stranded: r.failover.filter((f) => f.newlyStranded.length > 0).map((f) => ({ failedSite: f.failedSite, lost: num(f.lostFailover.length), list: firstRows(f.newlyStranded) })),
+    genesys: r.genesys.map((g) => ({
+      path: g.path,
+      header: g.header,
+      added: num(g.added.length),
+      removed: num(g.removed.length),
+      rows: firstRows([...g.added.map((row) => ({ sign: 'added', row })), ...g.removed.map((row) => ({ sign: 'removed', row }))]),
+    })),
+    stranded: r.failover
+      .filter((f) => f.newlyStranded.length > 0)
+      .map((f) => ({ failedSite: f.failedSite, lost: num(f.lostFailover.length), list: firstRows(f.newlyStranded) })),
   };
 }
 
 function normalView(n: NormalLoad) {
-  return { site: n.site, phones: num(n.phones), preferring: num(n.preferring), agents: num(n.agents), capacity: n.capacity === null ? 'unset' : num(n.capacity), share: n.capacity === null ? '' : pct(n.agents, n.capacity) };
+  return {
+    site: n.site,
+    phones: num(n.phones),
+    preferring: num(n.preferring),
+    agents: num(n.agents),
+    capacity: n.capacity === null ? 'unset' : num(n.capacity),
+    share: n.capacity === null ? '' : pct(n.agents, n.capacity),
+  };
 }
 
 /** Rows of the --phones table per block: the browser lays out a block only when it scrolls into view. */
@@ -195,8 +238,20 @@ export function renderReportHtml(model: ReportModel, opts: HtmlOptions): string 
     css: new Handlebars.SafeString(css),
     script: script === null ? null : new Handlebars.SafeString(script),
     totals: { places: num(model.totals.places), agents: num(model.totals.agents), phones: num(model.totals.phones) },
-    glance: scenarios.map((s) => ({ id: s.id, failed: s.failed, survivor: s.survivor, status: s.chart.status, statusClass: s.chart.statusClass, stranded: s.outcomes.find((o) => o.outcome === 'stranded')!, longest: s.longest })),
-    sites: model.sites.map((s) => ({ ...s, capacity: s.capacity === null ? 'unset' : num(s.capacity), servers: s.servers.map((v) => ({ ...v, address: v.address ?? '–', port: v.port === null ? 'default' : String(v.port) })) })),
+    glance: scenarios.map((s) => ({
+      id: s.id,
+      failed: s.failed,
+      survivor: s.survivor,
+      status: s.chart.status,
+      statusClass: s.chart.statusClass,
+      stranded: s.outcomes.find((o) => o.outcome === 'stranded')!,
+      longest: s.longest,
+    })),
+    sites: model.sites.map((s) => ({
+      ...s,
+      capacity: s.capacity === null ? 'unset' : num(s.capacity),
+      servers: s.servers.map((v) => ({ ...v, address: v.address ?? '–', port: v.port === null ? 'default' : String(v.port) })),
+    })),
     matrix: {
       columns: model.matrix.columns,
       sites: model.sites.map((s) => ({ id: s.id, span: model.matrix.columns.filter((c) => c.site === s.id).length })),

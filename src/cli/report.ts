@@ -89,7 +89,10 @@ const ghProp = (s: string) => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C'
 
 function renderGithub(findings: readonly Finding[]): string {
   return findings
-    .map((f) => `::${f.severity === 'error' ? 'error' : 'warning'} file=${ghProp(f.file)},line=${f.line},col=${f.column},title=${ghProp(f.code)}::${ghData(f.message)}\n`)
+    .map(
+      (f) =>
+        `::${f.severity === 'error' ? 'error' : 'warning'} file=${ghProp(f.file)},line=${f.line},col=${f.column},title=${ghProp(f.code)}::${ghData(f.message)}\n`,
+    )
     .join('');
 }
 

@@ -65,7 +65,11 @@ export function tryUnlink(path: string): void {
 }
 
 function linkError(root: string, rel: string): SipbcError {
-  return new SipbcError(`${join(root, rel)} inside the output directory is a symbolic link or not a directory: sipbc never writes or removes through a link`, ExitCode.USAGE, `replace ${join(root, rel)} with a real directory`);
+  return new SipbcError(
+    `${join(root, rel)} inside the output directory is a symbolic link or not a directory: sipbc never writes or removes through a link`,
+    ExitCode.USAGE,
+    `replace ${join(root, rel)} with a real directory`,
+  );
 }
 
 /**

@@ -43,10 +43,7 @@ export interface ValidInventory {
 }
 
 /** @param consequence what the refusal means for this command, e.g. "nothing simulated". */
-export function loadValidInventory(
-  path: string,
-  opts: { templates?: string; consequence?: string; logToStderr(line: string): void },
-): ValidInventory {
+export function loadValidInventory(path: string, opts: { templates?: string; consequence?: string; logToStderr(line: string): void }): ValidInventory {
   checkTemplatesDir(opts.templates);
   let loaded: LoadedInventory;
   try {
@@ -67,5 +64,10 @@ function refuse(file: string, errors: Finding[], opts: { consequence?: string; l
   for (const f of errors) opts.logToStderr(formatFinding(f));
   const count = countFindings(errors);
   const n = `${count} error${count === 1 ? '' : 's'}`;
-  throw new SipbcError(`${file}: the inventory is invalid (${n})${opts.consequence ? `; ${opts.consequence}` : ''}`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)', { findings: errors });
+  throw new SipbcError(
+    `${file}: the inventory is invalid (${n})${opts.consequence ? `; ${opts.consequence}` : ''}`,
+    ExitCode.INVALID,
+    'fix the errors above (`sipbc validate` lists every finding)',
+    { findings: errors },
+  );
 }

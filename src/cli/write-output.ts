@@ -40,7 +40,25 @@
  * - Unchanged files (same bytes; secret files already private) are not rewritten: a re-run is
  *   fast and leaves mtimes alone.
  */
-import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { environmentError, ExitCode, interruption, SipbcError } from '../core/errors.js';
@@ -177,7 +195,11 @@ class DirChecker {
       const st = lstatOrUndefined(join(this.root, relDir));
       if (!st) state = 'absent';
       else if (st.isSymbolicLink()) {
-        throw new SipbcError(`refusing to write ${forPath}: ${relDir} inside the output directory is a symbolic link (sipbc never writes through a link)`, ExitCode.USAGE, `replace ${join(this.root, relDir)} with a real directory`);
+        throw new SipbcError(
+          `refusing to write ${forPath}: ${relDir} inside the output directory is a symbolic link (sipbc never writes through a link)`,
+          ExitCode.USAGE,
+          `replace ${join(this.root, relDir)} with a real directory`,
+        );
       } else if (!st.isDirectory()) {
         throw new SipbcError(`cannot write ${forPath}: ${join(this.root, relDir)} is not a directory`, ExitCode.USAGE);
       }
@@ -190,7 +212,6 @@ class DirChecker {
     this.known.set(relDir, 'created');
   }
 }
-
 
 /**
  * What the manifest says besides its files, each a line of its head after "version" (absent when
@@ -324,7 +345,11 @@ export function parseManifest(text: string, path: string): Map<string, string> {
     m = undefined;
   }
   if (!m || typeof m !== 'object' || m.generator !== 'sipbc' || m.version !== 1 || typeof m.files !== 'object' || m.files === null || Array.isArray(m.files)) {
-    throw new SipbcError(`${path} is not a sipbc manifest: sipbc will not guess which files it owns`, ExitCode.USAGE, 'move it away (files it listed will then not be cleaned up), or choose another output directory');
+    throw new SipbcError(
+      `${path} is not a sipbc manifest: sipbc will not guess which files it owns`,
+      ExitCode.USAGE,
+      'move it away (files it listed will then not be cleaned up), or choose another output directory',
+    );
   }
   const entries = new Map<string, string>();
   const files = m.files as Record<string, unknown>;
@@ -352,7 +377,11 @@ function readManifest(dir: string): Previous {
   const st = lstatOrUndefined(path);
   if (!st) return { entries: new Map(), pending: new Map(), meta: {} };
   if (!st.isFile()) {
-    throw new SipbcError(`${path} is not a regular file (a link or a directory): sipbc will not guess which files it owns`, ExitCode.USAGE, 'move it away, or choose another output directory');
+    throw new SipbcError(
+      `${path} is not a regular file (a link or a directory): sipbc will not guess which files it owns`,
+      ExitCode.USAGE,
+      'move it away, or choose another output directory',
+    );
   }
   const text = readFileSync(path, 'utf8');
   const entries = parseManifest(text, path);
@@ -377,7 +406,6 @@ function* intentChunks(files: ReadonlyMap<string, string>, pending: ReadonlyMap<
   yield `,\n  "pending": {\n${lines.join(',\n')}\n  }\n}\n`;
 }
 
-
 // O_EXCL: never follow or reuse an existing name; the mode applies at creation, so a secret file is never readable by others.
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
@@ -399,7 +427,6 @@ function writeNewFile(path: string, contents: Buffer | Iterable<string>, mode: n
   }
   closeSync(fd);
 }
-
 
 function fsyncDir(path: string): void {
   let fd: number | undefined;
@@ -438,7 +465,12 @@ export interface Kept {
 }
 
 export function keptMessage(k: Kept): string {
-  const what = k.why === 'modified' ? 'modified since sipbc wrote it' : k.why === 'foreign' ? 'not written by sipbc (not in its manifest)' : 'created by someone else while sipbc ran';
+  const what =
+    k.why === 'modified'
+      ? 'modified since sipbc wrote it'
+      : k.why === 'foreign'
+        ? 'not written by sipbc (not in its manifest)'
+        : 'created by someone else while sipbc ran';
   return `${k.path}: ${what}: kept (--force replaces it)`;
 }
 
@@ -650,7 +682,14 @@ function holds(abs: string, buf: Buffer): boolean {
 }
 
 /** How `f` (its bytes: `buf`) differs from what DIR holds, or undefined when it is the same; `stat` is the file it would replace. */
-function compareOne(dir: string, dirExists: boolean, dirs: DirChecker, f: { path: string; secret: boolean }, buf: Buffer, access: Access): { change: Change; stat?: Stats } | undefined {
+function compareOne(
+  dir: string,
+  dirExists: boolean,
+  dirs: DirChecker,
+  f: { path: string; secret: boolean },
+  buf: Buffer,
+  access: Access,
+): { change: Change; stat?: Stats } | undefined {
   if (!dirExists || dirs.check(dirOf(f.path), f.path) !== 'dir') return { change: { path: f.path, kind: 'create' } };
   const abs = join(dir, f.path);
   const st = lstatOrUndefined(abs);
@@ -695,7 +734,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     rootStat = statSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw environmentError(e, dir) ?? new SipbcError(`cannot use output directory ${dir}: ${code ?? (e as Error).message}`, ExitCode.USAGE);
+    if (code !== 'ENOENT')
+      throw environmentError(e, dir) ?? new SipbcError(`cannot use output directory ${dir}: ${code ?? (e as Error).message}`, ExitCode.USAGE);
   }
   if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
   const dirExists = rootStat !== undefined;
@@ -771,7 +811,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
       warnings.push(`ignoring manifest entry "${p}": it ${reason}`);
       continue;
     }
-    if (!groups.includes(groupOf(p))) next.set(p, h); // another group, not produced this run: still ours
+    if (!groups.includes(groupOf(p)))
+      next.set(p, h); // another group, not produced this run: still ours
     else if (!next.has(p)) {
       try {
         if (dirs.check(dirOf(p), p) !== 'dir') continue;
@@ -855,7 +896,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     pinned.close();
     if (intent && !stage.moved) {
       // Nothing moved: DIR as it was, its manifest included.
-      if (backup) renameSync(backup, join(dir, MANIFEST)); // (a no-op when the intent manifest was never renamed in: the same file)
+      if (backup)
+        renameSync(backup, join(dir, MANIFEST)); // (a no-op when the intent manifest was never renamed in: the same file)
       else tryUnlink(join(dir, MANIFEST));
     }
     if (backup) tryUnlink(backup);

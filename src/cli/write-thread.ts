@@ -84,7 +84,13 @@ export interface ThreadOptions {
  * syncOutput(dir, [...files, ...meanwhile], groups, opts) with the writing in a thread of its
  * own: the same result, the same files.
  */
-export async function syncOutputInThread(dir: string, files: Iterable<OutputFile>, groups: readonly OutputGroup[], opts: SyncOptions, { meanwhile, limits }: ThreadOptions = {}): Promise<SyncResult> {
+export async function syncOutputInThread(
+  dir: string,
+  files: Iterable<OutputFile>,
+  groups: readonly OutputGroup[],
+  opts: SyncOptions,
+  { meanwhile, limits }: ThreadOptions = {},
+): Promise<SyncResult> {
   const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const data: WriterData = { dir, groups: [...groups], opts, shared };
   const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: limits });

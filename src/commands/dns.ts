@@ -11,7 +11,8 @@ import { DNS_FORMATS, dnsJson, renderDns, type DnsFormat } from '../core/dns/ind
 
 export default class Dns extends SipbcCommand {
   static override summary = 'Print the DNS SRV and A/AAAA records that steer each phone to its preferred site.';
-  static override description = `Records, for every transport in use: _sip._udp.S.B (one site's pair), _sip._udp.S-preferred.B (S then its peer), _sip._udp.B (both sites, weights by capacity), NAPTR on S.B, S-preferred.B and B for the transports of the phones resolving each name (RFC 3263), S.B A/AAAA and the A/AAAA of the server hosts inside the zone (B = <subdomain>.<zone>).
+  static override description =
+    `Records, for every transport in use: _sip._udp.S.B (one site's pair), _sip._udp.S-preferred.B (S then its peer), _sip._udp.B (both sites, weights by capacity), NAPTR on S.B, S-preferred.B and B for the transports of the phones resolving each name (RFC 3263), S.B A/AAAA and the A/AAAA of the server hosts inside the zone (B = <subdomain>.<zone>).
 
 Formats: bind (zone-file fragment with $ORIGIN/$TTL, to $INCLUDE in the zone), nsupdate (a script that replaces exactly these RRsets), json (dns-packet records; the same as --json), wire (an RFC 2136 UPDATE message, raw bytes), octodns (zone data for octoDNS's YamlProvider).
 
@@ -31,7 +32,10 @@ To change a live zone use \`sipbc dns push\` (a plan, then one TSIG-signed updat
   };
   static override flags = {
     format: Flags.string({ char: 'f', options: [...DNS_FORMATS], default: 'bind', description: 'output format (json: the same as --json)' }),
-    drain: Flags.string({ description: 'graceful migration: this site goes behind its peer in the preferred and balanced SRV names (priority 30/40 after the peer\'s 10/20), so phones move off it while it still answers; the output says it is drained' }),
+    drain: Flags.string({
+      description:
+        "graceful migration: this site goes behind its peer in the preferred and balanced SRV names (priority 30/40 after the peer's 10/20), so phones move off it while it still answers; the output says it is drained",
+    }),
     server: Flags.string({ description: 'nsupdate: add a "server" line for this name server' }),
     'server-port': Flags.integer({ min: 1, max: 65535, dependsOn: ['server'], description: 'nsupdate: port of --server' }),
   };
@@ -41,9 +45,17 @@ To change a live zone use \`sipbc dns push\` (a plan, then one TSIG-signed updat
     // Checked before the inventory is read: a usage error whatever the inventory holds.
     const serverProblem = flags.server === undefined ? undefined : nameServerProblem(flags.server);
     if (serverProblem) {
-      throw new SipbcError(`--server ${JSON.stringify(flags.server)} ${serverProblem}`, ExitCode.USAGE, 'give the name server as a host name (ns1.contoso.example) or an IP address (192.0.2.53, 2001:db8::53); its port goes in --server-port');
+      throw new SipbcError(
+        `--server ${JSON.stringify(flags.server)} ${serverProblem}`,
+        ExitCode.USAGE,
+        'give the name server as a host name (ns1.contoso.example) or an IP address (192.0.2.53, 2001:db8::53); its port goes in --server-port',
+      );
     }
-    const { loaded, inventory, records } = inventoryRecords(args.inventory, { drain: flags.drain, consequence: 'no records written', logToStderr: (l) => this.logToStderr(l) });
+    const { loaded, inventory, records } = inventoryRecords(args.inventory, {
+      drain: flags.drain,
+      consequence: 'no records written',
+      logToStderr: (l) => this.logToStderr(l),
+    });
 
     // --json prints exactly what --format json prints.
     if (this.jsonEnabled()) return dnsJson(records, flags.drain);

@@ -42,14 +42,19 @@ export function parseOnly(values: readonly string[] | undefined): OutputGroup[] 
   const names = values.map((s) => s.trim()).filter((s) => s !== '');
   const bad = names.filter((n) => !(OUTPUT_GROUPS as readonly string[]).includes(n));
   if (bad.length > 0 || names.length === 0) {
-    throw new SipbcError(`--only ${values.join(',')}: unknown group${bad.length === 1 ? '' : 's'} ${bad.join(', ') || '(none given)'}`, ExitCode.USAGE, `use a comma-separated list of: ${OUTPUT_GROUPS.join(', ')}`);
+    throw new SipbcError(
+      `--only ${values.join(',')}: unknown group${bad.length === 1 ? '' : 's'} ${bad.join(', ') || '(none given)'}`,
+      ExitCode.USAGE,
+      `use a comma-separated list of: ${OUTPUT_GROUPS.join(', ')}`,
+    );
   }
   return OUTPUT_GROUPS.filter((g) => names.includes(g));
 }
 
 export default class Generate extends SipbcCommand {
   static override summary = 'Validate the inventory, then write every phone file, the DNS records, policy.csv and the Genesys files to DIR.';
-  static override description = `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed — and only when they are still what sipbc wrote (their sha256): a file edited by hand, or one sipbc never wrote, is kept and reported (--force replaces it). One run at a time writes DIR: a second one fails at once with exit 2 naming the first (--wait SECONDS waits for it). Ctrl-C or SIGTERM stops the run and leaves DIR as it was (exit 130 / 143).
+  static override description =
+    `Nothing is written if the inventory is invalid, a secret is missing, or a phone file would point at a DNS name the generated records do not have. Each file is rendered, compared with DIR and, if it changed, written to a temp file next to its target; only when every file succeeded are they renamed into place (an error on the way removes the temp files: DIR is left as it was); files holding passwords are mode 0600; DIR/.sipbc-manifest.json (written last) lists every file sipbc owns with its sha256. A re-run rewrites only what changed and removes only files the previous manifest listed — and only when they are still what sipbc wrote (their sha256): a file edited by hand, or one sipbc never wrote, is kept and reported (--force replaces it). One run at a time writes DIR: a second one fails at once with exit 2 naming the first (--wait SECONDS waits for it). Ctrl-C or SIGTERM stops the run and leaves DIR as it was (exit 130 / 143).
 
 Passwords come from auth.password: { env: VAR } (read from the environment), { file: path } (relative to the inventory's directory, one trailing newline stripped) or a literal string.`;
   static override examples = [
@@ -72,12 +77,27 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     templates: templatesFlag('directory of user templates (<family>/…) and an optional catalogue.json; wins over the shipped ones'),
     redact: Flags.boolean({ description: 'write REDACTED instead of every password (no secret is read)' }),
     'secrets-dir': Flags.string({ description: "directory every file: secret must be inside (default: the inventory's directory), e.g. /run/secrets" }),
-    force: Flags.boolean({ description: 'replace or remove files even when they are not what sipbc wrote there (edited by hand, or never written by sipbc); without it they are kept and reported' }),
-    'file-mode': Flags.string({ description: 'mode of the files holding passwords, e.g. 0640 so that --group can read them (default 0600; other files are 0644). Kept for later runs in the manifest' }),
-    group: Flags.string({ description: 'group (name or id) given to every file written, e.g. the user group of your TFTP/HTTP provisioning server. Kept for later runs in the manifest' }),
+    force: Flags.boolean({
+      description:
+        'replace or remove files even when they are not what sipbc wrote there (edited by hand, or never written by sipbc); without it they are kept and reported',
+    }),
+    'file-mode': Flags.string({
+      description:
+        'mode of the files holding passwords, e.g. 0640 so that --group can read them (default 0600; other files are 0644). Kept for later runs in the manifest',
+    }),
+    group: Flags.string({
+      description:
+        'group (name or id) given to every file written, e.g. the user group of your TFTP/HTTP provisioning server. Kept for later runs in the manifest',
+    }),
     wait: Flags.integer({ min: 0, default: 0, description: 'seconds to wait while another sipbc run is writing DIR (default: fail at once, exit 2)' }),
-    'poly-master': Flags.boolean({ description: 'also write phones/poly/000000000000.cfg, a site master file that includes every Poly phone\'s own <mac>-sipbc.cfg through [PHONE_MAC_ADDRESS] (for a site without a master file of its own; otherwise add that entry to yours)' }),
-    fsync: Flags.boolean({ description: 'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced' }),
+    'poly-master': Flags.boolean({
+      description:
+        "also write phones/poly/000000000000.cfg, a site master file that includes every Poly phone's own <mac>-sipbc.cfg through [PHONE_MAC_ADDRESS] (for a site without a master file of its own; otherwise add that entry to yours)",
+    }),
+    fsync: Flags.boolean({
+      description:
+        'fsync every file before its rename, and every new directory (survives a power loss; much slower for many files). The manifest and existing directories are always fsynced',
+    }),
   };
 
   async run(): Promise<GenerateSummary> {
@@ -88,7 +108,20 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
     const mode: GenerateSummary['mode'] = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     // Rendered, compared and (unless --check / --dry-run) staged one file at a time; renamed into place only when all succeeded.
     const outcome = await runLocked(
-      { inventory: args.inventory, output: flags.output, write: mode === 'write', only, templates: flags.templates, redact: flags.redact, fsync: flags.fsync, force: flags.force, polyMaster: flags['poly-master'], access: accessFromFlags(flags['file-mode'], flags.group, (w) => this.logToStderr(`sipbc: warning: ${w}`)), env: process.env, secretsDir: flags['secrets-dir'] },
+      {
+        inventory: args.inventory,
+        output: flags.output,
+        write: mode === 'write',
+        only,
+        templates: flags.templates,
+        redact: flags.redact,
+        fsync: flags.fsync,
+        force: flags.force,
+        polyMaster: flags['poly-master'],
+        access: accessFromFlags(flags['file-mode'], flags.group, (w) => this.logToStderr(`sipbc: warning: ${w}`)),
+        env: process.env,
+        secretsDir: flags['secrets-dir'],
+      },
       { waitSeconds: flags.wait, warn: (w) => this.logToStderr(`sipbc: warning: ${w}`) },
     );
     for (const f of outcome.findings) this.logToStderr(formatFinding(f));
@@ -99,7 +132,9 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
       throw new SipbcError(
         `${inventoryName(args.inventory)}: ${n} error${n === 1 ? '' : 's'}; nothing was written to ${flags.output}`,
         ExitCode.INVALID,
-        errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING') ? 'set the missing environment variables / create the secret files, or use --redact for a review copy' : 'fix the errors above (`sipbc validate` lists every finding)',
+        errors.some((f) => f.code === 'SIPBC-E-SECRET-MISSING')
+          ? 'set the missing environment variables / create the secret files, or use --redact for a review copy'
+          : 'fix the errors above (`sipbc validate` lists every finding)',
         { findings: outcome.findings }, // with --json, stderr is silent: the findings go in the error object
       );
     }
@@ -127,8 +162,13 @@ Passwords come from auth.password: { env: VAR } (read from the environment), { f
       if (this.jsonEnabled()) this.logJson(summary);
       else {
         for (const c of drift) this.log(`${(c.reason && ACCESS_WORD[c.reason]) || DRIFT_WORD[c.kind]} ${c.path}`);
-        const kept = sync.kept.length > 0 ? `; ${sync.kept.length} of them not what sipbc wrote (edited by hand?): merge the edits into the inventory or templates, or add --force` : '';
-        this.logToStderr(`sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it${kept}`);
+        const kept =
+          sync.kept.length > 0
+            ? `; ${sync.kept.length} of them not what sipbc wrote (edited by hand?): merge the edits into the inventory or templates, or add --force`
+            : '';
+        this.logToStderr(
+          `sipbc: ${flags.output} differs from what generate would write (${drift.length} file${drift.length === 1 ? '' : 's'}); run generate without --check to update it${kept}`,
+        );
       }
       return this.exit(ExitCode.DRIFT);
     }

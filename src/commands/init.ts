@@ -28,7 +28,8 @@ export function exampleInventoryText(schemaPath = `./${EDITOR_SCHEMA_NAME}`): st
 
 export default class Init extends SipbcCommand {
   static override summary = 'Write a commented example inventory that validates cleanly.';
-  static override description = `The example describes two sites (Boston with a primary/backup pair, Denver with a VIP), twelve places, agents and one phone of every family. Its passwords are { file: secrets/<ext>.txt } references: create those files (or switch to { env: VAR }) before running generate.`;
+  static override description =
+    `The example describes two sites (Boston with a primary/backup pair, Denver with a VIP), twelve places, agents and one phone of every family. Its passwords are { file: secrets/<ext>.txt } references: create those files (or switch to { env: VAR }) before running generate.`;
   static override examples = ['<%= config.bin %> init', '<%= config.bin %> init site-a.yaml --force'];
   static override args = {
     file: Args.string({ required: false, default: 'inventory.yaml', description: 'file to write' }),

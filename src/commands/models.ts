@@ -41,14 +41,24 @@ export function modelRows(cat: Catalogue): ModelRow[] {
 
 export function modelTable(rows: readonly ModelRow[]): string {
   const head = ['MODEL', 'VENDOR', 'FAMILY', 'DUAL', 'ACTIVE-BACKUP', 'SRV', 'TRANSPORTS', 'FILES'];
-  const body = rows.map((r) => [r.id, r.vendor, r.family, r.dualRegistration ? 'yes' : 'no', r.activeBackup, r.srv ? 'yes' : 'no', r.transports.join(','), r.files.join(' ')]);
+  const body = rows.map((r) => [
+    r.id,
+    r.vendor,
+    r.family,
+    r.dualRegistration ? 'yes' : 'no',
+    r.activeBackup,
+    r.srv ? 'yes' : 'no',
+    r.transports.join(','),
+    r.files.join(' '),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   return [head, ...body].map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
 }
 
 export default class Models extends SipbcCommand {
   static override summary = 'List the phone models sipbc knows and what each can do.';
-  static override description = 'DUAL: can register to both sites at once. ACTIVE-BACKUP: srv = one SRV name (S-preferred.B), backup-registrar = backup proxy/registrar (S.B then T.B). SRV: can resolve its server through DNS SRV. FILES: what generate writes under phones/ ({mac} = 12 lower-case hex digits).';
+  static override description =
+    'DUAL: can register to both sites at once. ACTIVE-BACKUP: srv = one SRV name (S-preferred.B), backup-registrar = backup proxy/registrar (S.B then T.B). SRV: can resolve its server through DNS SRV. FILES: what generate writes under phones/ ({mac} = 12 lower-case hex digits).';
   static override examples = ['<%= config.bin %> models', '<%= config.bin %> models --json', '<%= config.bin %> models --templates my-templates'];
   static override enableJsonFlag = true;
   static override flags = {

@@ -24,8 +24,10 @@ import { takeSnapshot } from '../core/review/snapshot.js';
 import { validateInventory } from '../core/validate/index.js';
 
 export default class Plan extends SipbcCommand {
-  static override summary = 'What an inventory change does: phones and agents that move site or mode, DNS and Genesys changes, and the load per site with each site failed.';
-  static override description = `Compares two inventories by what they mean, not by their text: phones added, removed and changed (model, place, preferred site, mode, transport, line 1 servers, with the policy's reasons), agents whose site changes, DNS RRsets added, removed and changed, Genesys rows, and per site the registered phones and agents before → after, in normal operation and with each site failed, flagging new capacity overflows and newly stranded phones.
+  static override summary =
+    'What an inventory change does: phones and agents that move site or mode, DNS and Genesys changes, and the load per site with each site failed.';
+  static override description =
+    `Compares two inventories by what they mean, not by their text: phones added, removed and changed (model, place, preferred site, mode, transport, line 1 servers, with the policy's reasons), agents whose site changes, DNS RRsets added, removed and changed, Genesys rows, and per site the registered phones and agents before → after, in normal operation and with each site failed, flagging new capacity overflows and newly stranded phones.
 
 OLD NEW compares two files; --base REF NEW compares NEW with the same file at git revision REF (e.g. the branch a pull request goes into).
 
@@ -54,7 +56,8 @@ Exit codes: 0 no change, 3 changes, 1 OLD or NEW is invalid, 2 usage error.`;
     let oldLoaded: () => LoadedInventory;
     let newPath: string;
     if (flags.base !== undefined) {
-      if (args.new !== undefined) throw new SipbcError('with --base give only NEW: OLD is NEW at that revision', ExitCode.USAGE, `sipbc plan --base ${flags.base} ${args.new}`);
+      if (args.new !== undefined)
+        throw new SipbcError('with --base give only NEW: OLD is NEW at that revision', ExitCode.USAGE, `sipbc plan --base ${flags.base} ${args.new}`);
       newPath = args.old;
       const base = flags.base;
       oldLoaded = () => {
@@ -62,7 +65,12 @@ Exit codes: 0 no change, 3 changes, 1 OLD or NEW is invalid, 2 usage error.`;
         return parseInventory(src.text, src.file, src.baseDir);
       };
     } else {
-      if (args.new === undefined) throw new SipbcError('give two inventories (OLD NEW), or --base REF NEW', ExitCode.USAGE, 'sipbc plan old.yaml inventory.yaml, or sipbc plan --base main inventory.yaml');
+      if (args.new === undefined)
+        throw new SipbcError(
+          'give two inventories (OLD NEW), or --base REF NEW',
+          ExitCode.USAGE,
+          'sipbc plan old.yaml inventory.yaml, or sipbc plan --base main inventory.yaml',
+        );
       if (args.old === '-' && args.new === '-') throw new SipbcError('only one of OLD and NEW can be - (stdin)', ExitCode.USAGE);
       const path = args.old;
       oldLoaded = () => loadInventory(path);
@@ -101,7 +109,12 @@ Exit codes: 0 no change, 3 changes, 1 OLD or NEW is invalid, 2 usage error.`;
     }
     if (invalid.length > 0) {
       if (!this.jsonEnabled()) for (const f of errors) this.logToStderr(formatFinding(f));
-      throw new SipbcError(`invalid inventory: ${invalid.join(', ')}; nothing compared`, ExitCode.INVALID, 'fix the errors above (`sipbc validate` lists every finding)', { findings: errors });
+      throw new SipbcError(
+        `invalid inventory: ${invalid.join(', ')}; nothing compared`,
+        ExitCode.INVALID,
+        'fix the errors above (`sipbc validate` lists every finding)',
+        { findings: errors },
+      );
     }
     return out;
   }

@@ -15,13 +15,14 @@ export const POLICY_FORMATS = ['table', 'csv', 'json'] as const;
 
 export default class Policy extends SipbcCommand {
   static override summary = 'Show, per phone, the preferred site, the registration mode, the servers it registers to, and why.';
-  static override description = `One row per phone (inventory order): MAC, model, place, agents, preferred site (and where that came from: phone, agents, default, auto), mode (dual or active-backup), transport, the server(s) line 1 registers to in order of preference ("(SRV)" = resolved through DNS SRV, else host:port through the A record), and why. The same table is written to policy.csv by generate. No secret is read.
+  static override description =
+    `One row per phone (inventory order): MAC, model, place, agents, preferred site (and where that came from: phone, agents, default, auto), mode (dual or active-backup), transport, the server(s) line 1 registers to in order of preference ("(SRV)" = resolved through DNS SRV, else host:port through the A record), and why. The same table is written to policy.csv by generate. No secret is read.
 
 On a terminal narrower than the table (or with COLUMNS set), each phone is printed as a block of wrapped lines instead; --wide prints the full table whatever the width. Output that is not a terminal gets the full table.`;
   static override examples = [
     '<%= config.bin %> policy inventory.yaml',
     '<%= config.bin %> policy inventory.yaml --format csv > policy.csv',
-    "<%= config.bin %> policy inventory.yaml --json | jq '.[] | select(.mode == \"dual\") | .mac'",
+    '<%= config.bin %> policy inventory.yaml --json | jq \'.[] | select(.mode == "dual") | .mac\'',
   ];
   static override enableJsonFlag = true;
   static override args = {

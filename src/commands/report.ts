@@ -24,8 +24,10 @@ export interface ReportResult {
 }
 
 export default class Report extends SipbcCommand {
-  static override summary = 'Write one self-contained HTML page for a change board: sites, phones, each site failure with capacity and outages, warnings, DNS records.';
-  static override description = `The page needs no network (styles, script and charts are inline) and prints well. It shows the two sites and their SIP Servers, phones per site × mode × family, the load in normal operation, each site-failure simulation (phone outcomes, the outage distribution with its formula, the survivor's capacity as a bar), the validation warnings and the DNS records with what each is for.
+  static override summary =
+    'Write one self-contained HTML page for a change board: sites, phones, each site failure with capacity and outages, warnings, DNS records.';
+  static override description =
+    `The page needs no network (styles, script and charts are inline) and prints well. It shows the two sites and their SIP Servers, phones per site × mode × family, the load in normal operation, each site-failure simulation (phone outcomes, the outage distribution with its formula, the survivor's capacity as a bar), the validation warnings and the DNS records with what each is for.
 
 --plan OLD puts the change from OLD to INVENTORY on top (as sipbc plan OLD INVENTORY shows it). --phones adds one row per phone (with a filter box); without it the page is aggregated, so 100 000 phones make a page of a few hundred kB.
 
@@ -48,7 +50,8 @@ The same inventory always gives the same bytes (no date in the page).`;
 
   async run(): Promise<ReportResult> {
     const { args, flags } = await this.parse(Report);
-    if (flags.output === '-' && this.jsonEnabled()) throw new SipbcError('-o - and --json both want stdout', ExitCode.USAGE, 'write the page to a file with -o FILE, or leave out --json');
+    if (flags.output === '-' && this.jsonEnabled())
+      throw new SipbcError('-o - and --json both want stdout', ExitCode.USAGE, 'write the page to a file with -o FILE, or leave out --json');
     if (flags.output !== '-') checkOutput(flags.output);
     if (flags.plan === '-' && args.inventory === '-') throw new SipbcError('only one of INVENTORY and --plan can be - (stdin)', ExitCode.USAGE);
     const log = { templates: flags.templates, logToStderr: (l: string) => this.logToStderr(l) };
@@ -87,7 +90,8 @@ function checkOutput(path: string): void {
   } catch {
     dir = undefined;
   }
-  if (!dir?.isDirectory()) throw new SipbcError(`${path}: the directory ${dirname(path)} does not exist`, ExitCode.USAGE, 'create it first, or choose another -o');
+  if (!dir?.isDirectory())
+    throw new SipbcError(`${path}: the directory ${dirname(path)} does not exist`, ExitCode.USAGE, 'create it first, or choose another -o');
 }
 
 /** The whole page to a new temporary file beside `path`, flushed, then renamed over `path`. */

@@ -13,7 +13,8 @@ import { EDITOR_SCHEMA_NAME } from '../core/editor-schema.js';
 
 export default class Schema extends SipbcCommand {
   static override summary = 'Print the inventory JSON Schema for editors, or write it beside an inventory.';
-  static override description = `The schema lists every model id, so an editor with a YAML language server completes and checks "model:". An inventory's first line "# yaml-language-server: $schema=./${EDITOR_SCHEMA_NAME}" (sipbc init writes it) finds the file written by --write in the inventory's directory.`;
+  static override description =
+    `The schema lists every model id, so an editor with a YAML language server completes and checks "model:". An inventory's first line "# yaml-language-server: $schema=./${EDITOR_SCHEMA_NAME}" (sipbc init writes it) finds the file written by --write in the inventory's directory.`;
   static override examples = [
     '<%= config.bin %> schema --write .            # ./sipbc-inventory.schema.json, beside inventory.yaml',
     '<%= config.bin %> schema --templates my-templates/ --write .   # with the models of your own catalogue',
@@ -21,10 +22,16 @@ export default class Schema extends SipbcCommand {
     '<%= config.bin %> schema --path               # the schema shipped in the package',
   ];
   static override flags = {
-    write: Flags.directory({ helpValue: '<dir>', description: `write DIR/${EDITOR_SCHEMA_NAME} instead of printing (replaces one sipbc wrote; keeps any other file unless --force)` }),
+    write: Flags.directory({
+      helpValue: '<dir>',
+      description: `write DIR/${EDITOR_SCHEMA_NAME} instead of printing (replaces one sipbc wrote; keeps any other file unless --force)`,
+    }),
     templates: templatesFlag('directory with a catalogue.json whose models are added to the list'),
     force: Flags.boolean({ dependsOn: ['write'], description: `with --write: replace DIR/${EDITOR_SCHEMA_NAME} even when sipbc did not write it` }),
-    path: Flags.boolean({ exclusive: ['write', 'templates'], description: 'print the absolute path of the schema shipped in the package instead of its content' }),
+    path: Flags.boolean({
+      exclusive: ['write', 'templates'],
+      description: 'print the absolute path of the schema shipped in the package instead of its content',
+    }),
   };
 
   async run(): Promise<void> {

@@ -18,8 +18,10 @@ import { OUTAGE_FORMULA, simulate, type PhoneOutcome, type Simulation } from '..
 export const SIMULATE_FORMATS = ['table', 'json'] as const;
 
 export default class Simulate extends SipbcCommand {
-  static override summary = 'What happens when a site is lost: per phone and agent, where it ends up, how and how fast; the survivor\'s load against its capacity; what is stranded.';
-  static override description = `Phone outcomes: unaffected (prefers the survivor), already-registered (dual: its second line is on the survivor; 0 s), srv-failover (active-backup via S-preferred SRV: re-registers on the survivor), backup-registrar (Alcatel-Lucent 4000: moves to proxy2/registrar2), stranded (with the reason, e.g. a phone that reaches the survivor only through its A record while the survivor has no VIP). Agents of the failed site are re-logged in on the survivor (Workspace disaster-recovery.timeout, 60 s by default); agents at a place whose phone is stranded are flagged.
+  static override summary =
+    "What happens when a site is lost: per phone and agent, where it ends up, how and how fast; the survivor's load against its capacity; what is stranded.";
+  static override description =
+    `Phone outcomes: unaffected (prefers the survivor), already-registered (dual: its second line is on the survivor; 0 s), srv-failover (active-backup via S-preferred SRV: re-registers on the survivor), backup-registrar (Alcatel-Lucent 4000: moves to proxy2/registrar2), stranded (with the reason, e.g. a phone that reaches the survivor only through its A record while the survivor has no VIP). Agents of the failed site are re-logged in on the survivor (Workspace disaster-recovery.timeout, 60 s by default); agents at a place whose phone is stranded are flagged.
 
 Worst-case outage of a re-registering phone, from its family's failover timers (templates/catalogue.json) and defaults.registerExpires:
   ${OUTAGE_FORMULA}
@@ -29,7 +31,7 @@ The summary comes first (counts per outcome, capacity, longest expected outage),
   static override examples = [
     '<%= config.bin %> simulate inventory.yaml --fail east',
     '<%= config.bin %> simulate inventory.yaml --fail west --strict',
-    "<%= config.bin %> simulate inventory.yaml --fail east --json | jq '.phones[] | select(.outcome == \"stranded\")'",
+    '<%= config.bin %> simulate inventory.yaml --fail east --json | jq \'.phones[] | select(.outcome == "stranded")\'',
   ];
   static override enableJsonFlag = true; // --json: the same object as --format json, errors as JSON too
   static override args = {
@@ -81,7 +83,11 @@ const OUTCOME_WORDS: Record<PhoneOutcome, string> = {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i].length), h.length)); // no spread: 100 000 rows overflow the stack
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [colour.stdout.bold(line(header)), ...rows.map(line)];
 }
 
@@ -98,12 +104,15 @@ export function renderSimulation(sim: Simulation): string {
   });
   out.push(`  Phones    ${s.phones.total}: ${counts.join(', ')}`);
   const flagged = s.agents.placeStranded > 0 ? colour.stdout.red(`, ${s.agents.placeStranded} at a place whose phone is stranded`) : '';
-  out.push(`  Agents    ${s.agents.total}: ${s.agents.unaffected} stay logged in, ${s.agents.relogin} re-logged in on ${V.id}${s.agents.relogin ? ` (after ${s.agentRelogin} s)` : ''}${flagged}`);
-  const cap = c.capacity === null
-    ? `${V.id} carries ${c.agents} agents (capacity not set)`
-    : c.fits
-      ? `${V.id} carries ${c.agents} of ${c.capacity}: fits`
-      : colour.stdout.yellow(`${V.id} must carry ${c.agents}, capacity ${c.capacity}: ${c.overflow} OVER`);
+  out.push(
+    `  Agents    ${s.agents.total}: ${s.agents.unaffected} stay logged in, ${s.agents.relogin} re-logged in on ${V.id}${s.agents.relogin ? ` (after ${s.agentRelogin} s)` : ''}${flagged}`,
+  );
+  const cap =
+    c.capacity === null
+      ? `${V.id} carries ${c.agents} agents (capacity not set)`
+      : c.fits
+        ? `${V.id} carries ${c.agents} of ${c.capacity}: fits`
+        : colour.stdout.yellow(`${V.id} must carry ${c.agents}, capacity ${c.capacity}: ${c.overflow} OVER`);
   out.push(`  Capacity  ${cap}`);
   const longest = s.longestOutage
     ? `${duration(s.longestOutage.seconds)} (${s.longestOutage.seconds} s), phone ${s.longestOutage.mac}, ${OUTCOME_WORDS[s.longestOutage.outcome]}`
@@ -113,20 +122,32 @@ export function renderSimulation(sim: Simulation): string {
   out.push('');
 
   out.push(colour.stdout.bold('Phones'));
-  pushAll(out, table(
-    ['MAC', 'MODEL', 'PLACE', 'PREFERS', 'MODE', 'OUTCOME', 'ON', 'OUTAGE', 'VIA / REASON'],
-    sim.phones.map((p) => [
-      p.mac, p.model, p.place, p.preferredSite, p.mode, p.outcome, p.site ?? '-',
-      p.outageSeconds === null ? '-' : `${p.outageSeconds} s`,
-      p.outcome === 'stranded' ? p.reason : p.computation ? `${p.via}: ${p.computation}` : p.via ?? '',
-    ]),
-  ).map((l) => '  ' + l));
+  pushAll(
+    out,
+    table(
+      ['MAC', 'MODEL', 'PLACE', 'PREFERS', 'MODE', 'OUTCOME', 'ON', 'OUTAGE', 'VIA / REASON'],
+      sim.phones.map((p) => [
+        p.mac,
+        p.model,
+        p.place,
+        p.preferredSite,
+        p.mode,
+        p.outcome,
+        p.site ?? '-',
+        p.outageSeconds === null ? '-' : `${p.outageSeconds} s`,
+        p.outcome === 'stranded' ? p.reason : p.computation ? `${p.via}: ${p.computation}` : (p.via ?? ''),
+      ]),
+    ).map((l) => '  ' + l),
+  );
   out.push('');
   out.push(colour.stdout.bold('Agents'));
-  pushAll(out, table(
-    ['LOGIN', 'USER', 'PLACE', 'PREFERS', 'OUTCOME', 'ON', 'OUTAGE', 'FLAG'],
-    sim.agents.map((a) => [a.login, a.user, a.place, a.preferredSite, a.outcome, a.site, `${a.outageSeconds} s`, a.placeStranded ? 'phone stranded' : '']),
-  ).map((l) => '  ' + l));
+  pushAll(
+    out,
+    table(
+      ['LOGIN', 'USER', 'PLACE', 'PREFERS', 'OUTCOME', 'ON', 'OUTAGE', 'FLAG'],
+      sim.agents.map((a) => [a.login, a.user, a.place, a.preferredSite, a.outcome, a.site, `${a.outageSeconds} s`, a.placeStranded ? 'phone stranded' : '']),
+    ).map((l) => '  ' + l),
+  );
   out.push('');
   out.push(`Worst case: ${sim.formula}; timers per family in templates/catalogue.json ("failover").`);
   return out.join('\n') + '\n';

@@ -18,7 +18,8 @@ import { validateInventory } from '../core/validate/index.js';
 
 export default class Validate extends SipbcCommand {
   static override summary = 'Check inventories: JSON Schema shape and the semantic rules, every problem at once with file:line:column and a rule code.';
-  static override description = `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid (a YAML/JSON syntax error is the finding SIPBC-E-SYNTAX), 2 a file could not be read or is not an inventory at all.
+  static override description =
+    `Exit status: 0 no errors (warnings allowed unless --strict), 1 the inventory is invalid (a YAML/JSON syntax error is the finding SIPBC-E-SYNTAX), 2 a file could not be read or is not an inventory at all.
 Use - to read an inventory from stdin.`;
   static override examples = [
     '<%= config.bin %> validate inventory.yaml',
@@ -70,7 +71,11 @@ Use - to read an inventory from stdin.`;
     if (unreadable.length > 0 && this.jsonEnabled()) throw new SipbcError(unreadable.map((e) => e.message).join('; '), ExitCode.USAGE, unreadable[0].hint);
     const shown = applyStrict(findings, flags.strict);
     if (validated.length > 0) {
-      const out = renderReport((this.jsonEnabled() ? 'json' : flags.format) as ReportFormat, { files: validated, findings: shown, toolVersion: this.config.version });
+      const out = renderReport((this.jsonEnabled() ? 'json' : flags.format) as ReportFormat, {
+        files: validated,
+        findings: shown,
+        toolVersion: this.config.version,
+      });
       await this.writeOut(out);
     }
     if (unreadable.length > 0) this.exit(ExitCode.USAGE);

@@ -180,7 +180,12 @@ export function loadCatalogue(userTemplatesDir?: string): Catalogue {
   }
   if (exists) {
     const read = readConfinedFile(userTemplatesDir, 'catalogue.json', { maxBytes: MAX_USER_CATALOGUE_BYTES });
-    if (!read.ok) throw new SipbcError(`catalogue ${userFile} ${read.problem}: refused`, ExitCode.USAGE, 'the catalogue is a regular JSON file inside the --templates directory');
+    if (!read.ok)
+      throw new SipbcError(
+        `catalogue ${userFile} ${read.problem}: refused`,
+        ExitCode.USAGE,
+        'the catalogue is a regular JSON file inside the --templates directory',
+      );
     merge(cat, parseCatalogueFile(userFile, read.text), userFile);
   }
   return cat;

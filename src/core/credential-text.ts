@@ -68,6 +68,14 @@ const NAMES: Record<string, string> = {
 /** A character by its name and code point, never the glyph: `a semicolon (U+003B)`. */
 export function charName(ch: string): string {
   const hex = codePoint(ch);
-  const name = Object.hasOwn(NAMES, ch) ? NAMES[ch] : /\p{Cc}/u.test(ch) ? 'the control character' : /\p{L}/u.test(ch) ? 'a letter' : /\p{N}/u.test(ch) ? 'a digit' : 'the character';
+  const name = Object.hasOwn(NAMES, ch)
+    ? NAMES[ch]
+    : /\p{Cc}/u.test(ch)
+      ? 'the control character'
+      : /\p{L}/u.test(ch)
+        ? 'a letter'
+        : /\p{N}/u.test(ch)
+          ? 'a digit'
+          : 'the character';
   return `${name} (${hex})`;
 }

@@ -72,7 +72,8 @@ export function nameServerProblem(server: string): string | undefined {
   const p = dnsNameProblem(server);
   if (p) return p;
   for (const label of server.replace(/\.$/, '').split('.')) {
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(label)) return 'is neither an IP address nor a host name (letters, digits and inner hyphens, labels separated by dots)';
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(label))
+      return 'is neither an IP address nor a host name (letters, digits and inner hyphens, labels separated by dots)';
   }
   return undefined;
 }

@@ -37,7 +37,7 @@ export class SipbcError extends Error {
 /** What the system said, in words a user can act on: errno code → what it means and what to do. */
 const ENVIRONMENT: Record<string, { what: string; fix: string }> = {
   EACCES: { what: 'permission denied', fix: 'run sipbc as a user who may read and write there, or choose another directory' },
-  EPERM: { what: 'operation not permitted', fix: 'run sipbc as a user who may change that file (check its owner and the directory\'s sticky bit)' },
+  EPERM: { what: 'operation not permitted', fix: "run sipbc as a user who may change that file (check its owner and the directory's sticky bit)" },
   ENOSPC: { what: 'no space left on the device', fix: 'free some space (or choose a directory on another file system) and run again' },
   EDQUOT: { what: 'disk quota exceeded', fix: 'free some space within your quota and run again' },
   EROFS: { what: 'read-only file system', fix: 'choose a directory on a writable file system' },

@@ -154,7 +154,9 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
   for (const f of crossCheck(plan, records, loaded)) findings.push(f); // no spread: ~120 000 arguments overflow the stack
   if (findings.some((f) => f.severity === 'error')) return { findings, groups, plan, inventory: inv };
 
-  const secrets = want('phones') ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, secretsDir: opts.secretsDir, readFile: opts.readFile }) : undefined;
+  const secrets = want('phones')
+    ? resolveSecrets(loaded, plan.phones, { env: opts.env, redact: opts.redact, secretsDir: opts.secretsDir, readFile: opts.readFile })
+    : undefined;
   if (secrets && secrets.findings.length > 0) return { findings: [...findings, ...secrets.findings], groups, plan, inventory: inv };
 
   // What files() keeps: the plan and the inventory without its phone list — not the text, the
@@ -184,7 +186,10 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
       // SipbcErrors of the renderer are built from names and positions, never values (render/escape.ts,
       // render/templates.ts). Any other error's message might quote a value: only its kind goes out.
       if (e instanceof SipbcError) throw e;
-      throw new SipbcError(`rendering the phone files failed with an internal ${(e as Error)?.name ?? 'error'} (its message is not shown: it may quote a password)`, ExitCode.INTERNAL);
+      throw new SipbcError(
+        `rendering the phone files failed with an internal ${(e as Error)?.name ?? 'error'} (its message is not shown: it may quote a password)`,
+        ExitCode.INTERNAL,
+      );
     }
   }
   const files = (): OutputStreams => ({ singles: singles(), phones: phones() });
@@ -197,7 +202,10 @@ export function planOutputs(loaded: LoadedInventory, catalogue: Catalogue, opts:
   const all = files ? sortByPath([...allFiles(files())]) : [];
   for (let i = 1; i < all.length; i++) {
     if (all[i].path === all[i - 1].path) {
-      throw new SipbcError(`two generated files have the same path ${all[i].path}: check the file names in the catalogue (--templates catalogue.json)`, ExitCode.USAGE);
+      throw new SipbcError(
+        `two generated files have the same path ${all[i].path}: check the file names in the catalogue (--templates catalogue.json)`,
+        ExitCode.USAGE,
+      );
     }
   }
   return { files: all, ...rest };

@@ -26,7 +26,8 @@ function ipv4Problem(b: number[]): string | undefined {
 function ipv6Problem(b: Uint8Array): string | undefined {
   if (b.every((x) => x === 0)) return 'is the unspecified address (::): no server has it';
   if (b[0] === 0xff) return 'is multicast (ff00::/8): a SIP Server needs a unicast address';
-  if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80) return 'is link-local (fe80::/10): it means something only on one link and needs a zone id no DNS record can carry';
+  if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80)
+    return 'is link-local (fe80::/10): it means something only on one link and needs a zone id no DNS record can carry';
   // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 address inside it.
   if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) {
     const inner = ipv4Problem([...b.subarray(12)]);

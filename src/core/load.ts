@@ -130,7 +130,10 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
   const nul = text.indexOf('\u0000');
   if (nul !== -1) {
     const pos = offsetToPosition(text, nul);
-    throw new SipbcError(`${file}:${pos.line}:${pos.column}: this is not a text file (it contains a NUL byte); an inventory is YAML or JSON text`, ExitCode.USAGE);
+    throw new SipbcError(
+      `${file}:${pos.line}:${pos.column}: this is not a text file (it contains a NUL byte); an inventory is YAML or JSON text`,
+      ExitCode.USAGE,
+    );
   }
   // The usual inventory is read by the fast subset reader (yaml-subset.ts); anything else by js-yaml.
   let data: unknown = loadYamlSubset(text);
@@ -240,7 +243,10 @@ function checkAliasExpansion(data: unknown, text: string, file: string): void {
   if (expanded <= MAX_ALIAS_EXPANSION.factor * own + MAX_ALIAS_EXPANSION.margin && chars <= limitChars) return;
   const at = /(^|[\s[{,:?-])\*[^\s,[\]{}]/m.exec(text);
   const pos = at ? offsetToPosition(text, at.index + at[1].length) : { line: 1, column: 1 };
-  const what = chars > limitChars ? `${Math.round(chars).toLocaleString('en-US')} characters of text (from ${text.length.toLocaleString('en-US')})` : `more than ${expanded > 1e12 ? 'a trillion' : Math.round(expanded).toLocaleString('en-US')} values`;
+  const what =
+    chars > limitChars
+      ? `${Math.round(chars).toLocaleString('en-US')} characters of text (from ${text.length.toLocaleString('en-US')})`
+      : `more than ${expanded > 1e12 ? 'a trillion' : Math.round(expanded).toLocaleString('en-US')} values`;
   throw new SipbcError(
     `${file}:${pos.line}:${pos.column}: the YAML aliases (*name) expand the document to ${what} (an "alias bomb"); refused`,
     ExitCode.USAGE,
@@ -257,7 +263,11 @@ export const SYNTAX_CODE = 'SIPBC-E-SYNTAX';
  * an invalid inventory (exit 1) with that finding.
  */
 export class InventorySyntaxError extends SipbcError {
-  constructor(readonly finding: Finding, summary: string, hint: string) {
+  constructor(
+    readonly finding: Finding,
+    summary: string,
+    hint: string,
+  ) {
     super(`${finding.file}:${finding.line}:${finding.column}: ${summary}`, ExitCode.INVALID, hint, { findings: [finding] });
   }
 }
@@ -297,7 +307,10 @@ function yamlError(e: unknown, file: string, text: string): SipbcError {
   // js-yaml quotes alias and tag names from the text (`unidentified alias "s3cret"`): an unquoted
   // password starting with * or ! would be printed. The position says where; the name is left out.
   // "tag name is malformed: !x" names it unquoted: cut after the colon.
-  const yamlReason = e.reason.replace(/\s*"[^"\n]*"/g, '').replace(/\s*!<[^>\n]*>/g, '').replace(/(such characters|is malformed): .*$/s, '$1');
+  const yamlReason = e.reason
+    .replace(/\s*"[^"\n]*"/g, '')
+    .replace(/\s*!<[^>\n]*>/g, '')
+    .replace(/(such characters|is malformed): .*$/s, '$1');
   const json = looksLikeJson(file, text);
   const reason = json ? jsonReason(yamlReason) : yamlReason;
   const hint = json

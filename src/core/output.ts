@@ -84,4 +84,3 @@ export function csvRecord(cells: readonly (string | number | boolean | undefined
 export function csvLine(cells: readonly (string | number | boolean | undefined)[]): string {
   return csvRecord(cells) + '\n';
 }
-

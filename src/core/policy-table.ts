@@ -111,7 +111,10 @@ export function policyTable(rows: readonly PolicyRow[], header: (s: string) => s
   const widths = heads.map((h) => h.length);
   for (const cells of body) cells.forEach((c, i) => (widths[i] = Math.max(widths[i], c.length)));
   const fmt = (cells: string[], style: (s: string) => string = (s) => s) =>
-    cells.map((c, i) => style(i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => style(i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const lines = [fmt(heads, header), ...body.map((c) => fmt(c))];
   if (width === undefined || !lines.some((l) => l.length > width)) return lines.join('\n') + '\n';
   return policyBlocks(body, header, width);

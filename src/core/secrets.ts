@@ -92,7 +92,7 @@ function secretFile(file: string, abs: string, root: { root: string; label: stri
       missing: r.missing === true,
       problem: `${where} ${r.problem}`,
       hint: outside
-        ? 'keep secret files inside the inventory\'s directory, or name the directory that holds them with --secrets-dir DIR (e.g. /run/secrets)'
+        ? "keep secret files inside the inventory's directory, or name the directory that holds them with --secrets-dir DIR (e.g. /run/secrets)"
         : r.missing
           ? 'paths are relative to the inventory file (the current directory for stdin)'
           : `a secret file is a regular UTF-8 text file of at most ${MAX_SECRET_BYTES} bytes holding the password on one line`,
@@ -111,14 +111,29 @@ function secretFile(file: string, abs: string, root: { root: string; label: stri
     };
   }
   const bad = FORBIDDEN.exec(value);
-  if (bad) return { ok: false, code: SECRET_FILE, missing: false, problem: `${where} holds ${charName(bad[0])}, which no provisioning file can carry`, hint: 'remove it from the file' };
+  if (bad)
+    return {
+      ok: false,
+      code: SECRET_FILE,
+      missing: false,
+      problem: `${where} holds ${charName(bad[0])}, which no provisioning file can carry`,
+      hint: 'remove it from the file',
+    };
   return { ok: true, value };
 }
 
 function envSecret(name: string, env: SecretOptions['env']): Outcome {
   const v = Object.hasOwn(env, name) ? env[name] : undefined;
-  if (v === undefined) return { ok: false, code: SECRET_MISSING, missing: true, problem: `environment variable ${name} is not set`, hint: `export ${name}=… before running generate` };
-  if (v === '') return { ok: false, code: SECRET_MISSING, missing: false, problem: `environment variable ${name} is empty`, hint: `give ${name} the SIP password` };
+  if (v === undefined)
+    return {
+      ok: false,
+      code: SECRET_MISSING,
+      missing: true,
+      problem: `environment variable ${name} is not set`,
+      hint: `export ${name}=… before running generate`,
+    };
+  if (v === '')
+    return { ok: false, code: SECRET_MISSING, missing: false, problem: `environment variable ${name} is empty`, hint: `give ${name} the SIP password` };
   return { ok: true, value: v };
 }
 
@@ -129,14 +144,26 @@ interface Problem {
   file: boolean;
 }
 
-function findingsOf(loaded: LoadedInventory, problems: Iterable<Problem>, severityOf: (o: Problem['outcome']) => { code: string; severity: Finding['severity']; lead: string }): Finding[] {
+function findingsOf(
+  loaded: LoadedInventory,
+  problems: Iterable<Problem>,
+  severityOf: (o: Problem['outcome']) => { code: string; severity: Finding['severity']; lead: string },
+): Finding[] {
   const findings: Finding[] = [];
   for (const p of problems) {
     const path: JsonPath = p.file ? ['phones', p.first, 'auth', 'password', 'file'] : ['phones', p.first, 'auth', 'password'];
     const pos = loaded.locate(path);
     const others = p.count > 1 ? ` (used by ${p.count} phones; this is the first)` : '';
     const { code, severity, lead } = severityOf(p.outcome);
-    findings.push({ code, severity, message: `${lead}${p.outcome.problem}${others}; ${p.outcome.hint}`, file: loaded.file, path: [...path], line: pos.line, column: pos.column });
+    findings.push({
+      code,
+      severity,
+      message: `${lead}${p.outcome.problem}${others}; ${p.outcome.hint}`,
+      file: loaded.file,
+      path: [...path],
+      line: pos.line,
+      column: pos.column,
+    });
   }
   findings.sort((a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
   return findings;
@@ -186,7 +213,11 @@ export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordU
     else problems.set(key, { first: use.index, count: 1, outcome, file: isFile });
   }
 
-  const findings = findingsOf(loaded, problems.values(), (o) => ({ code: o.code, severity: 'error', lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ' }));
+  const findings = findingsOf(loaded, problems.values(), (o) => ({
+    code: o.code,
+    severity: 'error',
+    lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ',
+  }));
   if (findings.length > 0) passwords.clear();
   return { passwords, findings };
 }
@@ -221,5 +252,9 @@ export function secretFileFindings(loaded: LoadedInventory, opts: Pick<SecretOpt
     if (p) p.count++;
     else problems.set(abs, { first: i, count: 1, outcome, file: true });
   }
-  return findingsOf(loaded, problems.values(), (o) => ({ code: o.code, severity: 'error', lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ' }));
+  return findingsOf(loaded, problems.values(), (o) => ({
+    code: o.code,
+    severity: 'error',
+    lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ',
+  }));
 }

@@ -184,8 +184,10 @@ export function simulate(plan: Plan, failedSiteId: string, _catalogue: Catalogue
   /** Why a server entry that names V cannot be relied on; undefined when it can. */
   const unreliable = (s: LineServer): string | undefined => {
     if (!s.srv && noVip) {
-      return `it reaches ${V} only through the ${s.host} A record = ${V}'s primary server${vAddress ? ` (${vAddress})` : ''}, and ${V} has no VIP: ` +
-        `when ${V}'s backup SIP Server is the active one, the phone cannot register`;
+      return (
+        `it reaches ${V} only through the ${s.host} A record = ${V}'s primary server${vAddress ? ` (${vAddress})` : ''}, and ${V} has no VIP: ` +
+        `when ${V}'s backup SIP Server is the active one, the phone cannot register`
+      );
     }
     return undefined;
   };
@@ -201,15 +203,29 @@ export function simulate(plan: Plan, failedSiteId: string, _catalogue: Catalogue
       mode: p.mode,
       transport: p.transport,
     };
-    const stranded = (reason: string): PhoneSimulation => ({ ...base, outcome: 'stranded', site: null, via: null, outageSeconds: null, computation: null, reason });
+    const stranded = (reason: string): PhoneSimulation => ({
+      ...base,
+      outcome: 'stranded',
+      site: null,
+      via: null,
+      outageSeconds: null,
+      computation: null,
+      reason,
+    });
 
     if (p.preferredSite === V) {
       const first = p.servers[0];
       return {
-        ...base, outcome: 'unaffected', site: V, via: hostPort(first), outageSeconds: 0, computation: null,
-        reason: p.mode === 'dual'
-          ? `dual: line 1 is registered on ${V} (its preferred site), which survives; only the ${failed.id} registration is lost`
-          : `registered on ${V} (its preferred site), which survives`,
+        ...base,
+        outcome: 'unaffected',
+        site: V,
+        via: hostPort(first),
+        outageSeconds: 0,
+        computation: null,
+        reason:
+          p.mode === 'dual'
+            ? `dual: line 1 is registered on ${V} (its preferred site), which survives; only the ${failed.id} registration is lost`
+            : `registered on ${V} (its preferred site), which survives`,
       };
     }
 
@@ -221,7 +237,12 @@ export function simulate(plan: Plan, failedSiteId: string, _catalogue: Catalogue
       const problem = unreliable(toV);
       if (problem) return stranded(`dual: ${problem}`);
       return {
-        ...base, outcome: 'already-registered', site: V, via: hostPort(toV), outageSeconds: 0, computation: null,
+        ...base,
+        outcome: 'already-registered',
+        site: V,
+        via: hostPort(toV),
+        outageSeconds: 0,
+        computation: null,
         reason: `dual: already registered on ${V} through ${hostPort(toV)}; calls move there with no re-registration`,
       };
     }
@@ -231,7 +252,12 @@ export function simulate(plan: Plan, failedSiteId: string, _catalogue: Catalogue
       const name = p.servers[0];
       const { seconds, computation } = worstCaseOutage(timers, p.registerExpires, p.transport);
       return {
-        ...base, outcome: 'srv-failover', site: V, via: name.host, outageSeconds: seconds, computation,
+        ...base,
+        outcome: 'srv-failover',
+        site: V,
+        via: name.host,
+        outageSeconds: seconds,
+        computation,
         reason: `re-registers on ${V} when ${name.host} SRV falls over to ${V}'s servers (priority 30/40); worst case ${computation}`,
       };
     }
@@ -242,7 +268,12 @@ export function simulate(plan: Plan, failedSiteId: string, _catalogue: Catalogue
     if (problem) return stranded(`backup registrar (proxy2/registrar2): ${problem}`);
     const { seconds, computation } = worstCaseOutage(timers, p.registerExpires, p.transport);
     return {
-      ...base, outcome: 'backup-registrar', site: V, via: hostPort(backup), outageSeconds: seconds, computation,
+      ...base,
+      outcome: 'backup-registrar',
+      site: V,
+      via: hostPort(backup),
+      outageSeconds: seconds,
+      computation,
       reason: `moves to its backup proxy/registrar (proxy2/registrar2) ${hostPort(backup)} on ${V}; worst case ${computation}`,
     };
   });
@@ -280,17 +311,22 @@ export function simulate(plan: Plan, failedSiteId: string, _catalogue: Catalogue
   if (overflow > 0) {
     warnings.push({
       code: 'SIPBC-SIM-CAPACITY',
-      message: `${V} must carry all ${agents.length} agents but its capacity is ${capacity}: ${overflow} over ` +
+      message:
+        `${V} must carry all ${agents.length} agents but its capacity is ${capacity}: ${overflow} over ` +
         `(${agentCounts.unaffected} already there, ${agentCounts.relogin} arriving from ${failed.id})`,
     });
   }
   const strandedPhones = phones.filter((p) => p.outcome === 'stranded');
   if (strandedPhones.length > 0) {
-    const shown = strandedPhones.slice(0, 5).map((p) => `${p.mac} (${p.place})`).join(', ');
+    const shown = strandedPhones
+      .slice(0, 5)
+      .map((p) => `${p.mac} (${p.place})`)
+      .join(', ');
     const more = strandedPhones.length > 5 ? ` and ${strandedPhones.length - 5} more` : '';
     warnings.push({
       code: 'SIPBC-SIM-STRANDED',
-      message: `${strandedPhones.length} phone${strandedPhones.length === 1 ? '' : 's'} would be stranded when ${failed.id} is lost: ${shown}${more}; ` +
+      message:
+        `${strandedPhones.length} phone${strandedPhones.length === 1 ? '' : 's'} would be stranded when ${failed.id} is lost: ${shown}${more}; ` +
         `${strandedPlaces.size} place${strandedPlaces.size === 1 ? '' : 's'} flagged (see each phone's reason)`,
     });
   }

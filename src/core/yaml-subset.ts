@@ -72,7 +72,27 @@ function isKeyChar(c: number): boolean {
 /** Characters that cannot start a plain scalar here (YAML indicators and quotes, handled elsewhere or left to js-yaml). */
 function isIndicator(c: number): boolean {
   // - ? : , [ ] { } # & * ! | > ' " % @ `
-  return c === DASH || c === 0x3f || c === COLON || c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === HASH || c === 0x26 || c === 0x2a || c === 0x21 || c === 0x7c || c === 0x3e || c === 0x27 || c === 0x22 || c === 0x25 || c === 0x40 || c === 0x60;
+  return (
+    c === DASH ||
+    c === 0x3f ||
+    c === COLON ||
+    c === 0x2c ||
+    c === 0x5b ||
+    c === 0x5d ||
+    c === 0x7b ||
+    c === 0x7d ||
+    c === HASH ||
+    c === 0x26 ||
+    c === 0x2a ||
+    c === 0x21 ||
+    c === 0x7c ||
+    c === 0x3e ||
+    c === 0x27 ||
+    c === 0x22 ||
+    c === 0x25 ||
+    c === 0x40 ||
+    c === 0x60
+  );
 }
 
 /**

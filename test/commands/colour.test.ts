@@ -85,9 +85,20 @@ describe('colour at a terminal', () => {
 });
 
 describe('colour: --no-color is a flag of every command', () => {
-  for (const args of [['validate', 'OK'], ['policy', 'OK'], ['dns', 'OK'], ['simulate', 'OK', '--fail', 'east'], ['models'], ['generate', 'OK', '-o', 'OUT', '--dry-run', '--redact'], ['schema', '--path'], ['init', '-']]) {
+  for (const args of [
+    ['validate', 'OK'],
+    ['policy', 'OK'],
+    ['dns', 'OK'],
+    ['simulate', 'OK', '--fail', 'east'],
+    ['models'],
+    ['generate', 'OK', '-o', 'OUT', '--dry-run', '--redact'],
+    ['schema', '--path'],
+    ['init', '-'],
+  ]) {
     it(`sipbc ${args[0]} --no-color`, () => {
-      const r = runCli([...args.map((a) => (a === 'OK' ? join(dir, 'ok.yaml') : a === 'OUT' ? join(dir, 'out') : a)), '--no-color'], { env: { FORCE_COLOR: '1' } });
+      const r = runCli([...args.map((a) => (a === 'OK' ? join(dir, 'ok.yaml') : a === 'OUT' ? join(dir, 'out') : a)), '--no-color'], {
+        env: { FORCE_COLOR: '1' },
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.doesNotMatch(r.stdout + r.stderr, ANSI);
     });

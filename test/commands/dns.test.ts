@@ -81,7 +81,10 @@ describe('sipbc dns', () => {
   });
 
   it('an in-zone server without an address: exit 1, the finding at its host, nothing on stdout', () => {
-    const text = readFileSync(repoPath(INV), 'utf8').replace('backup:  { host: sipsrv-b.east.contoso.example, address: 10.1.0.12, port: 5060 }', 'backup:  { host: sipsrv-b.east.contoso.example, port: 5060 }');
+    const text = readFileSync(repoPath(INV), 'utf8').replace(
+      'backup:  { host: sipsrv-b.east.contoso.example, address: 10.1.0.12, port: 5060 }',
+      'backup:  { host: sipsrv-b.east.contoso.example, port: 5060 }',
+    );
     const r = runCli(['dns', '-'], { input: text });
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stdout, '');

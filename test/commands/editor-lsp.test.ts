@@ -51,7 +51,8 @@ class LspClient {
       this.pending.delete(msg.id);
     } else if (msg.id !== undefined && msg.method !== undefined) {
       // A request from the server (workspace/configuration, client/registerCapability, …): settings or null.
-      const result = msg.method === 'workspace/configuration' ? (msg.params.items as unknown[]).map(() => ({ validate: true, completion: true, hover: true })) : null;
+      const result =
+        msg.method === 'workspace/configuration' ? (msg.params.items as unknown[]).map(() => ({ validate: true, completion: true, hover: true })) : null;
       this.send({ id: msg.id, result });
     } else {
       this.notifications.push(msg);

@@ -22,7 +22,9 @@ function manifestFiles(out: string): Record<string, string> {
   return JSON.parse(readFileSync(join(out, MANIFEST), 'utf8')).files as Record<string, string>;
 }
 
-test('--file-mode 0640 --group: secret files 0640, every file in the group; kept by re-runs and --check; drift named as mode or group', { skip: !isRoot && 'chgrp to a group the user is not in needs root' }, () => {
+test('--file-mode 0640 --group: secret files 0640, every file in the group; kept by re-runs and --check; drift named as mode or group', {
+  skip: !isRoot && 'chgrp to a group the user is not in needs root',
+}, () => {
   const out = join(tempDir(), 'out');
   const r = runCli(['generate', INV, '-o', out, '--file-mode', '0640', '--group', GROUP.name]);
   assert.equal(r.code, 0, r.stderr);
@@ -33,7 +35,10 @@ test('--file-mode 0640 --group: secret files 0640, every file in the group; kept
   assert.equal(statSync(join(out, plain)).mode & 0o777, 0o644);
   for (const p of files) assert.equal(statSync(join(out, p)).gid, GROUP.gid, p);
   const text = readFileSync(join(out, MANIFEST), 'utf8');
-  assert.match(text, /^\{\n {2}"generator": "sipbc",\n {2}"version": 1,\n {2}"access": \{ "secretFileMode": "0640", "group": "nogroup", "gid": 65534 \},\n {2}"files": \{\n/);
+  assert.match(
+    text,
+    /^\{\n {2}"generator": "sipbc",\n {2}"version": 1,\n {2}"access": \{ "secretFileMode": "0640", "group": "nogroup", "gid": 65534 \},\n {2}"files": \{\n/,
+  );
   assert.equal(canonicalEntries(text)?.size, files.length, 'the manifest keeps its line-by-line layout');
 
   // Later runs and --check keep to it without the flags.

@@ -84,7 +84,8 @@ describe('generate: the realistic fixture', () => {
     const manifest = JSON.parse(tree.get('.sipbc-manifest.json')!.toString('utf8'));
     const owned = [...tree.keys()].filter((p) => p !== '.sipbc-manifest.json').sort();
     assert.deepEqual(Object.keys(manifest.files), owned);
-    for (const p of ['dns/contoso.example.zone', 'dns/contoso.example.nsupdate', 'policy.csv', 'genesys/dr-forward.csv', 'phones/alcatel/lanpbx.cfg']) assert.ok(tree.has(p), p);
+    for (const p of ['dns/contoso.example.zone', 'dns/contoso.example.nsupdate', 'policy.csv', 'genesys/dr-forward.csv', 'phones/alcatel/lanpbx.cfg'])
+      assert.ok(tree.has(p), p);
     assert.equal(manifest.generator, 'sipbc');
     assert.equal(manifest.version, 1);
   });
@@ -125,10 +126,13 @@ describe('generate --check', () => {
     const before = snapshotTree(out);
     const r = generate([INV, '-o', out, '--check']);
     assert.equal(r.code, 3, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ')), [
-      'missing dns/contoso.example.zone',
-      'differs phones/yealink/001565a10001.cfg',
-    ]);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ')),
+      ['missing dns/contoso.example.zone', 'differs phones/yealink/001565a10001.cfg'],
+    );
     assert.match(r.stderr, /differs from what generate would write \(2 files\)/);
     assert.deepEqual(snapshotTree(out), before, '--check writes nothing');
   });
@@ -138,7 +142,7 @@ describe('generate --check', () => {
     assert.equal(r.code, 3, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.mode, 'check');
-    assert.equal(summary.drift.length, 26, "25 files + the manifest (Poly: no per-phone master)");
+    assert.equal(summary.drift.length, 26, '25 files + the manifest (Poly: no per-phone master)');
     assert.deepEqual(summary.drift.at(-1), { path: '.sipbc-manifest.json', kind: 'create' });
   });
 
@@ -186,14 +190,20 @@ describe('generate: failures write nothing', () => {
   test('DNS cross-check: a phone pointing at a name without its A record is refused (SPEC §4 last rule)', () => {
     const { inv } = copyFixture();
     // west's VIP loses its address: west.sip.contoso.example gets no A record, but the Alcatel phone preferring west needs it.
-    writeFileSync(inv, readFileSync(inv, 'utf8').replace('vip: { host: sipsrv.west.contoso.example, address: 10.2.0.10 }', 'vip: { host: sipsrv.west.example.net }'));
+    writeFileSync(
+      inv,
+      readFileSync(inv, 'utf8').replace('vip: { host: sipsrv.west.contoso.example, address: 10.2.0.10 }', 'vip: { host: sipsrv.west.example.net }'),
+    );
     const out = freshDir('cross');
     const r = generate([inv, '-o', out]);
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stderr.split('\n').filter((l) => l.includes('SIPBC-E-DNS-CROSS-CHECK'));
     assert.equal(lines.length, 1, r.stderr);
     // Reported once, at the first phone needing it (the dual Cisco, DNS SRV off), counting every line that does.
-    assert.match(lines[0], /inventory\.yaml:65:5 .*phone 707db9c10005 \(cisco-8851\) points at west\.sip\.contoso\.example with an explicit port, but the generated DNS records have no west\.sip\.contoso\.example A\/AAAA \(3 phone lines need it\)/);
+    assert.match(
+      lines[0],
+      /inventory\.yaml:65:5 .*phone 707db9c10005 \(cisco-8851\) points at west\.sip\.contoso\.example with an explicit port, but the generated DNS records have no west\.sip\.contoso\.example A\/AAAA \(3 phone lines need it\)/,
+    );
     assert.equal(existsSync(out), false);
   });
 
@@ -242,7 +252,10 @@ describe('generate: ownership (manifest)', () => {
     assert.equal(readFileSync(victim, 'utf8'), 'not sipbc\n');
     const after = JSON.parse(readFileSync(manifestPath, 'utf8'));
     assert.equal(after.files['phones/alcatel/sipconfig-00809f0a0013.txt'], undefined);
-    assert.equal(Object.keys(after.files).some((p) => p.includes('..')), false);
+    assert.equal(
+      Object.keys(after.files).some((p) => p.includes('..')),
+      false,
+    );
     assert.equal(generate([inv, '-o', out, '--check']).code, 0);
   });
 
@@ -367,8 +380,16 @@ describe('policy', () => {
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'mac,model,place,agents,preferred_site,site_source,mode,transport,line1,why');
     assert.equal(lines.length, 1 + 15);
-    assert.ok(lines.includes('707db9c10005,cisco-8851,Place_1005,7005,west,agents,dual,udp,west.sip.contoso.example:5060 > east.sip.contoso.example:5060,the agents at Place_1005 (7005) prefer west; phone sets registration dual; dual: line 1 registers to west (outbound calls) and east at the same time'));
-    assert.ok(lines.includes('000413e10009,snom-d785,Place_1009,7009 7019,east,phone,active-backup,udp,east-preferred.sip.contoso.example (SRV),"phone sets preferredSite east; defaults.registration active-backup; active-backup via SRV east-preferred.sip.contoso.example: east first, west when it is unreachable"'));
+    assert.ok(
+      lines.includes(
+        '707db9c10005,cisco-8851,Place_1005,7005,west,agents,dual,udp,west.sip.contoso.example:5060 > east.sip.contoso.example:5060,the agents at Place_1005 (7005) prefer west; phone sets registration dual; dual: line 1 registers to west (outbound calls) and east at the same time',
+      ),
+    );
+    assert.ok(
+      lines.includes(
+        '000413e10009,snom-d785,Place_1009,7009 7019,east,phone,active-backup,udp,east-preferred.sip.contoso.example (SRV),"phone sets preferredSite east; defaults.registration active-backup; active-backup via SRV east-preferred.sip.contoso.example: east first, west when it is unreachable"',
+      ),
+    );
     assert.equal(r.stdout, readFileSync(join(FX, 'expected', 'policy.csv'), 'utf8'), 'the same table as policy.csv');
     for (const pw of PASSWORDS) assert.ok(!r.stdout.includes(pw));
   });
@@ -386,10 +407,15 @@ describe('policy', () => {
           preferredSite: 'west',
           mode: 'active-backup',
           transport: 'tcp',
-          lines: [{ line: 1, servers: [
-            { host: 'west.sip.contoso.example', port: 5060, srv: false, transport: 'tcp', site: 'west', user: '1011' },
-            { host: 'east.sip.contoso.example', port: 5060, srv: false, transport: 'tcp', site: 'east', user: '1011' },
-          ] }],
+          lines: [
+            {
+              line: 1,
+              servers: [
+                { host: 'west.sip.contoso.example', port: 5060, srv: false, transport: 'tcp', site: 'west', user: '1011' },
+                { host: 'east.sip.contoso.example', port: 5060, srv: false, transport: 'tcp', site: 'east', user: '1011' },
+              ],
+            },
+          ],
         },
       );
       assert.ok(alcatel.why.includes('Alcatel-Lucent IP Touch 4000 cannot dual-register'));

@@ -70,8 +70,14 @@ describe('sipbc models', () => {
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0], /^MODEL\s+VENDOR\s+FAMILY\s+DUAL\s+ACTIVE-BACKUP\s+SRV\s+TRANSPORTS\s+FILES$/);
     const alcatel = lines.find((l) => l.startsWith('alcatel-4028 '));
-    assert.match(alcatel!, /^alcatel-4028\s+Alcatel-Lucent\s+alcatel\s+no\s+backup-registrar\s+no\s+udp,tcp\s+alcatel\/sipconfig-\{mac\}\.txt alcatel\/lanpbx\.cfg$/);
-    assert.match(lines.find((l) => l.startsWith('yealink-t54w '))!, /^yealink-t54w\s+Yealink\s+yealink\s+yes\s+srv\s+yes\s+udp,tcp,tls\s+yealink\/\{mac\}\.cfg$/);
+    assert.match(
+      alcatel!,
+      /^alcatel-4028\s+Alcatel-Lucent\s+alcatel\s+no\s+backup-registrar\s+no\s+udp,tcp\s+alcatel\/sipconfig-\{mac\}\.txt alcatel\/lanpbx\.cfg$/,
+    );
+    assert.match(
+      lines.find((l) => l.startsWith('yealink-t54w '))!,
+      /^yealink-t54w\s+Yealink\s+yealink\s+yes\s+srv\s+yes\s+udp,tcp,tls\s+yealink\/\{mac\}\.cfg$/,
+    );
   });
 
   it('--json lists every catalogue model with its capabilities', () => {

@@ -36,7 +36,10 @@ describe('the packed and installed sipbc', { skip: npmMissing && 'npm is not ins
     mkdirSync(elsewhere);
     env = { PATH: process.env.PATH, HOME: join(work, 'home'), XDG_CACHE_HOME: join(work, 'cache'), NO_COLOR: '1' };
     // --ignore-scripts: `npm test` has built already (prepack would build again).
-    const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work])) as { filename: string; files: { path: string; mode: number }[] }[];
+    const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work])) as {
+      filename: string;
+      files: { path: string; mode: number }[];
+    }[];
     packed = info.files;
     npm(['install', '-g', '--prefix', join(work, 'prefix'), '--offline', '--no-audit', '--no-fund', join(work, info.filename)]);
     pkg = join(work, 'prefix', 'lib', 'node_modules', 'sipbc');
@@ -46,9 +49,24 @@ describe('the packed and installed sipbc', { skip: npmMissing && 'npm is not ins
 
   it('ships only what runs, with its licence', () => {
     const paths = packed.map((f) => f.path).sort();
-    const allowed = /^(LICENSE|README\.md|package\.json|oclif\.manifest\.json|bin\/run\.js|dist\/bundle\/[^/]+\.(c?js|cache)|templates\/.+|schemas\/[^/]+\.schema\.json|examples\/.+)$/;
-    assert.deepEqual(paths.filter((p) => !allowed.test(p)), [], 'nothing else in the tarball');
-    for (const p of ['LICENSE', 'bin/run.js', 'dist/bundle/sipbc.cjs', 'dist/bundle/sipbc.cjs.cache', 'dist/bundle/oclif-plugins.cjs', 'oclif.manifest.json', 'schemas/sipbc-inventory.schema.json', 'templates/catalogue.json', 'examples/inventory.yaml']) {
+    const allowed =
+      /^(LICENSE|README\.md|package\.json|oclif\.manifest\.json|bin\/run\.js|dist\/bundle\/[^/]+\.(c?js|cache)|templates\/.+|schemas\/[^/]+\.schema\.json|examples\/.+)$/;
+    assert.deepEqual(
+      paths.filter((p) => !allowed.test(p)),
+      [],
+      'nothing else in the tarball',
+    );
+    for (const p of [
+      'LICENSE',
+      'bin/run.js',
+      'dist/bundle/sipbc.cjs',
+      'dist/bundle/sipbc.cjs.cache',
+      'dist/bundle/oclif-plugins.cjs',
+      'oclif.manifest.json',
+      'schemas/sipbc-inventory.schema.json',
+      'templates/catalogue.json',
+      'examples/inventory.yaml',
+    ]) {
       assert.ok(paths.includes(p), `${p} is shipped`);
     }
     assert.match(readFileSync(join(pkg, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 sipbc contributors\n/);
@@ -72,7 +90,8 @@ describe('the packed and installed sipbc', { skip: npmMissing && 'npm is not ins
   it('--help, -h, help generate and help for a command, from another directory', () => {
     const help = sipbc(['--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const c of ['autocomplete', 'dns', 'generate', 'help', 'init', 'models', 'policy', 'schema', 'simulate', 'validate']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['autocomplete', 'dns', 'generate', 'help', 'init', 'models', 'policy', 'schema', 'simulate', 'validate'])
+      assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
     assert.equal(sipbc(['-h']).stdout, help.stdout);
     const gen = sipbc(['help', 'generate']);
     assert.equal(gen.code, 0, gen.stderr);

@@ -52,7 +52,10 @@ test('dual-capable model changed to an Alcatel-Lucent 4000: the mode flips and t
   const r = runCli(['plan', OLD, NEW]);
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout, /001565000001 {2}alcatel-4018 {2}P1 {2}MODE CHANGES\n {4}model: yealink-t54w → alcatel-4018\n {4}mode: dual → active-backup\n/);
-  assert.match(r.stdout, /why: the agents at P1 \(7001\) prefer east; Alcatel-Lucent IP Touch 4000 cannot dual-register: active-backup instead of defaults\.registration dual;/);
+  assert.match(
+    r.stdout,
+    /why: the agents at P1 \(7001\) prefer east; Alcatel-Lucent IP Touch 4000 cannot dual-register: active-backup instead of defaults\.registration dual;/,
+  );
   assert.match(r.stdout, /genesys\/dr-forward\.csv \(2 rows added, 0 removed;.*\n {2}\+ east,1001,P1,TServer,dr-forward,no-agent\n/);
   const j = JSON.parse(runCli(['plan', OLD, NEW, '--format', 'json']).stdout);
   assert.deepEqual(j.phones.changed[0].fields[1], { field: 'mode', before: 'dual', after: 'active-backup' });
@@ -77,7 +80,10 @@ test('invalid NEW: exit 1, every error with file:line:col on stderr, the message
   assert.equal(j.code, 1);
   const err = JSON.parse(j.stdout).error;
   assert.equal(err.exitCode, 1);
-  assert.deepEqual(err.findings.map((f: { file: string; code: string; line: number }) => [f.file, f.code, f.line]), [[NEW, 'SIPBC-E-UNKNOWN-MODEL', 30]]);
+  assert.deepEqual(
+    err.findings.map((f: { file: string; code: string; line: number }) => [f.file, f.code, f.line]),
+    [[NEW, 'SIPBC-E-UNKNOWN-MODEL', 30]],
+  );
   // Both invalid: both reported in one run.
   const both = runCli(['plan', NEW, NEW]);
   assert.equal(both.code, 1);
@@ -123,7 +129,12 @@ test('--format github: a notice with the verdict and a warning at the line of ea
   assert.equal(r.code, 3, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0], /^::notice file=.*movedPlace\.yaml,title=sipbc plan::ATTENTION: 2 phones move to another preferred site\.%0A/);
-  assert.ok(lines.includes(`::warning file=${NEW},line=29,col=5,title=phone moves site::001565000001 (P3) moves from east to west: the agents at P3 (7003) prefer west`), r.stdout);
+  assert.ok(
+    lines.includes(
+      `::warning file=${NEW},line=29,col=5,title=phone moves site::001565000001 (P3) moves from east to west: the agents at P3 (7003) prefer west`,
+    ),
+    r.stdout,
+  );
   assert.equal(lines.length, 3, 'a notice and one warning per phone that moves');
 });
 
@@ -134,7 +145,11 @@ test('usage: NEW missing, or OLD with --base, exits 2', () => {
 });
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=sipbc test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('git', ['-c', 'user.name=sipbc test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 test('--base REF NEW: OLD is the same path at that git revision (from any directory), bad revisions and paths exit 2', () => {

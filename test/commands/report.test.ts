@@ -33,12 +33,18 @@ test('report: one deterministic file, written whole (no temporary file left), th
   const stdout = runCliBuffer(['report', EXAMPLE, '-o', '-']);
   assert.equal(stdout.code, 0, stdout.stderr);
   assert.deepEqual(stdout.stdout, readFileSync(a));
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('sipbc-tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('sipbc-tmp')),
+    [],
+  );
   const html = readFileSync(a, 'utf8');
   assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en">'));
   // Self-contained: nothing to fetch, and the policy forbids fetching anything.
   assert.doesNotMatch(html, /\b(src|href)="(?!#)/, 'no src/href other than in-page anchors');
-  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'none'; base-uri 'none'; form-action 'none'">/);
+  assert.match(
+    html,
+    /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'none'; base-uri 'none'; form-action 'none'">/,
+  );
   assert.doesNotMatch(html, /\d{4}-\d{2}-\d{2}T\d{2}:/, 'no timestamp');
   assert.doesNotMatch(html, /\{\{\{/, 'the template has no unescaped value');
 });
@@ -87,21 +93,41 @@ describe('report opened in headless Chromium', { skip: chromiumInstalled() ? fal
   test('the example: headings, captions, numbers of simulate, screenshots at desktop and narrow widths; no console error, no request out', async () => {
     const file = report('example.html', EXAMPLE);
     const sims = ['east', 'west'].map((site) => JSON.parse(runCli(['simulate', EXAMPLE, '--fail', site, '--json']).stdout));
-    for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['narrow', { width: 390, height: 844 }]] as const) {
+    for (const [name, viewport] of [
+      ['desktop', { width: 1280, height: 900 }],
+      ['narrow', { width: 390, height: 844 }],
+    ] as const) {
       const page = await browser.page(viewport);
       await page.goto(pathToFileURL(file).href);
       assert.equal(await page.title(), 'Business Continuity report: ' + EXAMPLE);
       assert.deepEqual(await texts(page, 'h1'), ['Business Continuity report']);
-      assert.deepEqual(await texts(page, 'h2'), ['At a glance', 'Sites and SIP Servers', 'Phones per site, mode and family', 'Load in normal operation', 'Site failures', 'Validation warnings', 'DNS records']);
-      assert.deepEqual(await texts(page, '#failures h3'), ['If east (Boston) fails, west (Denver) carries everything', 'If west (Denver) fails, east (Boston) carries everything']);
+      assert.deepEqual(await texts(page, 'h2'), [
+        'At a glance',
+        'Sites and SIP Servers',
+        'Phones per site, mode and family',
+        'Load in normal operation',
+        'Site failures',
+        'Validation warnings',
+        'DNS records',
+      ]);
+      assert.deepEqual(await texts(page, '#failures h3'), [
+        'If east (Boston) fails, west (Denver) carries everything',
+        'If west (Denver) fails, east (Boston) carries everything',
+      ]);
       assert.equal(await page.locator('table:not(:has(> caption))').count(), 0, 'every table has a caption');
-      assert.equal(await page.locator('th[scope]').count() > 0, true);
+      assert.equal((await page.locator('th[scope]').count()) > 0, true);
 
       // The phone outcome counts are those of `sipbc simulate`, for each failed site.
       for (const sim of sims) {
         const rows = await texts(page, `#fail-${sim.failedSite.id} > div.scroll:first-of-type tbody tr`);
         const counts = rows.map((r) => Number(r.split(' ').at(-2)));
-        assert.deepEqual(counts, [sim.summary.phones.unaffected, sim.summary.phones['already-registered'], sim.summary.phones['srv-failover'], sim.summary.phones['backup-registrar'], sim.summary.phones.stranded]);
+        assert.deepEqual(counts, [
+          sim.summary.phones.unaffected,
+          sim.summary.phones['already-registered'],
+          sim.summary.phones['srv-failover'],
+          sim.summary.phones['backup-registrar'],
+          sim.summary.phones.stranded,
+        ]);
         const c = sim.capacity;
         const caption = (await texts(page, `#fail-${sim.failedSite.id} figcaption`))[0];
         assert.ok(caption.startsWith(`already on ${c.site}: ${c.already} · arriving from ${sim.failedSite.id}: ${c.arriving}`), caption);
@@ -142,7 +168,9 @@ describe('report opened in headless Chromium', { skip: chromiumInstalled() ? fal
     const page = await browser.page({ width: 1280, height: 900 });
     await page.goto(pathToFileURL(file).href);
     assert.equal((await texts(page, 'h2'))[0], `Change plan: ${oldFile} → ${newFile}`);
-    assert.deepEqual(await texts(page, '#plan .verdict li.attention'), ['ATTENTION: if east fails, west (Denver) must carry 5 agents with capacity 3: 2 over (it fitted before).']);
+    assert.deepEqual(await texts(page, '#plan .verdict li.attention'), [
+      'ATTENTION: if east fails, west (Denver) must carry 5 agents with capacity 3: 2 over (it fitted before).',
+    ]);
     const row = (await texts(page, '#plan tbody tr')).find((r) => r.startsWith('east fails'));
     assert.equal(row, 'east fails west 5 5 10 → 3 0 → 2 0 573 s NEW OVERFLOW');
     assert.deepEqual(await texts(page, '#fail-east figcaption .status'), ['OVER CAPACITY by 2']);
@@ -186,7 +214,10 @@ describe('report opened in headless Chromium', { skip: chromiumInstalled() ? fal
     writeFileSync(inv, synthInventory(2500).text);
     const page = await browser.page({ width: 1280, height: 900 });
     await page.goto(pathToFileURL(report('synth.html', inv, '--phones')).href);
-    assert.deepEqual(await contents(page, '#phone-table caption'), ['1–1,000', '1,001–2,000', '2,001–2,500'].map((r) => `Phones ${r} of 2,500: site, mode, line 1 servers and the outcome in each site failure.`));
+    assert.deepEqual(
+      await contents(page, '#phone-table caption'),
+      ['1–1,000', '1,001–2,000', '2,001–2,500'].map((r) => `Phones ${r} of 2,500: site, mode, line 1 servers and the outcome in each site failure.`),
+    );
     assert.equal(await page.locator('#phone-table tbody tr').count(), 2500);
     const alcatel = await page.locator('#phone-table tbody tr', { hasText: 'alcatel-' }).count();
     assert.ok(alcatel > 0 && alcatel < 2500);

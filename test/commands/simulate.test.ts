@@ -9,9 +9,10 @@ const dir = mkdtempSync(join(tmpdir(), 'sipbc-simulate-'));
 
 /** west with a VIP (every outcome but stranding, capacity fits) or primary + backup (stranding, overflow). */
 function inventoryYaml(west: 'vip' | 'pair'): string {
-  const westServer = west === 'vip'
-    ? '      vip: { host: vip.west.contoso.example, address: 10.2.0.10 }'
-    : '      primary: { host: a.west.contoso.example, address: 10.2.0.11 }\n      backup: { host: b.west.contoso.example, address: 10.2.0.12 }';
+  const westServer =
+    west === 'vip'
+      ? '      vip: { host: vip.west.contoso.example, address: 10.2.0.10 }'
+      : '      primary: { host: a.west.contoso.example, address: 10.2.0.11 }\n      backup: { host: b.west.contoso.example, address: 10.2.0.12 }';
   return `version: 1
 dns: { zone: contoso.example }
 defaults: { preferredSite: east, registerExpires: 600 }
@@ -49,7 +50,22 @@ const pair = join(dir, 'pair.yaml');
 writeFileSync(vip, inventoryYaml('vip'));
 writeFileSync(pair, inventoryYaml('pair'));
 
-const PHONE_FIELDS = ['agents', 'computation', 'family', 'mac', 'mode', 'model', 'outageSeconds', 'outcome', 'place', 'preferredSite', 'reason', 'site', 'transport', 'via'];
+const PHONE_FIELDS = [
+  'agents',
+  'computation',
+  'family',
+  'mac',
+  'mode',
+  'model',
+  'outageSeconds',
+  'outcome',
+  'place',
+  'preferredSite',
+  'reason',
+  'site',
+  'transport',
+  'via',
+];
 const AGENT_FIELDS = ['login', 'outageSeconds', 'outcome', 'place', 'placeStranded', 'preferredSite', 'site', 'user'];
 
 test('simulate --json: documented fields; dual, SRV, backup-registrar and unaffected outcomes', () => {
@@ -70,14 +86,32 @@ test('simulate --json: documented fields; dual, SRV, backup-registrar and unaffe
   assert.deepEqual(sim.warnings, []);
   for (const p of sim.phones) assert.deepEqual(Object.keys(p).sort(), PHONE_FIELDS);
   for (const a of sim.agents) assert.deepEqual(Object.keys(a).sort(), AGENT_FIELDS);
-  assert.deepEqual(sim.phones.map((p: { mac: string; outcome: string; site: string; via: string; outageSeconds: number }) => [p.mac, p.outcome, p.site, p.via, p.outageSeconds]), [
-    ['001565000001', 'already-registered', 'west', 'west.sip.contoso.example', 0],
-    ['001565000002', 'srv-failover', 'west', 'east-preferred.sip.contoso.example', 573],
-    ['00809f000003', 'backup-registrar', 'west', 'west.sip.contoso.example:5060', 633],
-    ['000413000004', 'unaffected', 'west', 'west-preferred.sip.contoso.example', 0],
-  ]);
+  assert.deepEqual(
+    sim.phones.map((p: { mac: string; outcome: string; site: string; via: string; outageSeconds: number }) => [
+      p.mac,
+      p.outcome,
+      p.site,
+      p.via,
+      p.outageSeconds,
+    ]),
+    [
+      ['001565000001', 'already-registered', 'west', 'west.sip.contoso.example', 0],
+      ['001565000002', 'srv-failover', 'west', 'east-preferred.sip.contoso.example', 573],
+      ['00809f000003', 'backup-registrar', 'west', 'west.sip.contoso.example:5060', 633],
+      ['000413000004', 'unaffected', 'west', 'west-preferred.sip.contoso.example', 0],
+    ],
+  );
   assert.equal(sim.phones[1].computation, '0.9 × 600 + 32 (udp) + 1 = 573 s');
-  assert.deepEqual(sim.agents[0], { login: '7001', user: 'u1', place: 'P1', preferredSite: 'east', outcome: 'relogin', site: 'west', outageSeconds: 60, placeStranded: false });
+  assert.deepEqual(sim.agents[0], {
+    login: '7001',
+    user: 'u1',
+    place: 'P1',
+    preferredSite: 'east',
+    outcome: 'relogin',
+    site: 'west',
+    outageSeconds: 60,
+    placeStranded: false,
+  });
   assert.equal(sim.agents[3].outcome, 'unaffected');
   // --format json is the same document.
   assert.equal(runCli(['simulate', vip, '--fail', 'east', '--format', 'json']).stdout, r.stdout);
@@ -91,9 +125,15 @@ test('simulate --json: stranding and capacity overflow are warnings (exit 0), an
   assert.equal(sim.phones[2].site, null);
   assert.equal(sim.phones[2].outageSeconds, null);
   assert.match(sim.phones[2].reason, /west has no VIP/);
-  assert.deepEqual(sim.agents.map((a: { placeStranded: boolean }) => a.placeStranded), [false, false, true, false]);
+  assert.deepEqual(
+    sim.agents.map((a: { placeStranded: boolean }) => a.placeStranded),
+    [false, false, true, false],
+  );
   assert.deepEqual(sim.capacity, { site: 'west', capacity: 3, agents: 4, already: 1, arriving: 3, overflow: 1, fits: false });
-  assert.deepEqual(sim.warnings.map((w: { code: string }) => w.code), ['SIPBC-SIM-CAPACITY', 'SIPBC-SIM-STRANDED']);
+  assert.deepEqual(
+    sim.warnings.map((w: { code: string }) => w.code),
+    ['SIPBC-SIM-CAPACITY', 'SIPBC-SIM-STRANDED'],
+  );
 
   const strict = runCli(['simulate', pair, '--fail', 'east', '--json', '--strict']);
   assert.equal(strict.code, 1);
@@ -113,10 +153,16 @@ test('simulate (table): the summary comes first, then every phone and agent', ()
     '  Capacity  west must carry 4, capacity 3: 1 OVER',
     '  Longest expected phone outage: 9 min 33 s (573 s), phone 001565000002, re-register via SRV',
     '  warning SIPBC-SIM-CAPACITY: west must carry all 4 agents but its capacity is 3: 1 over (1 already there, 3 arriving from east)',
-    '  warning SIPBC-SIM-STRANDED: 1 phone would be stranded when east is lost: 00809f000003 (P3); 1 place flagged (see each phone\'s reason)',
+    "  warning SIPBC-SIM-STRANDED: 1 phone would be stranded when east is lost: 00809f000003 (P3); 1 place flagged (see each phone's reason)",
   ]);
-  assert.ok(lines.some((l) => /^ {2}00809f000003 +alcatel-4028 +P3 +east +active-backup +stranded +- +- +backup registrar/.test(l)), r.stdout);
-  assert.ok(lines.some((l) => /^ {2}7003 +u3 +P3 +east +relogin +west +60 s +phone stranded$/.test(l)), r.stdout);
+  assert.ok(
+    lines.some((l) => /^ {2}00809f000003 +alcatel-4028 +P3 +east +active-backup +stranded +- +- +backup registrar/.test(l)),
+    r.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^ {2}7003 +u3 +P3 +east +relogin +west +60 s +phone stranded$/.test(l)),
+    r.stdout,
+  );
   assert.ok(r.stdout.includes('outage = max(0, refreshFraction × registerExpires − refreshLeadSeconds) + timeoutSeconds[transport] + 1'));
   assert.ok(!r.stdout.includes('\u001b['), 'no colour when not a TTY');
 });

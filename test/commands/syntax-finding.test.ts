@@ -57,7 +57,10 @@ describe('validate: a syntax error is a finding', () => {
     const r = runCli(['validate', 'bad.yaml', '--format', 'sarif'], { cwd: dir });
     assert.equal(r.code, 1, r.stderr);
     const run = JSON.parse(r.stdout).runs[0];
-    assert.deepEqual(run.tool.driver.rules.map((x: { id: string }) => x.id), ['SIPBC-E-SYNTAX']);
+    assert.deepEqual(
+      run.tool.driver.rules.map((x: { id: string }) => x.id),
+      ['SIPBC-E-SYNTAX'],
+    );
     assert.match(run.tool.driver.rules[0].shortDescription.text, /not valid YAML or JSON/);
     assert.equal(run.results[0].ruleId, 'SIPBC-E-SYNTAX');
     assert.deepEqual(run.results[0].locations[0].physicalLocation, { artifactLocation: { uri: 'bad.yaml' }, region: { startLine: 4, startColumn: 1 } });
@@ -80,7 +83,10 @@ describe('validate: a syntax error is a finding', () => {
     assert.equal(f.message, 'cannot parse the inventory as JSON: a comma is missing between two entries; fix the JSON syntax at that position.');
     const unclosed = join(dir, 'unclosed.json');
     writeFileSync(unclosed, '{ "version": 1, "sites": [');
-    assert.match(JSON.parse(runCli(['validate', unclosed, '--json']).stdout)[0].message, /as JSON: the file ends inside an object or array \(a \{ or \[ is not closed\)/);
+    assert.match(
+      JSON.parse(runCli(['validate', unclosed, '--json']).stdout)[0].message,
+      /as JSON: the file ends inside an object or array \(a \{ or \[ is not closed\)/,
+    );
   });
 
   it('a JSON array is "not an inventory" in JSON words (exit 2)', () => {
@@ -109,7 +115,10 @@ describe('the other commands refuse an unparsable inventory with the finding (ex
       const r = runCli([name, bad, ...rest]);
       assert.equal(r.code, 1, r.stderr);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1 {2}error {4}SIPBC-E-SYNTAX {2}cannot parse the inventory as YAML`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1 {2}error {4}SIPBC-E-SYNTAX {2}cannot parse the inventory as YAML`, 'm'),
+      );
       if (cmd === 'generate') assert.equal(existsSync(join(dir, 'out-generate')), false, 'nothing written');
     });
 

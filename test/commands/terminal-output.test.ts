@@ -21,7 +21,13 @@ before(() => {
 });
 
 describe('--json: only JSON on stdout, the same bytes as --format json', () => {
-  for (const args of [['validate', INV], ['policy', INV], ['simulate', INV, '--fail', 'east'], ['dns', DNS_INV], ['dns', DNS_INV, '--drain', 'west']]) {
+  for (const args of [
+    ['validate', INV],
+    ['policy', INV],
+    ['simulate', INV, '--fail', 'east'],
+    ['dns', DNS_INV],
+    ['dns', DNS_INV, '--drain', 'west'],
+  ]) {
     it(`${args.join(' ')}`, () => {
       const a = runCli([...args, '--json']);
       const b = runCli([...args, '--format', 'json']);
@@ -61,7 +67,10 @@ describe('policy: the table fits the terminal', () => {
     const r = runCli(['policy', INV], { env: { COLUMNS: '80' } });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.deepEqual(lines.filter((l) => l.length > 80), []);
+    assert.deepEqual(
+      lines.filter((l) => l.length > 80),
+      [],
+    );
     const rows = JSON.parse(runCli(['policy', INV, '--json']).stdout) as { mac: string; model: string; why: string[] }[];
     const blocks = r.stdout.trimEnd().split('\n\n');
     assert.equal(blocks.length, rows.length);
@@ -77,7 +86,10 @@ describe('policy: the table fits the terminal', () => {
   it('--wide: the full table whatever the width; not a terminal and no COLUMNS: the full table', () => {
     const full = runCli(['policy', INV]);
     assert.match(full.stdout.split('\n')[0], /^MAC +MODEL +PLACE/);
-    assert.ok(full.stdout.split('\n').some((l) => l.length > 200), 'the unwrapped table is wide');
+    assert.ok(
+      full.stdout.split('\n').some((l) => l.length > 200),
+      'the unwrapped table is wide',
+    );
     assert.equal(runCli(['policy', INV, '--wide'], { env: { COLUMNS: '80' } }).stdout, full.stdout);
     assert.equal(runCli(['policy', INV], { env: { COLUMNS: '1000' } }).stdout, full.stdout, 'a table that fits stays a table');
   });
@@ -86,14 +98,18 @@ describe('policy: the table fits the terminal', () => {
     const r = runInPty(`policy ${shq(repoPath(INV))} --no-color`, { columns: 80 });
     assert.equal(r.code, 0, r.output);
     const lines = r.output.replace(/\r\n/g, '\n').trimEnd().split('\n');
-    assert.deepEqual(lines.filter((l) => l.length > 80), []);
+    assert.deepEqual(
+      lines.filter((l) => l.length > 80),
+      [],
+    );
     const wide = runInPty(`policy ${shq(repoPath(INV))} --no-color --wide`, { columns: 80 });
     assert.match(wide.output, /^MAC +MODEL +PLACE +AGENTS/);
   });
 });
 
 describe('dns --drain: the output says it is the drained version', () => {
-  const DRAINED = '; DRAINED: site east is behind its peer in the preferred and balanced names (sipbc dns --drain east); the same command without --drain restores normal service';
+  const DRAINED =
+    '; DRAINED: site east is behind its peer in the preferred and balanced names (sipbc dns --drain east); the same command without --drain restores normal service';
 
   it('bind: a second banner line; without --drain there is none', () => {
     const r = runCli(['dns', DNS_INV, '--drain', 'east']);
@@ -131,4 +147,3 @@ describe('a drained zone file from a hostile site id cannot add a line', () => {
     assert.equal(r.stdout, '');
   });
 });
-

@@ -53,8 +53,20 @@ describe('sipbc validate: exit codes and text output', () => {
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines[0], broken);
-    assert.ok(lines.includes(`${broken}:${positionOf(BROKEN_TEXT, '"hunter2"')}  warning  SIPBC-W-LITERAL-PASSWORD  phones[0].auth.password on line 19 is a literal password (shorter than 8 characters) in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`), r.stdout);
-    assert.ok(lines.some((l) => l.startsWith(`${broken}:${positionOf(BROKEN_TEXT, 'poly-vvx45,')}  error    SIPBC-E-UNKNOWN-MODEL  unknown phone model "poly-vvx45". Did you mean "poly-vvx450"?`)), r.stdout);
+    assert.ok(
+      lines.includes(
+        `${broken}:${positionOf(BROKEN_TEXT, '"hunter2"')}  warning  SIPBC-W-LITERAL-PASSWORD  phones[0].auth.password on line 19 is a literal password (shorter than 8 characters) in the inventory; move it out: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }.`,
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(
+          `${broken}:${positionOf(BROKEN_TEXT, 'poly-vvx45,')}  error    SIPBC-E-UNKNOWN-MODEL  unknown phone model "poly-vvx45". Did you mean "poly-vvx450"?`,
+        ),
+      ),
+      r.stdout,
+    );
     assert.equal(lines[lines.length - 1], `✗ ${broken}: 1 error, 1 warning`);
     assert.ok(!r.stdout.includes('hunter2'), 'the password is never printed');
     assert.equal(r.stderr, '');
@@ -88,7 +100,22 @@ describe('sipbc validate: exit codes and text output', () => {
 
   it('accepts a JSON inventory', () => {
     const json = join(dir, 'inv.json');
-    writeFileSync(json, JSON.stringify({ version: 1, dns: { zone: 'contoso.example' }, sites: [{ id: 'east', sipServer: { vip: { host: 'v.east.contoso.example', address: '10.1.0.1' } } }, { id: 'west', sipServer: { vip: { host: 'v.west.contoso.example', address: '10.2.0.1' } } }], places: [] }, null, 2));
+    writeFileSync(
+      json,
+      JSON.stringify(
+        {
+          version: 1,
+          dns: { zone: 'contoso.example' },
+          sites: [
+            { id: 'east', sipServer: { vip: { host: 'v.east.contoso.example', address: '10.1.0.1' } } },
+            { id: 'west', sipServer: { vip: { host: 'v.west.contoso.example', address: '10.2.0.1' } } },
+          ],
+          places: [],
+        },
+        null,
+        2,
+      ),
+    );
     const r = runCli(['validate', json]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
@@ -135,7 +162,12 @@ describe('sipbc validate: formats', () => {
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 2);
     const [l, c] = positionOf(BROKEN_TEXT, 'poly-vvx45,').split(':');
-    assert.ok(lines.includes(`::error file=${broken},line=${l},col=${c},title=SIPBC-E-UNKNOWN-MODEL::unknown phone model "poly-vvx45". Did you mean "poly-vvx450"? Run \`sipbc models\` for the list of model ids.`), r.stdout);
+    assert.ok(
+      lines.includes(
+        `::error file=${broken},line=${l},col=${c},title=SIPBC-E-UNKNOWN-MODEL::unknown phone model "poly-vvx45". Did you mean "poly-vvx450"? Run \`sipbc models\` for the list of model ids.`,
+      ),
+      r.stdout,
+    );
     assert.ok(lines.some((x) => x.startsWith('::warning file=') && x.includes('title=SIPBC-W-LITERAL-PASSWORD::')));
   });
 
@@ -190,7 +222,12 @@ describe('sipbc validate: bad input gets one line on stderr and exit 2', () => {
   it('a YAML alias bomb is refused quickly', () => {
     const bomb = join(dir, 'bomb.yaml');
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i <= 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     writeFileSync(bomb, lines.join('\n') + '\nversion: 1\n');
     const t0 = Date.now();
     const r = runCli(['validate', bomb]);
@@ -209,7 +246,11 @@ describe('sipbc validate: bad input gets one line on stderr and exit 2', () => {
 describe('sipbc validate: hostile keys', () => {
   it('__proto__ and constructor keys are findings (exit 1), not crashes or pollution', () => {
     const file = join(dir, 'proto.yaml');
-    const text = mutate(BASE_INVENTORY, ['version: 1\n', 'version: 1\n__proto__: { isAdmin: true }\n'], ['{ east: "1002", west: "1002" }', '{ east: "1002", west: "1002", constructor: "9" }']);
+    const text = mutate(
+      BASE_INVENTORY,
+      ['version: 1\n', 'version: 1\n__proto__: { isAdmin: true }\n'],
+      ['{ east: "1002", west: "1002" }', '{ east: "1002", west: "1002", constructor: "9" }'],
+    );
     writeFileSync(file, text);
     const r = runCli(['validate', file, '--format', 'json']);
     assert.equal(r.code, 1, r.stderr);

@@ -86,7 +86,10 @@ test('an error while the files are being rendered leaves DIR exactly as it was: 
 test('manifest: sorted, sha256 of each file, no timestamp; written last and only when it changes', () => {
   const dir = fresh();
   const summary = write(dir, files());
-  assert.deepEqual(summary.changes.map((c) => c.kind === 'create' && c.path), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'policy.csv']);
+  assert.deepEqual(
+    summary.changes.map((c) => c.kind === 'create' && c.path),
+    ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'policy.csv'],
+  );
   const text = readFileSync(join(dir, MANIFEST), 'utf8');
   assert.deepEqual(JSON.parse(text), {
     generator: 'sipbc',
@@ -174,7 +177,11 @@ test('a run that adds and removes files: the changes, then the files and the man
   write(dir, next);
   assert.equal(existsSync(join(dir, 'policy.csv')), false);
   assert.equal(lstatSync(join(dir, 'phones/yealink/001565000002.cfg')).mode & 0o777, 0o600);
-  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files), ['dns/z.zone', 'phones/yealink/001565000001.cfg', 'phones/yealink/001565000002.cfg']);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files), [
+    'dns/z.zone',
+    'phones/yealink/001565000001.cfg',
+    'phones/yealink/001565000002.cfg',
+  ]);
 });
 
 test('a secret file readable by others is drift and is repaired by chmod (contents untouched)', () => {
@@ -193,7 +200,10 @@ test('a manifest that is not ours stops the run (exit 2): sipbc does not guess w
   const dir = fresh();
   mkdirSync(dir);
   writeFileSync(join(dir, MANIFEST), '{"files": []}');
-  assert.throws(() => compare(dir, files()), (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && /not a sipbc manifest/.test(e.message));
+  assert.throws(
+    () => compare(dir, files()),
+    (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && /not a sipbc manifest/.test(e.message),
+  );
 });
 
 test('a stale entry that is now a directory is left alone, with a warning', () => {
@@ -201,7 +211,10 @@ test('a stale entry that is now a directory is left alone, with a warning', () =
   write(dir, files());
   rmSync(join(dir, 'policy.csv'));
   mkdirSync(join(dir, 'policy.csv'));
-  const cmp = compare(dir, files().filter((f) => f.path !== 'policy.csv'));
+  const cmp = compare(
+    dir,
+    files().filter((f) => f.path !== 'policy.csv'),
+  );
   assert.deepEqual(cmp.changes, []);
   assert.match(cmp.warnings[0], /not removing policy\.csv/);
 });

@@ -114,7 +114,10 @@ test('an error in the writer (a link inside DIR): it is reported, the rendering 
       yield { path: `phones/yealink/${String(i).padStart(12, '0')}.cfg`, contents: 'y'.repeat(1000), secret: true };
     }
   }
-  await assert.rejects(syncOutputInThread(dir, many(), ALL, { write: true }), (e: unknown) => e instanceof SipbcError && e.exitCode === ExitCode.USAGE && /symbolic link/.test(e.message));
+  await assert.rejects(
+    syncOutputInThread(dir, many(), ALL, { write: true }),
+    (e: unknown) => e instanceof SipbcError && e.exitCode === ExitCode.USAGE && /symbolic link/.test(e.message),
+  );
   // A batch holds about BATCH_BYTES / 1000 of these files; the renderer may be BATCHES_AHEAD batches ahead, plus the one it is filling.
   const perBatch = Math.ceil(BATCH_BYTES / 1000);
   assert.ok(pulled <= (BATCHES_AHEAD + 3) * perBatch, `the renderer went on for ${pulled} of 100 000 files after the writer failed`);
@@ -132,6 +135,9 @@ test('a writer thread that dies (out of memory) ends the run with its error, not
     }
   }
   // Compare only (nothing written): the writer's list of paths and hashes outgrows a 16 MiB heap.
-  await assert.rejects(syncOutputInThread(dir, many(), ALL, { write: false }, { limits: { maxOldGenerationSizeMb: 16 } }), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY');
+  await assert.rejects(
+    syncOutputInThread(dir, many(), ALL, { write: false }, { limits: { maxOldGenerationSizeMb: 16 } }),
+    (e: unknown) => (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY',
+  );
   assert.ok(pulled < 1_000_000, `the renderer went on for all ${pulled} files`);
 });

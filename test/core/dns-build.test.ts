@@ -1,16 +1,31 @@
 /** The SPEC §6 owners, priorities and weights exactly; both drain cases; transports; helpers. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDnsRecords, capacityWeights, checkDnsRecords, dnsUsage, missingDnsFor, naptrTransports, transportsInUse, type DnsRecord } from '../../src/core/dns/index.js';
+import {
+  buildDnsRecords,
+  capacityWeights,
+  checkDnsRecords,
+  dnsUsage,
+  missingDnsFor,
+  naptrTransports,
+  transportsInUse,
+  type DnsRecord,
+} from '../../src/core/dns/index.js';
 import { ExitCode, SipbcError } from '../../src/core/errors.js';
 import type { Inventory, Site } from '../../src/core/inventory.js';
 
 const pair = (site: string, capacity?: number): Site => ({
   id: site,
   ...(capacity !== undefined ? { capacity } : {}),
-  sipServer: { primary: { host: `a.${site}.contoso.example`, address: site === 'east' ? '10.1.0.1' : '10.2.0.1' }, backup: { host: `b.${site}.contoso.example`, address: site === 'east' ? '10.1.0.2' : '10.2.0.2' } },
+  sipServer: {
+    primary: { host: `a.${site}.contoso.example`, address: site === 'east' ? '10.1.0.1' : '10.2.0.1' },
+    backup: { host: `b.${site}.contoso.example`, address: site === 'east' ? '10.1.0.2' : '10.2.0.2' },
+  },
 });
-const vip = (site: string, address = site === 'east' ? '10.1.0.10' : '10.2.0.10'): Site => ({ id: site, sipServer: { vip: { host: `vip.${site}.contoso.example`, address } } });
+const vip = (site: string, address = site === 'east' ? '10.1.0.10' : '10.2.0.10'): Site => ({
+  id: site,
+  sipServer: { vip: { host: `vip.${site}.contoso.example`, address } },
+});
 
 function inv(sites: Site[], extra: Partial<Inventory> = {}): Inventory {
   return { version: 1, dns: { zone: 'contoso.example' }, sites, places: [], ...extra };
@@ -74,10 +89,22 @@ describe('buildDnsRecords: SPEC §6 owners', () => {
   it('with VIPs: the VIP alone at 10 in P.S.B, at 10 / 30 in S-preferred, the VIP address on S.B; a backup tier held by one site has weight 100', () => {
     const r = buildDnsRecords(inv([vip('east'), pair('west')]));
     assert.deepEqual(at(r, `_sip._udp.east.${B}`), ['SRV 10 100 5060 vip.east.contoso.example.']);
-    assert.deepEqual(at(r, `_sip._udp.east-preferred.${B}`), ['SRV 10 100 5060 vip.east.contoso.example.', 'SRV 30 100 5060 a.west.contoso.example.', 'SRV 40 100 5060 b.west.contoso.example.']);
-    assert.deepEqual(at(r, `_sip._udp.west-preferred.${B}`), ['SRV 10 100 5060 a.west.contoso.example.', 'SRV 20 100 5060 b.west.contoso.example.', 'SRV 30 100 5060 vip.east.contoso.example.']);
+    assert.deepEqual(at(r, `_sip._udp.east-preferred.${B}`), [
+      'SRV 10 100 5060 vip.east.contoso.example.',
+      'SRV 30 100 5060 a.west.contoso.example.',
+      'SRV 40 100 5060 b.west.contoso.example.',
+    ]);
+    assert.deepEqual(at(r, `_sip._udp.west-preferred.${B}`), [
+      'SRV 10 100 5060 a.west.contoso.example.',
+      'SRV 20 100 5060 b.west.contoso.example.',
+      'SRV 30 100 5060 vip.east.contoso.example.',
+    ]);
     // equal priority and weight: targets in canonical order (east's names before west's)
-    assert.deepEqual(at(r, `_sip._udp.${B}`), ['SRV 10 50 5060 vip.east.contoso.example.', 'SRV 10 50 5060 a.west.contoso.example.', 'SRV 20 100 5060 b.west.contoso.example.']);
+    assert.deepEqual(at(r, `_sip._udp.${B}`), [
+      'SRV 10 50 5060 vip.east.contoso.example.',
+      'SRV 10 50 5060 a.west.contoso.example.',
+      'SRV 20 100 5060 b.west.contoso.example.',
+    ]);
     assert.deepEqual(at(r, `east.${B}`), ['A 10.1.0.10']);
   });
 
@@ -130,7 +157,11 @@ describe('buildDnsRecords: transports in use', () => {
       ],
     });
     assert.deepEqual(transportsInUse(i), ['tcp', 'tls']);
-    const owners = new Set(buildDnsRecords(i).filter((r) => r.type === 'SRV').map((r) => r.name.split('.').slice(0, 2).join('.')));
+    const owners = new Set(
+      buildDnsRecords(i)
+        .filter((r) => r.type === 'SRV')
+        .map((r) => r.name.split('.').slice(0, 2).join('.')),
+    );
     assert.deepEqual([...owners].sort(), ['_sip._tcp', '_sips._tcp']);
   });
 });
@@ -190,20 +221,44 @@ describe('--drain (SPEC §6.3)', () => {
 
 describe('capacityWeights', () => {
   const table: [(number | undefined)[], number[]][] = [
-    [[undefined, undefined], [50, 50]],
-    [[400, undefined], [50, 50]],
-    [[300, 100], [75, 25]],
-    [[100, 200], [33, 67]],
-    [[1, 1000], [1, 99]],
-    [[0, 100], [0, 100]],
-    [[0, 0], [50, 50]],
+    [
+      [undefined, undefined],
+      [50, 50],
+    ],
+    [
+      [400, undefined],
+      [50, 50],
+    ],
+    [
+      [300, 100],
+      [75, 25],
+    ],
+    [
+      [100, 200],
+      [33, 67],
+    ],
+    [
+      [1, 1000],
+      [1, 99],
+    ],
+    [
+      [0, 100],
+      [0, 100],
+    ],
+    [
+      [0, 0],
+      [50, 50],
+    ],
     [[500], [100]],
   ];
   for (const [given, want] of table) {
     it(`${JSON.stringify(given)} → ${JSON.stringify(want)}`, () => {
       const w = capacityWeights(given);
       assert.deepEqual(w, want);
-      assert.equal(w.reduce((a, b) => a + b, 0), 100);
+      assert.equal(
+        w.reduce((a, b) => a + b, 0),
+        100,
+      );
     });
   }
 });
@@ -236,7 +291,10 @@ describe('missingDnsFor (SPEC §4 cross-check)', () => {
       { host: `east-preferred.${B}`, srv: true, transport: 'tls', naptrDriven: true },
       { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: false },
     ]);
-    const r = buildDnsRecords(inv([pair('east'), pair('west')], { defaults: { transport: 'udp' }, phones: [{ mac: 'x', model: 'y', place: 'p', transport: 'tls' }] }), { usage });
+    const r = buildDnsRecords(
+      inv([pair('east'), pair('west')], { defaults: { transport: 'udp' }, phones: [{ mac: 'x', model: 'y', place: 'p', transport: 'tls' }] }),
+      { usage },
+    );
     assert.deepEqual(missingDnsFor(r, [{ name: `east-preferred.${B}`, type: 'SRV', transport: 'tls', naptrDriven: true }]), []);
     assert.deepEqual(missingDnsFor(r, [{ name: `east-preferred.${B}`, type: 'SRV', transport: 'udp' }]), []);
     assert.deepEqual(missingDnsFor(r, [{ name: `east-preferred.${B}`, type: 'SRV', transport: 'udp', naptrDriven: true }]), [
@@ -256,7 +314,7 @@ describe('NAPTR records (RFC 3403 / RFC 3263 §4.1)', () => {
     }
   });
 
-  it('a name the phones resolve lists exactly their transports; the NAPTR-driven phones\' one transport comes first; unused names and B list all', () => {
+  it("a name the phones resolve lists exactly their transports; the NAPTR-driven phones' one transport comes first; unused names and B list all", () => {
     const usage = dnsUsage([
       { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: true },
       { host: `east-preferred.${B}`, srv: true, transport: 'tls', naptrDriven: false },
@@ -264,7 +322,10 @@ describe('NAPTR records (RFC 3403 / RFC 3263 §4.1)', () => {
       { host: `east.${B}`, srv: false, transport: 'udp', naptrDriven: false },
     ]);
     const r = buildDnsRecords(twoTransports, { usage });
-    assert.deepEqual(naptr(r, `east-preferred.${B}`), [`NAPTR 10 10 "s" "SIP+D2U" "" _sip._udp.east-preferred.${B}.`, `NAPTR 20 10 "s" "SIPS+D2T" "" _sips._tcp.east-preferred.${B}.`]);
+    assert.deepEqual(naptr(r, `east-preferred.${B}`), [
+      `NAPTR 10 10 "s" "SIP+D2U" "" _sip._udp.east-preferred.${B}.`,
+      `NAPTR 20 10 "s" "SIPS+D2T" "" _sips._tcp.east-preferred.${B}.`,
+    ]);
     assert.deepEqual(naptr(r, `west-preferred.${B}`), [`NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.west-preferred.${B}.`]);
     // east.B is used only with an explicit port (no SRV): not "used", so all transports, as its SRV records.
     assert.deepEqual(naptr(r, `east.${B}`), [`NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.east.${B}.`, `NAPTR 20 10 "s" "SIP+D2U" "" _sip._udp.east.${B}.`]);
@@ -273,18 +334,30 @@ describe('NAPTR records (RFC 3403 / RFC 3263 §4.1)', () => {
 
   it('NAPTR-driven phones that disagree get no preferred order (secure first) — the cross-check then refuses the others', () => {
     assert.deepEqual(
-      naptrTransports(`east-preferred.${B}`, ['udp', 'tcp', 'tls'], dnsUsage([
-        { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: true },
-        { host: `east-preferred.${B}`, srv: true, transport: 'tcp', naptrDriven: true },
-      ])),
+      naptrTransports(
+        `east-preferred.${B}`,
+        ['udp', 'tcp', 'tls'],
+        dnsUsage([
+          { host: `east-preferred.${B}`, srv: true, transport: 'udp', naptrDriven: true },
+          { host: `east-preferred.${B}`, srv: true, transport: 'tcp', naptrDriven: true },
+        ]),
+      ),
       ['tcp', 'udp'],
     );
   });
 
   it('every NAPTR replacement has its SRV RRset in the set (checkDnsRecords)', () => {
     const r = buildDnsRecords(twoTransports);
-    assert.deepEqual(checkDnsRecords(r, 'contoso.example').filter((p) => p.type === 'NAPTR'), []);
+    assert.deepEqual(
+      checkDnsRecords(r, 'contoso.example').filter((p) => p.type === 'NAPTR'),
+      [],
+    );
     const broken = r.filter((x) => x.name !== `_sips._tcp.east-preferred.${B}`);
-    assert.deepEqual(checkDnsRecords(broken, 'contoso.example').filter((p) => p.type === 'NAPTR').map((p) => p.code), ['SIPBC-E-DNS-NAPTR-NO-SRV']);
+    assert.deepEqual(
+      checkDnsRecords(broken, 'contoso.example')
+        .filter((p) => p.type === 'NAPTR')
+        .map((p) => p.code),
+      ['SIPBC-E-DNS-NAPTR-NO-SRV'],
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('golden zone fragments', () => {
   it('there are fixtures', () => assert.ok(fixtures.length >= 3));
   for (const fx of fixtures) {
     it(fx.name, () => {
-      const actual = renderDns(fx.inventory, buildDnsRecords(fx.inventory, fx.options), 'bind', { source: 'inventory.yaml', drain: fx.options.drain }) as string;
+      const actual = renderDns(fx.inventory, buildDnsRecords(fx.inventory, fx.options), 'bind', {
+        source: 'inventory.yaml',
+        drain: fx.options.drain,
+      }) as string;
       const actualPath = fx.expectedZonePath + '.actual';
       if (UPDATE_GOLDEN) {
         writeFileSync(fx.expectedZonePath, actual);

@@ -19,7 +19,8 @@ import { dnsFixtures } from '../support/dns-fixtures.js';
 const ZONE = 'contoso.example';
 const SECRET = 'c2lwYmMgdGVzdCBzZWNyZXQgMzIgYnl0ZXMgbG9uZyEh';
 const KEY_FILE = `key "sipbc-key" {\n\talgorithm hmac-sha256;\n\tsecret "${SECRET}";\n};\n`;
-const inventory = () => parseInventory(readFileSync(repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml'), 'utf8'), 'inventory.yaml').data as Inventory;
+const inventory = () =>
+  parseInventory(readFileSync(repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml'), 'utf8'), 'inventory.yaml').data as Inventory;
 
 describe('TSIG keys and signatures', () => {
   it('reads a tsig-keygen key file; the secret shows neither in JSON nor in util.inspect', () => {
@@ -96,7 +97,13 @@ describe('the push plan and its UPDATE', () => {
   it('owns the SRV names of all three transports, the NAPTR and site addresses, not other names', () => {
     const inv = inventory();
     const owned = ownedRrsets(inv, buildDnsRecords(inv));
-    for (const k of ['_sips._tcp.east-preferred.sip.contoso.example SRV', 'sip.contoso.example NAPTR', 'east.sip.contoso.example AAAA', 'sipsrv.west.contoso.example A']) assert.ok(owned.has(k), k);
+    for (const k of [
+      '_sips._tcp.east-preferred.sip.contoso.example SRV',
+      'sip.contoso.example NAPTR',
+      'east.sip.contoso.example AAAA',
+      'sipsrv.west.contoso.example A',
+    ])
+      assert.ok(owned.has(k), k);
     for (const k of ['east.sip.contoso.example TXT', 'sip.contoso.example A', 'intranet.contoso.example A']) assert.ok(!owned.has(k), k);
   });
 
@@ -107,11 +114,15 @@ describe('the push plan and its UPDATE', () => {
     const added = new ARecord('new.contoso.example', 300, '192.0.2.1');
     const owned = new Set([`${owner} SRV`, 'new.contoso.example A', 'gone.contoso.example A']);
     const plan = planChanges(ZONE, [...after, added], [...before, new ARecord('gone.contoso.example', 300, '192.0.2.9')], owned);
-    assert.deepEqual(plan.changes.map((c) => `${c.kind} ${c.name} ${c.type}`), ['remove gone.contoso.example A', 'add new.contoso.example A', `change ${owner} SRV`]);
+    assert.deepEqual(
+      plan.changes.map((c) => `${c.kind} ${c.name} ${c.type}`),
+      ['remove gone.contoso.example A', 'add new.contoso.example A', `change ${owner} SRV`],
+    );
     const msg = decodeUpdate(encodePlanUpdate(plan, 7));
     assert.equal(msg.opcode, 5);
     assert.deepEqual(msg.zone, { name: ZONE, type: 'SOA', class: 'IN' });
-    const rr = (x: { name: string; type: string; class: string; ttl: number; data: unknown }) => `${x.name} ${x.ttl} ${x.class} ${x.type} ${x.data === null ? '-' : JSON.stringify(x.data)}`;
+    const rr = (x: { name: string; type: string; class: string; ttl: number; data: unknown }) =>
+      `${x.name} ${x.ttl} ${x.class} ${x.type} ${x.data === null ? '-' : JSON.stringify(x.data)}`;
     assert.deepEqual(msg.prerequisites.map(rr), [
       'gone.contoso.example 0 IN A "192.0.2.9"',
       'new.contoso.example 0 NONE A -',
@@ -136,23 +147,35 @@ describe('verify differences', () => {
   const owner = '_sip._udp.east-preferred.sip.contoso.example';
   const srv = (p: number, w: number, port: number, t: string, ttl = 300) => new SrvRecord(owner, ttl, p, w, port, t);
   it('missing, extra, wrong priority / weight / port, TTL', () => {
-    const d = compareRrset(owner, 'SRV', [srv(10, 100, 5060, 'a.x'), srv(20, 100, 5060, 'b.x'), srv(30, 100, 5060, 'c.x')], [srv(10, 50, 5070, 'a.x', 60), srv(30, 100, 5060, 'c.x', 60), srv(5, 100, 5060, 'rogue.x', 60)], 'udp');
-    assert.deepEqual(d.map((x) => x.message), [
-      'weight of target a.x is 50, expected 100',
-      'port of target a.x is 5070, expected 5060',
-      'missing target b.x (20 100 5060 b.x.)',
-      'extra target rogue.x (5 100 5060 rogue.x.)',
-      'TTL 60, expected 300',
-    ]);
+    const d = compareRrset(
+      owner,
+      'SRV',
+      [srv(10, 100, 5060, 'a.x'), srv(20, 100, 5060, 'b.x'), srv(30, 100, 5060, 'c.x')],
+      [srv(10, 50, 5070, 'a.x', 60), srv(30, 100, 5060, 'c.x', 60), srv(5, 100, 5060, 'rogue.x', 60)],
+      'udp',
+    );
+    assert.deepEqual(
+      d.map((x) => x.message),
+      [
+        'weight of target a.x is 50, expected 100',
+        'port of target a.x is 5070, expected 5060',
+        'missing target b.x (20 100 5060 b.x.)',
+        'extra target rogue.x (5 100 5060 rogue.x.)',
+        'TTL 60, expected 300',
+      ],
+    );
   });
   it('NAPTR order, and a whole RRset missing', () => {
     const name = 'east.sip.contoso.example';
     const n = (order: number, service: string) => new NaptrRecord(name, 300, order, 10, service, `_sip._${service === 'SIP+D2U' ? 'udp' : 'tcp'}.${name}`);
-    assert.deepEqual(compareRrset(name, 'NAPTR', [n(10, 'SIP+D2U'), n(20, 'SIP+D2T')], [n(20, 'SIP+D2U'), n(10, 'SIP+D2T')], 'tcp').map((x) => x.message), [
-      'NAPTR order of service SIP+D2U is 20, expected 10',
-      'NAPTR order of service SIP+D2T is 10, expected 20',
-    ]);
-    assert.deepEqual(compareRrset(name, 'NAPTR', [n(10, 'SIP+D2U')], [], 'udp').map((x) => x.kind), ['missing-rrset']);
+    assert.deepEqual(
+      compareRrset(name, 'NAPTR', [n(10, 'SIP+D2U'), n(20, 'SIP+D2T')], [n(20, 'SIP+D2U'), n(10, 'SIP+D2T')], 'tcp').map((x) => x.message),
+      ['NAPTR order of service SIP+D2U is 20, expected 10', 'NAPTR order of service SIP+D2T is 10, expected 20'],
+    );
+    assert.deepEqual(
+      compareRrset(name, 'NAPTR', [n(10, 'SIP+D2U')], [], 'udp').map((x) => x.kind),
+      ['missing-rrset'],
+    );
   });
 });
 
@@ -188,7 +211,7 @@ describe('--format octodns', () => {
         for (const rec of (Array.isArray(entry) ? entry : [entry]) as Record<string, unknown>[]) {
           assert.ok(['SRV', 'NAPTR', 'A', 'AAAA'].includes(rec.type as string), `${name}: type ${rec.type}`);
           assert.ok(Number.isInteger(rec.ttl), `${name}: ttl`);
-          assert.ok(('value' in rec) !== ('values' in rec), `${name}: value or values`);
+          assert.ok('value' in rec !== 'values' in rec, `${name}: value or values`);
           const values = (rec.values ?? [rec.value]) as unknown[];
           count += values.length;
           for (const v of values) {

@@ -17,8 +17,12 @@ const plain = (u: DnsUsage) => [...u].map(([name, v]) => [name, [...v.transports
 
 test('inventoryDnsUsage = dnsUsageOf(resolvePlan()) on the golden fixtures, the DNS fixtures and a synthetic inventory', () => {
   const texts = [
-    ...readdirSync(fixturePath()).filter((d) => /^\d{3}-/.test(d)).map((d) => readFileSync(fixturePath(d, 'inventory.yaml'), 'utf8')),
-    ...readdirSync(fixturePath('dns')).filter((d) => /^\d{3}-/.test(d)).map((d) => readFileSync(fixturePath('dns', d, 'inventory.yaml'), 'utf8')),
+    ...readdirSync(fixturePath())
+      .filter((d) => /^\d{3}-/.test(d))
+      .map((d) => readFileSync(fixturePath(d, 'inventory.yaml'), 'utf8')),
+    ...readdirSync(fixturePath('dns'))
+      .filter((d) => /^\d{3}-/.test(d))
+      .map((d) => readFileSync(fixturePath('dns', d, 'inventory.yaml'), 'utf8')),
     synthInventory(3000).text,
   ];
   for (const text of texts) {

@@ -14,10 +14,19 @@ test('polyMaster adds exactly phones/poly/000000000000.cfg (not secret), naming 
   const cat = loadCatalogue();
   const without = planOutputs(loaded, cat, { redact: true, env: {} });
   const withMaster = planOutputs(loaded, cat, { redact: true, env: {}, polyMaster: true });
-  assert.deepEqual(without.findings.filter((f) => f.severity === 'error'), []);
+  assert.deepEqual(
+    without.findings.filter((f) => f.severity === 'error'),
+    [],
+  );
   const extra = withMaster.files.filter((f) => !without.files.some((g) => g.path === f.path));
-  assert.deepEqual(extra.map((f) => [f.path, f.secret]), [['phones/poly/000000000000.cfg', false]]);
+  assert.deepEqual(
+    extra.map((f) => [f.path, f.secret]),
+    [['phones/poly/000000000000.cfg', false]],
+  );
   assert.match(extra[0].contents, /CONFIG_FILES="\[PHONE_MAC_ADDRESS\]-sipbc\.cfg"/);
-  assert.deepEqual(withMaster.files.filter((f) => f !== extra[0]).map((f) => f.contents), without.files.map((f) => f.contents));
+  assert.deepEqual(
+    withMaster.files.filter((f) => f !== extra[0]).map((f) => f.contents),
+    without.files.map((f) => f.contents),
+  );
   assert.ok(!without.files.some((f) => /^phones\/poly\/[0-9a-f]{12}\.cfg$/.test(f.path)), 'no per-phone Poly master');
 });

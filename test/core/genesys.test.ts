@@ -19,7 +19,15 @@ function realistic(): Inventory {
     dns: { zone: 'contoso.example' },
     defaults: { preferredSite: 'auto', transport: 'udp' },
     sites: [
-      { id: 'east', name: 'Boston', capacity: 300, sipServer: { primary: { host: 'sipsrv-a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'sipsrv-b.east.contoso.example', address: '10.1.0.12' } } },
+      {
+        id: 'east',
+        name: 'Boston',
+        capacity: 300,
+        sipServer: {
+          primary: { host: 'sipsrv-a.east.contoso.example', address: '10.1.0.11' },
+          backup: { host: 'sipsrv-b.east.contoso.example', address: '10.1.0.12' },
+        },
+      },
       { id: 'west', name: 'Denver', capacity: 200, sipServer: { vip: { host: 'sipsrv.west.contoso.example', address: '10.2.0.10' } } },
     ],
     places: [
@@ -65,13 +73,13 @@ test('genesys: the file set, with no banner line (CSV has no comment syntax)', (
   }
 });
 
-test('genesys: dr-forward.csv lists the Alcatel place\'s Extension DN on each site', () => {
-  assert.equal(render(realistic()).get('genesys/dr-forward.csv'), [
-    'site,dn,place,section,option,value',
-    'east,1002,Place_1002,TServer,dr-forward,no-agent',
-    'west,2002,Place_1002,TServer,dr-forward,no-agent',
-    '',
-  ].join('\n'));
+test("genesys: dr-forward.csv lists the Alcatel place's Extension DN on each site", () => {
+  assert.equal(
+    render(realistic()).get('genesys/dr-forward.csv'),
+    ['site,dn,place,section,option,value', 'east,1002,Place_1002,TServer,dr-forward,no-agent', 'west,2002,Place_1002,TServer,dr-forward,no-agent', ''].join(
+      '\n',
+    ),
+  );
 });
 
 test('genesys: dr-forward.csv is a header alone when no Alcatel phone exists', () => {
@@ -148,15 +156,21 @@ test('genesys: peers-west.csv differs from peers-east.csv only where the Extensi
     'Place,Place_1002,,,2002,',
     ...peersEast.slice(15),
   ]);
-  assert.deepEqual(east.filter((l) => !west.includes(l)), ['DN,1002,Extension,Place_1002,,', 'Place,Place_1002,,,1002,']);
-  assert.deepEqual(west.filter((l) => !east.includes(l)), ['DN,2002,Extension,Place_1002,,', 'Place,Place_1002,,,2002,']);
+  assert.deepEqual(
+    east.filter((l) => !west.includes(l)),
+    ['DN,1002,Extension,Place_1002,,', 'Place,Place_1002,,,1002,'],
+  );
+  assert.deepEqual(
+    west.filter((l) => !east.includes(l)),
+    ['DN,2002,Extension,Place_1002,,', 'Place,Place_1002,,,2002,'],
+  );
 });
 
 test('genesys: awkward values are CSV-escaped (RFC 4180 quotes, formula triggers neutralised)', () => {
   const inv = realistic();
   inv.places.push({ id: 'Sales, "North"', extensions: { east: '1010', west: '1010' } });
   inv.agents!.push({ login: '7010', user: '=HYPERLINK("http://x")', place: 'Sales, "North"', preferredSite: 'east' });
-  inv.agents!.push({ login: '7011', user: 'o\'neil\nline2', place: 'Sales, "North"', preferredSite: 'east' });
+  inv.agents!.push({ login: '7011', user: "o'neil\nline2", place: 'Sales, "North"', preferredSite: 'east' });
   inv.phones!.push({ mac: '00:80:9f:56:07:af', model: 'alcatel-4018', place: 'Sales, "North"' });
   const out = render(inv);
   const peers = out.get('genesys/peers-east.csv')!;
@@ -165,7 +179,11 @@ test('genesys: awkward values are CSV-escaped (RFC 4180 quotes, formula triggers
   assert.ok(peers.includes('DN,1010,Extension,"Sales, ""North""",,\n'), peers);
   assert.ok(peers.includes('Place,"Sales, ""North""",,,1010,\n'), peers);
   assert.ok(out.get('genesys/dr-forward.csv')!.includes('east,1010,"Sales, ""North""",TServer,dr-forward,no-agent\n'));
-  assert.ok(out.get('genesys/workspace-options.csv')!.includes('7010,"\'=HYPERLINK(""http://x"")","Sales, ""North""",interaction-workspace,disaster-recovery.preferred-site,Boston\n'));
+  assert.ok(
+    out
+      .get('genesys/workspace-options.csv')!
+      .includes('7010,"\'=HYPERLINK(""http://x"")","Sales, ""North""",interaction-workspace,disaster-recovery.preferred-site,Boston\n'),
+  );
 });
 
 test('genesys: an agent and the phone at its place always name the same site, auto included', () => {
@@ -199,7 +217,11 @@ test('genesys: an agent and the phone at its place always name the same site, au
   const override = realistic();
   override.phones![1].preferredSite = 'west';
   assert.equal(check(override), 4);
-  assert.ok(lines(render(override).get('genesys/workspace-options.csv')!).includes('7003,mbrown,Place_1002,interaction-workspace,disaster-recovery.preferred-site,Denver'));
+  assert.ok(
+    lines(render(override).get('genesys/workspace-options.csv')!).includes(
+      '7003,mbrown,Place_1002,interaction-workspace,disaster-recovery.preferred-site,Denver',
+    ),
+  );
 });
 
 test('genesys: deterministic, independent of inventory order', () => {
@@ -215,7 +237,10 @@ test('genesys: deterministic, independent of inventory order', () => {
 test('genesys: the documented order is exactly what `LC_ALL=C sort` gives', () => {
   const inv = realistic();
   inv.places.push({ id: 'Zürich_Ä', extensions: { east: '1020', west: '1020' } }, { id: 'place_lower', extensions: { east: '1021', west: '1021' } });
-  inv.agents!.push({ login: 'Ω1', user: 'ü', place: 'Zürich_Ä', preferredSite: 'east' }, { login: 'a1', user: '"q"', place: 'place_lower', preferredSite: 'east' });
+  inv.agents!.push(
+    { login: 'Ω1', user: 'ü', place: 'Zürich_Ä', preferredSite: 'east' },
+    { login: 'a1', user: '"q"', place: 'place_lower', preferredSite: 'east' },
+  );
   for (const [path, text] of render(inv)) {
     const data = lines(text).slice(1);
     const sorted = spawnSync('sort', [], { input: data.join('\n') + '\n', env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });

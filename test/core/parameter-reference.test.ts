@@ -25,7 +25,10 @@ function inventory(phones: Phone[], transport: Transport): Inventory {
     dns: { zone: 'contoso.example', resolvers: ['10.1.0.53', '10.2.0.53'] },
     defaults: { transport, registerExpires: 600 },
     sites: [
-      { id: 'east', sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } } },
+      {
+        id: 'east',
+        sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } },
+      },
       { id: 'west', sipServer: { vip: { host: 'vip.west.contoso.example', address: '10.2.0.10', port: 5070 } } },
     ],
     places: [{ id: 'P1', extensions: { east: '1001', west: '2001' } }],
@@ -134,5 +137,7 @@ test('the check catches a made-up key and a value outside the reference (proof i
     'phones/yealink/001565000001.cfg: account.1.sip_server.1.transport_type = "4" is not one of 0, 1, 2, 3, %NULL%',
   ]);
   const cisco = '<?xml version="1.0"?><flat-profile><Proxy_1_ ua="rw">east.sip.contoso.example</Proxy_1_></flat-profile>';
-  assert.deepEqual(check('cisco', 'phones/cisco/a45630000001.xml', cisco, new Set()), ['phones/cisco/a45630000001.xml: Proxy_1_ attribute ua="rw" is not allowed (na)']);
+  assert.deepEqual(check('cisco', 'phones/cisco/a45630000001.xml', cisco, new Set()), [
+    'phones/cisco/a45630000001.xml: Proxy_1_ attribute ua="rw" is not allowed (na)',
+  ]);
 });

@@ -12,7 +12,11 @@ function inventory(extra: Partial<Inventory> = {}): Inventory {
     version: 1,
     dns: { zone: 'contoso.example' },
     sites: [
-      { id: 'east', name: 'Boston', sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } } },
+      {
+        id: 'east',
+        name: 'Boston',
+        sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } },
+      },
       { id: 'west', sipServer: { vip: { host: 'vip.west.contoso.example', address: '10.2.0.10', port: 5070 } } },
     ],
     places: [
@@ -26,38 +30,75 @@ function inventory(extra: Partial<Inventory> = {}): Inventory {
 }
 
 const table: [string, { phone: Record<string, unknown>; defaults?: Inventory['defaults']; want: Record<string, unknown> }][] = [
-  ['agents decide the site, default mode active-backup via SRV', {
-    phone: { mac: '00:15:65:12:34:AB', model: 'yealink-t54w', place: 'P1' },
-    want: { preferredSite: 'west', peerSite: 'east', mode: 'active-backup', siteSource: 'agents', mac: '00156512 34ab'.replace(' ', ''),
-      servers: [{ host: 'west-preferred.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'west', user: '1001' }] },
-  }],
-  ['phone override beats agents; dual Yealink: S.B then T.B via SRV', {
-    phone: { mac: '001565123400', model: 'yealink-t54w', place: 'P1', preferredSite: 'east', registration: 'dual' },
-    want: { preferredSite: 'east', mode: 'dual', siteSource: 'phone',
-      servers: [
-        { host: 'east.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'east', user: '1001' },
-        { host: 'west.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'west', user: '1001' }] },
-  }],
-  ['Cisco dual: no SRV, explicit ports through the S.B A record (VIP port 5070 for west)', {
-    phone: { mac: '001565123401', model: 'cisco-8851', place: 'P1', registration: 'dual' },
-    want: { mode: 'dual', servers: [
-      { host: 'west.sip.contoso.example', port: 5070, srv: false, transport: 'udp', site: 'west', user: '1001' },
-      { host: 'east.sip.contoso.example', port: 5060, srv: false, transport: 'udp', site: 'east', user: '1001' }] },
-  }],
-  ['Alcatel: never dual; default dual becomes a note; backup registrar on the peer site', {
-    phone: { mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1', transport: 'tcp' },
-    defaults: { registration: 'dual' },
-    want: { mode: 'active-backup', notes: ['Alcatel-Lucent IP Touch 4000 cannot dual-register: active-backup instead of defaults.registration dual'],
-      servers: [
-        { host: 'west.sip.contoso.example', port: 5070, srv: false, transport: 'tcp', site: 'west', user: '1001' },
-        { host: 'east.sip.contoso.example', port: 5060, srv: false, transport: 'tcp', site: 'east', user: '1001' }] },
-  }],
-  ['per-site extension numbers differ: each line uses its own site\'s DN', {
-    phone: { mac: '001565123402', model: 'snom-d785', place: 'P2', registration: 'dual', preferredSite: 'west' },
-    want: { servers: [
-      { host: 'west.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'west', user: '2002' },
-      { host: 'east.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'east', user: '1002' }] },
-  }],
+  [
+    'agents decide the site, default mode active-backup via SRV',
+    {
+      phone: { mac: '00:15:65:12:34:AB', model: 'yealink-t54w', place: 'P1' },
+      want: {
+        preferredSite: 'west',
+        peerSite: 'east',
+        mode: 'active-backup',
+        siteSource: 'agents',
+        mac: '00156512 34ab'.replace(' ', ''),
+        servers: [{ host: 'west-preferred.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'west', user: '1001' }],
+      },
+    },
+  ],
+  [
+    'phone override beats agents; dual Yealink: S.B then T.B via SRV',
+    {
+      phone: { mac: '001565123400', model: 'yealink-t54w', place: 'P1', preferredSite: 'east', registration: 'dual' },
+      want: {
+        preferredSite: 'east',
+        mode: 'dual',
+        siteSource: 'phone',
+        servers: [
+          { host: 'east.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'east', user: '1001' },
+          { host: 'west.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'west', user: '1001' },
+        ],
+      },
+    },
+  ],
+  [
+    'Cisco dual: no SRV, explicit ports through the S.B A record (VIP port 5070 for west)',
+    {
+      phone: { mac: '001565123401', model: 'cisco-8851', place: 'P1', registration: 'dual' },
+      want: {
+        mode: 'dual',
+        servers: [
+          { host: 'west.sip.contoso.example', port: 5070, srv: false, transport: 'udp', site: 'west', user: '1001' },
+          { host: 'east.sip.contoso.example', port: 5060, srv: false, transport: 'udp', site: 'east', user: '1001' },
+        ],
+      },
+    },
+  ],
+  [
+    'Alcatel: never dual; default dual becomes a note; backup registrar on the peer site',
+    {
+      phone: { mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1', transport: 'tcp' },
+      defaults: { registration: 'dual' },
+      want: {
+        mode: 'active-backup',
+        notes: ['Alcatel-Lucent IP Touch 4000 cannot dual-register: active-backup instead of defaults.registration dual'],
+        servers: [
+          { host: 'west.sip.contoso.example', port: 5070, srv: false, transport: 'tcp', site: 'west', user: '1001' },
+          { host: 'east.sip.contoso.example', port: 5060, srv: false, transport: 'tcp', site: 'east', user: '1001' },
+        ],
+      },
+    },
+  ],
+  [
+    "per-site extension numbers differ: each line uses its own site's DN",
+    {
+      phone: { mac: '001565123402', model: 'snom-d785', place: 'P2', registration: 'dual', preferredSite: 'west' },
+      want: {
+        servers: [
+          { host: 'west.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'west', user: '2002' },
+          { host: 'east.sip.contoso.example', port: 0, srv: true, transport: 'udp', site: 'east', user: '1002' },
+        ],
+      },
+    },
+  ],
 ];
 
 for (const [name, { phone, defaults, want }] of table) {
@@ -76,15 +117,24 @@ test('auto: stable per place, independent of other places, proportional to capac
   ];
   const ids = Array.from({ length: 4000 }, (_, i) => `Place_${i}`);
   const first = ids.map((id) => autoSite(id, sites));
-  assert.deepEqual(ids.map((id) => autoSite(id, sites)), first, 'deterministic');
+  assert.deepEqual(
+    ids.map((id) => autoSite(id, sites)),
+    first,
+    'deterministic',
+  );
   const east = first.filter((s) => s === 'east').length / ids.length;
   assert.ok(east > 0.72 && east < 0.78, `east share ${east} ≈ 0.75`);
-  const equal = ids.map((id) => autoSite(id, [{ id: 'east', sipServer: {} }, { id: 'west', sipServer: {} }]));
+  const equal = ids.map((id) =>
+    autoSite(id, [
+      { id: 'east', sipServer: {} },
+      { id: 'west', sipServer: {} },
+    ]),
+  );
   const share = equal.filter((s) => s === 'east').length / ids.length;
   assert.ok(share > 0.47 && share < 0.53, `equal share ${share}`);
 });
 
-test('auto: agents and phones at one place resolve to the same site; agents follow their place\'s phones', () => {
+test("auto: agents and phones at one place resolve to the same site; agents follow their place's phones", () => {
   const places = Array.from({ length: 50 }, (_, i) => ({ id: `P${i}`, extensions: { east: `${1000 + i}`, west: `${1000 + i}` } }));
   const inv = inventory({
     places,

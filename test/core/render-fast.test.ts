@@ -56,7 +56,16 @@ describe('render: the fast path of the shipped templates', () => {
 
   it('leaves what it does not handle to Handlebars (helpers, each, parent paths, this)', () => {
     const hbs = Handlebars.create();
-    for (const source of ['{{#each x}}{{this}}{{/each}}', '{{lookup a "b"}}', '{{../a}}', '{{this.a}}', '{{#unless a}}b{{/unless}}', '{{> partial}}', '{{log a}}', '{{#if a b}}x{{/if}}']) {
+    for (const source of [
+      '{{#each x}}{{this}}{{/each}}',
+      '{{lookup a "b"}}',
+      '{{../a}}',
+      '{{this.a}}',
+      '{{#unless a}}b{{/unless}}',
+      '{{> partial}}',
+      '{{log a}}',
+      '{{#if a b}}x{{/if}}',
+    ]) {
       assert.equal(compileFast(hbs, source), undefined, source);
     }
     // A value it does not write (missing, an object, an array) makes it hand that file to Handlebars.

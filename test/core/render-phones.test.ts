@@ -29,7 +29,11 @@ function inventory(phones: Phone[], defaults: Inventory['defaults'] = {}): Inven
     dns: { zone: 'contoso.example' },
     defaults,
     sites: [
-      { id: 'east', name: 'Boston', sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } } },
+      {
+        id: 'east',
+        name: 'Boston',
+        sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } },
+      },
       { id: 'west', name: 'Denver', sipServer: { vip: { host: 'vip.west.contoso.example', address: '10.2.0.10', port: 5070 } } },
     ],
     places: [
@@ -93,7 +97,10 @@ function txt(v: unknown): string {
 
 test('Yealink dual: S.B and T.B concurrently (redundancy_type 0), SRV via DNS-NAPTR, version line first', () => {
   const files = render([{ mac: '00:15:65:12:34:AB', model: 'yealink-t54w', place: 'P1', registration: 'dual' }], { defaults: { registerExpires: 600 } });
-  assert.deepEqual(files.map((f) => [f.path, f.secret]), [['phones/yealink/0015651234ab.cfg', true]]);
+  assert.deepEqual(
+    files.map((f) => [f.path, f.secret]),
+    [['phones/yealink/0015651234ab.cfg', true]],
+  );
   const text = file(files, 'phones/yealink/0015651234ab.cfg').contents;
   const l = text.split('\n');
   assert.equal(l[0], '#!version:1.0.0.1');
@@ -141,36 +148,39 @@ test('Poly --poly-master: one site master 000000000000.cfg naming [PHONE_MAC_ADD
     { mac: '0004f2aabbcd', model: 'poly-vvx350', place: 'P2' },
   ];
   const files = render(phones, { siteMasters: true });
-  assert.deepEqual(files.map((f) => [f.path, f.secret]), [
-    ['phones/poly/000000000000.cfg', false],
-    ['phones/poly/0004f2aabbcc-sipbc.cfg', true],
-    ['phones/poly/0004f2aabbcd-sipbc.cfg', true],
-  ]);
+  assert.deepEqual(
+    files.map((f) => [f.path, f.secret]),
+    [
+      ['phones/poly/000000000000.cfg', false],
+      ['phones/poly/0004f2aabbcc-sipbc.cfg', true],
+      ['phones/poly/0004f2aabbcd-sipbc.cfg', true],
+    ],
+  );
   const master = xml(file(files, 'phones/poly/000000000000.cfg').contents, 'APPLICATION');
   assert.equal(master['@_CONFIG_FILES'], '[PHONE_MAC_ADDRESS]-sipbc.cfg');
   assert.equal(master['@_APP_FILE_PATH'], 'sip.ld');
   assert.ok(!render(phones).some((f) => f.path.endsWith('000000000000.cfg')));
 });
 
-test('Poly dual: only the per-phone <mac>-sipbc.cfg (no per-phone master that hides the site\'s 000000000000.cfg); reg.1.server.1 = S.B, .2 = T.B, both register, DNSnaptr port 0', () => {
+test("Poly dual: only the per-phone <mac>-sipbc.cfg (no per-phone master that hides the site's 000000000000.cfg); reg.1.server.1 = S.B, .2 = T.B, both register, DNSnaptr port 0", () => {
   const files = render([{ mac: '0004f2aabbcc', model: 'poly-vvx450', place: 'P1', registration: 'dual' }]);
-  assert.deepEqual(files.map((f) => [f.path, f.secret]), [['phones/poly/0004f2aabbcc-sipbc.cfg', true]]);
-  const reg = xml(file(files, 'phones/poly/0004f2aabbcc-sipbc.cfg').contents, 'polycomConfig').reg;
   assert.deepEqual(
-    Object.fromEntries(Object.entries(reg).filter(([k]) => k.startsWith('@_reg.1.server'))),
-    {
-      '@_reg.1.server.1.address': 'east.sip.contoso.example',
-      '@_reg.1.server.1.port': '0',
-      '@_reg.1.server.1.transport': 'DNSnaptr',
-      '@_reg.1.server.1.expires': '3600',
-      '@_reg.1.server.1.register': '1',
-      '@_reg.1.server.2.address': 'west.sip.contoso.example',
-      '@_reg.1.server.2.port': '0',
-      '@_reg.1.server.2.transport': 'DNSnaptr',
-      '@_reg.1.server.2.expires': '3600',
-      '@_reg.1.server.2.register': '1',
-    },
+    files.map((f) => [f.path, f.secret]),
+    [['phones/poly/0004f2aabbcc-sipbc.cfg', true]],
   );
+  const reg = xml(file(files, 'phones/poly/0004f2aabbcc-sipbc.cfg').contents, 'polycomConfig').reg;
+  assert.deepEqual(Object.fromEntries(Object.entries(reg).filter(([k]) => k.startsWith('@_reg.1.server'))), {
+    '@_reg.1.server.1.address': 'east.sip.contoso.example',
+    '@_reg.1.server.1.port': '0',
+    '@_reg.1.server.1.transport': 'DNSnaptr',
+    '@_reg.1.server.1.expires': '3600',
+    '@_reg.1.server.1.register': '1',
+    '@_reg.1.server.2.address': 'west.sip.contoso.example',
+    '@_reg.1.server.2.port': '0',
+    '@_reg.1.server.2.transport': 'DNSnaptr',
+    '@_reg.1.server.2.expires': '3600',
+    '@_reg.1.server.2.register': '1',
+  });
   assert.equal(reg['@_reg.1.auth.userId'], '1001');
   assert.equal(reg['@_reg.1.auth.password'], 'pw1001');
   assert.equal(reg['@_reg.1.address'], '1001');
@@ -232,7 +242,9 @@ test('Cisco active-backup over TLS / TCP: Proxy = the SRV owner itself (_sips._t
 // ---------------------------------------------------------------- AudioCodes
 
 test('AudioCodes: never dual; proxy = S-preferred.B via SRV, registrar = proxy, expiry and transport', () => {
-  const files = render([{ mac: '00908f112233', model: 'audiocodes-420hd', place: 'P1', transport: 'tcp' }], { defaults: { registration: 'dual', registerExpires: 300 } });
+  const files = render([{ mac: '00908f112233', model: 'audiocodes-420hd', place: 'P1', transport: 'tcp' }], {
+    defaults: { registration: 'dual', registerExpires: 300 },
+  });
   const f = file(files, 'phones/audiocodes/00908f112233.cfg');
   assert.equal(f.secret, true);
   assert.equal(f.contents.split('\n')[0], '# generated by sipbc from inventory.yaml — do not edit');
@@ -280,7 +292,13 @@ test('Snom active-backup: identity 1 on S-preferred.B, identity 2 off, no failov
   const list = (n: string) => (Array.isArray(ps[n]) ? ps[n] : [ps[n]]);
   assert.equal(txt(list('user_host')[0]), 'east-preferred.sip.contoso.example');
   assert.equal(txt(list('user_outbound')[0]), 'east-preferred.sip.contoso.example;transport=tcp');
-  assert.deepEqual(list('user_active').map((e: Record<string, string>) => [e['@_idx'], txt(e)]), [['1', 'on'], ['2', 'off']]);
+  assert.deepEqual(
+    list('user_active').map((e: Record<string, string>) => [e['@_idx'], txt(e)]),
+    [
+      ['1', 'on'],
+      ['2', 'off'],
+    ],
+  );
   assert.equal(txt(list('user_failover_identity')[0]), 'none');
   assert.equal(list('user_host').length, 1);
 });
@@ -329,11 +347,14 @@ test('Alcatel 4000: proxy/registrar = S.B, proxy2/registrar2 = peer site T.B wit
     ],
     { defaults: { registration: 'dual', registerExpires: 1800 } },
   );
-  assert.deepEqual(files.map((f) => [f.path, f.secret]), [
-    ['phones/alcatel/lanpbx.cfg', false],
-    ['phones/alcatel/sipconfig-00809f5607ae.txt', true],
-    ['phones/alcatel/sipconfig-00809f5607af.txt', true],
-  ]);
+  assert.deepEqual(
+    files.map((f) => [f.path, f.secret]),
+    [
+      ['phones/alcatel/lanpbx.cfg', false],
+      ['phones/alcatel/sipconfig-00809f5607ae.txt', true],
+      ['phones/alcatel/sipconfig-00809f5607af.txt', true],
+    ],
+  );
   assert.equal(file(files, 'phones/alcatel/lanpbx.cfg').contents, 'APPLICATION_TYPE=APPL_SIP\n');
   const a = file(files, 'phones/alcatel/sipconfig-00809f5607ae.txt').contents;
   assert.deepEqual(a.split('\n').slice(0, 2), ['# generated by sipbc from inventory.yaml — do not edit', '[sip]']);
@@ -356,7 +377,15 @@ test('Alcatel 4000: proxy/registrar = S.B, proxy2/registrar2 = peer site T.B wit
   hasLines(a, ['domain_name=east.sip.contoso.example', 'authentication_realm=east.sip.contoso.example', 'option_timer=120']);
   assert.ok(!a.includes('[dns]'));
   const b = file(files, 'phones/alcatel/sipconfig-00809f5607af.txt').contents;
-  hasLines(b, ['proxy_addr=west.sip.contoso.example', 'proxy_port=5070', 'proxy2_addr=east.sip.contoso.example', 'proxy2_port=5060', 'sip_transport_mode=1', 'user_name=2002', 'domain_name=west.sip.contoso.example']);
+  hasLines(b, [
+    'proxy_addr=west.sip.contoso.example',
+    'proxy_port=5070',
+    'proxy2_addr=east.sip.contoso.example',
+    'proxy2_port=5060',
+    'sip_transport_mode=1',
+    'user_name=2002',
+    'domain_name=west.sip.contoso.example',
+  ]);
   // Only the first SIP line, and every non-comment line is a section or key=value.
   for (const text of [a, b]) {
     for (const line of text.trimEnd().split('\n')) assert.match(line, /^(#.*|\[[a-z]+\]|[a-z0-9_]+=[^\n]*)$/);
@@ -364,9 +393,15 @@ test('Alcatel 4000: proxy/registrar = S.B, proxy2/registrar2 = peer site T.B wit
 });
 
 test('Alcatel 4000: [dns] dns_addr / dns2_addr from dns.resolvers (the sample: the primary DNS "HAS TO BE FILLED")', () => {
-  const one = file(render([{ mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1' }], { resolvers: ['10.1.0.53'] }), 'phones/alcatel/sipconfig-00809f5607ae.txt').contents;
+  const one = file(
+    render([{ mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1' }], { resolvers: ['10.1.0.53'] }),
+    'phones/alcatel/sipconfig-00809f5607ae.txt',
+  ).contents;
   assert.ok(one.endsWith('[dns]\ndns_addr=10.1.0.53\n'), one);
-  const two = file(render([{ mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1' }], { resolvers: ['10.1.0.53', '10.2.0.53'] }), 'phones/alcatel/sipconfig-00809f5607ae.txt').contents;
+  const two = file(
+    render([{ mac: '00809f5607ae', model: 'alcatel-4028', place: 'P1' }], { resolvers: ['10.1.0.53', '10.2.0.53'] }),
+    'phones/alcatel/sipconfig-00809f5607ae.txt',
+  ).contents;
   assert.ok(two.endsWith('[dns]\ndns_addr=10.1.0.53\ndns2_addr=10.2.0.53\n'), two);
 });
 
@@ -380,12 +415,19 @@ test('Alcatel 4000 with TLS is refused (UDP or TCP only), naming the phone', () 
 // ---------------------------------------------------------------- baresip
 
 test('baresip dual: two accounts S.B and T.B with explicit transport, regint = registerExpires; headless config', () => {
-  const files = render([{ mac: '02:00:00:00:00:01', model: 'baresip', place: 'P1', registration: 'dual', transport: 'udp' }], { defaults: { registerExpires: 20 } });
-  assert.deepEqual(files.map((f) => [f.path, f.secret]), [
-    ['phones/baresip/020000000001/accounts', true],
-    ['phones/baresip/020000000001/config', false],
-  ]);
-  const acc = file(files, 'phones/baresip/020000000001/accounts').contents.split('\n').filter((l) => l && !l.startsWith('#'));
+  const files = render([{ mac: '02:00:00:00:00:01', model: 'baresip', place: 'P1', registration: 'dual', transport: 'udp' }], {
+    defaults: { registerExpires: 20 },
+  });
+  assert.deepEqual(
+    files.map((f) => [f.path, f.secret]),
+    [
+      ['phones/baresip/020000000001/accounts', true],
+      ['phones/baresip/020000000001/config', false],
+    ],
+  );
+  const acc = file(files, 'phones/baresip/020000000001/accounts')
+    .contents.split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(acc, [
     '<sip:1001@east.sip.contoso.example;transport=udp>;auth_user=1001;auth_pass=pw1001;regint=20',
     '<sip:1001@west.sip.contoso.example;transport=udp>;auth_user=1001;auth_pass=pw1001;regint=20',
@@ -400,7 +442,9 @@ test('baresip dual: two accounts S.B and T.B with explicit transport, regint = r
 
 test('baresip active-backup: one account on S-preferred.B with the transport in the AOR; no password → no auth_pass', () => {
   const files = render([{ mac: '020000000002', model: 'baresip', place: 'P1', transport: 'tcp' }], { password: '', defaults: { registerExpires: 10 } });
-  const acc = file(files, 'phones/baresip/020000000002/accounts').contents.split('\n').filter((l) => l && !l.startsWith('#'));
+  const acc = file(files, 'phones/baresip/020000000002/accounts')
+    .contents.split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(acc, ['<sip:1001@east-preferred.sip.contoso.example;transport=tcp>;regint=10']);
 });
 
@@ -464,7 +508,10 @@ test('every family, both modes: sorted, deterministic, LF only, banner in each f
 const NASTY = `p"w'<x>&y`;
 
 test('XML families: a password with " \' < > & is escaped and reads back unchanged through a real parser', () => {
-  const files = render(ALL.filter((p) => ['cisco-8861', 'poly-vvx601', 'snom-d735', 'grandstream-grp2616'].includes(p.model)), { password: NASTY });
+  const files = render(
+    ALL.filter((p) => ['cisco-8861', 'poly-vvx601', 'snom-d735', 'grandstream-grp2616'].includes(p.model)),
+    { password: NASTY },
+  );
   const cisco = xml(file(files, 'phones/cisco/a45630000001.xml').contents, 'flat-profile');
   assert.equal(txt(cisco.Password_1_), NASTY);
   assert.ok(file(files, 'phones/cisco/a45630000001.xml').contents.includes('<Password_1_ ua="na">p&quot;w&apos;&lt;x&gt;&amp;y</Password_1_>'));
@@ -526,7 +573,13 @@ function userDir(name: string, files: Record<string, string>): string {
 
 test('a user template override wins over the shipped one; other families keep the shipped templates', () => {
   const dir = userDir('override', { 'yealink/mac.cfg.hbs': '#!version:1.0.0.1\r\n# {{banner}}\r\nmy.server = {{line.server1.host}}\r\n' });
-  const files = render([{ mac: '001565000001', model: 'yealink-t54w', place: 'P1' }, { mac: 'a45630000001', model: 'cisco-8851', place: 'P1' }], { userTemplatesDir: dir });
+  const files = render(
+    [
+      { mac: '001565000001', model: 'yealink-t54w', place: 'P1' },
+      { mac: 'a45630000001', model: 'cisco-8851', place: 'P1' },
+    ],
+    { userTemplatesDir: dir },
+  );
   assert.equal(
     file(files, 'phones/yealink/001565000001.cfg').contents,
     '#!version:1.0.0.1\n# generated by sipbc from inventory.yaml — do not edit\nmy.server = east-preferred.sip.contoso.example\n',
@@ -538,11 +591,19 @@ test('strict templates: a missing value is an error naming the template and the 
   const dir = userDir('strict', { 'yealink/mac.cfg.hbs': '#!version:1.0.0.1\naccount.1.sip_server.1.address = {{line.server1.hots}}\n' });
   assert.throws(
     () => render([{ mac: '001565000001', model: 'yealink-t54w', place: 'P1' }], { userTemplatesDir: dir }),
-    (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && e.message.includes('phone 001565000001 (yealink-t54w)') && e.message.includes('"hots" not defined') && e.message.includes(join(dir, 'yealink', 'mac.cfg.hbs')),
+    (e: unknown) =>
+      e instanceof SipbcError &&
+      e.exitCode === 2 &&
+      e.message.includes('phone 001565000001 (yealink-t54w)') &&
+      e.message.includes('"hots" not defined') &&
+      e.message.includes(join(dir, 'yealink', 'mac.cfg.hbs')),
   );
   // server2 does not exist in active-backup: using it without {{#if}} is an error too.
   const dir2 = userDir('strict2', { 'yealink/mac.cfg.hbs': '#!version:1.0.0.1\nx = {{line.server2.host}}\n' });
-  assert.throws(() => render([{ mac: '001565000001', model: 'yealink-t54w', place: 'P1' }], { userTemplatesDir: dir2 }), /"host" not defined \(its parent value is missing\)/);
+  assert.throws(
+    () => render([{ mac: '001565000001', model: 'yealink-t54w', place: 'P1' }], { userTemplatesDir: dir2 }),
+    /"host" not defined \(its parent value is missing\)/,
+  );
 });
 
 test('template paths stay inside their directory: "..", absolute names and symlinks leading outside are refused', () => {
@@ -572,22 +633,33 @@ test('a new family from the user catalogue works without code: {MAC} upper-case 
     'catalogue.json': JSON.stringify({
       families: {
         acme: {
-          vendor: 'Acme', dir: 'acme', label: 'Acme desk phone', dualRegistration: true, activeBackup: 'srv', srv: true, dualSrv: true,
-          transports: ['udp', 'tcp'], files: [{ name: 'acme-{MAC}.ini', template: 'phone.ini.hbs', format: 'keyvalue', secret: true }], commonFiles: [],
+          vendor: 'Acme',
+          dir: 'acme',
+          label: 'Acme desk phone',
+          dualRegistration: true,
+          activeBackup: 'srv',
+          srv: true,
+          dualSrv: true,
+          transports: ['udp', 'tcp'],
+          files: [{ name: 'acme-{MAC}.ini', template: 'phone.ini.hbs', format: 'keyvalue', secret: true }],
+          commonFiles: [],
         },
       },
       models: { 'acme-100': { family: 'acme', name: 'Acme 100' } },
     }),
-    'acme/phone.ini.hbs': '# {{banner}}\nserver={{line.server1.hostPort}}\ntransport={{line.server1.transportCode}}\n{{#if line.server2}}server2={{line.server2.host}}\n{{/if}}',
+    'acme/phone.ini.hbs':
+      '# {{banner}}\nserver={{line.server1.hostPort}}\ntransport={{line.server1.transportCode}}\n{{#if line.server2}}server2={{line.server2.host}}\n{{/if}}',
   });
   const userCat = loadCatalogue(dir);
   const inv = inventory([{ mac: '0a0b0c0d0e0f', model: 'acme-100', place: 'P1', registration: 'dual', transport: 'tcp' }]);
   const files = renderPhones(resolvePlan(inv, userCat), userCat, { inventoryFile: 'inv.yaml', userTemplatesDir: dir, passwordFor: () => 'x' });
-  assert.deepEqual(files, [{
-    path: 'phones/acme/acme-0A0B0C0D0E0F.ini',
-    contents: '# generated by sipbc from inv.yaml — do not edit\nserver=east.sip.contoso.example\ntransport=tcp\nserver2=west.sip.contoso.example\n',
-    secret: true,
-  }]);
+  assert.deepEqual(files, [
+    {
+      path: 'phones/acme/acme-0A0B0C0D0E0F.ini',
+      contents: '# generated by sipbc from inv.yaml — do not edit\nserver=east.sip.contoso.example\ntransport=tcp\nserver2=west.sip.contoso.example\n',
+      secret: true,
+    },
+  ]);
 });
 
 test('XML banner stays a valid comment when the inventory file name contains "--"', () => {

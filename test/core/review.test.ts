@@ -35,7 +35,11 @@ test('a phone moved to a place whose agents prefer the other site: place, site a
   assert.deepEqual(yealink.fields, [
     { field: 'place', before: 'P1', after: 'P3' },
     { field: 'preferredSite', before: 'east', after: 'west' },
-    { field: 'line1', before: 'east.sip.contoso.example (SRV) > west.sip.contoso.example (SRV)', after: 'west.sip.contoso.example (SRV) > east.sip.contoso.example (SRV)' },
+    {
+      field: 'line1',
+      before: 'east.sip.contoso.example (SRV) > west.sip.contoso.example (SRV)',
+      after: 'west.sip.contoso.example (SRV) > east.sip.contoso.example (SRV)',
+    },
     { field: 'authUser', before: '1001', after: '1003' },
   ]);
   assert.equal(yealink.movesSite, true);
@@ -56,9 +60,15 @@ test("a site's capacity lowered until a failover overflows: flagged per scenario
   assert.deepEqual(row.flags, ['new-overflow']);
   assert.deepEqual(r.load.find((l) => l.failedSite === 'west')!.flags, []);
   assert.equal(r.summary.newOverflows, 1);
-  assert.ok(r.headline.includes('ATTENTION: if east fails, west (Denver) must carry 5 agents with capacity 3: 2 over (it fitted before).'), r.headline.join('\n'));
+  assert.ok(
+    r.headline.includes('ATTENTION: if east fails, west (Denver) must carry 5 agents with capacity 3: 2 over (it fitted before).'),
+    r.headline.join('\n'),
+  );
   // The SRV weights of the load-balanced name follow capacity: that RRset changes too.
-  assert.deepEqual(r.dns.changed.map((s) => `${s.name} ${s.type}`), ['_sip._udp.sip.contoso.example SRV']);
+  assert.deepEqual(
+    r.dns.changed.map((s) => `${s.name} ${s.type}`),
+    ['_sip._udp.sip.contoso.example SRV'],
+  );
 });
 
 test('a dual-capable model changed to an Alcatel-Lucent 4000: the mode flips, the reason says why, dr-forward rows appear', () => {
@@ -73,9 +83,10 @@ test('a dual-capable model changed to an Alcatel-Lucent 4000: the mode flips, th
   ]);
   assert.equal(p.why[1], 'Alcatel-Lucent IP Touch 4000 cannot dual-register: active-backup instead of defaults.registration dual');
   assert.equal(p.whyBefore[1], 'defaults.registration dual');
-  assert.deepEqual(r.genesys.map((g) => [g.path, g.added, g.removed]), [
-    ['genesys/dr-forward.csv', ['east,1001,P1,TServer,dr-forward,no-agent', 'west,1001,P1,TServer,dr-forward,no-agent'], []],
-  ]);
+  assert.deepEqual(
+    r.genesys.map((g) => [g.path, g.added, g.removed]),
+    [['genesys/dr-forward.csv', ['east,1001,P1,TServer,dr-forward,no-agent', 'west,1001,P1,TServer,dr-forward,no-agent'], []]],
+  );
   // The phone now re-registers through its backup registrar: the longest outage if east fails grows.
   const east = r.load.find((l) => l.failedSite === 'east')!;
   assert.deepEqual([east.before!.longestOutage, east.after!.longestOutage], [573, 633]);
@@ -85,7 +96,10 @@ test('a dual-capable model changed to an Alcatel-Lucent 4000: the mode flips, th
 test('a server address change: the A RRsets change, nothing else', () => {
   const r = review(EDITS.newAddress);
   const byName = Object.fromEntries(r.dns.changed.map((c) => [`${c.name} ${c.type}`, [c.before, c.after]]));
-  const change = [{ ttl: 300, data: ['10.2.0.10'] }, { ttl: 300, data: ['10.2.0.20'] }];
+  const change = [
+    { ttl: 300, data: ['10.2.0.10'] },
+    { ttl: 300, data: ['10.2.0.20'] },
+  ];
   assert.deepEqual(byName, { 'west.sip.contoso.example A': change, 'vip.west.contoso.example A': change });
   assert.deepEqual([r.dns.added, r.dns.removed, r.phones.changed, r.genesys], [[], [], [], []]);
   assert.equal(r.summary.attention, false);
@@ -95,13 +109,22 @@ test('a server address change: the A RRsets change, nothing else', () => {
 test('a site loses its VIP: the phone whose dual line reaches it through the A record loses failover', () => {
   const r = review(EDITS.noVip);
   const east = r.failover.find((f) => f.failedSite === 'east')!;
-  assert.deepEqual(east.lostFailover.map((p) => [p.mac, p.place]), [['707db9000005', 'P5']]);
+  assert.deepEqual(
+    east.lostFailover.map((p) => [p.mac, p.place]),
+    [['707db9000005', 'P5']],
+  );
   assert.match(east.lostFailover[0].reason, /west has no VIP/);
   assert.deepEqual(r.load.find((l) => l.failedSite === 'east')!.flags, ['new-stranded']);
   assert.equal(r.summary.lostFailover, 1);
   assert.equal(r.headline[1], 'ATTENTION: 1 phone would be stranded if east fails (today it reaches west).');
-  assert.deepEqual(r.dns.added.map((s) => s.name), ['a.west.contoso.example', 'b.west.contoso.example']);
-  assert.deepEqual(r.dns.removed.map((s) => s.name), ['vip.west.contoso.example']);
+  assert.deepEqual(
+    r.dns.added.map((s) => s.name),
+    ['a.west.contoso.example', 'b.west.contoso.example'],
+  );
+  assert.deepEqual(
+    r.dns.removed.map((s) => s.name),
+    ['vip.west.contoso.example'],
+  );
 });
 
 test('phones and agents added and removed are listed with their site and mode', () => {
@@ -109,8 +132,14 @@ test('phones and agents added and removed are listed with their site and mode', 
     ['  - { mac: "707db9000005", model: cisco-8851, place: P5, auth: none }\n', '  - { mac: "707db9000006", model: snom-d735, place: P5, auth: none }\n'],
     ['  - { login: "7005", user: u5, place: P5, preferredSite: east }\n', '  - { login: "7006", user: u6, place: P5, preferredSite: east }\n'],
   ]);
-  assert.deepEqual(r.phones.added.map((p) => [p.mac, p.model, p.preferredSite, p.mode]), [['707db9000006', 'snom-d735', 'east', 'dual']]);
-  assert.deepEqual(r.phones.removed.map((p) => [p.mac, p.model]), [['707db9000005', 'cisco-8851']]);
+  assert.deepEqual(
+    r.phones.added.map((p) => [p.mac, p.model, p.preferredSite, p.mode]),
+    [['707db9000006', 'snom-d735', 'east', 'dual']],
+  );
+  assert.deepEqual(
+    r.phones.removed.map((p) => [p.mac, p.model]),
+    [['707db9000005', 'cisco-8851']],
+  );
   assert.deepEqual(r.agents.added, [{ login: '7006', user: 'u6', place: 'P5', site: 'east' }]);
   assert.deepEqual(r.agents.removed, [{ login: '7005', user: 'u5', place: 'P5', site: 'east' }]);
 });
@@ -123,23 +152,40 @@ test('report model: phones per site × mode × family, outage groups with the fo
     { site: 'west', mode: 'dual' },
     { site: 'west', mode: 'active-backup' },
   ]);
-  assert.deepEqual(m.matrix.rows.map((r) => [r.label, r.counts]), [
-    ['Alcatel-Lucent IP Touch 4000', [0, 0, 0, 1]],
-    ['Cisco IP Phone 7800/8800 MPP', [1, 0, 0, 0]],
-    ['Snom D7xx', [0, 0, 1, 0]],
-    ['Yealink T3x/T4x/T5x', [1, 0, 0, 0]],
-    ['baresip softphone', [0, 1, 0, 0]],
-  ]);
+  assert.deepEqual(
+    m.matrix.rows.map((r) => [r.label, r.counts]),
+    [
+      ['Alcatel-Lucent IP Touch 4000', [0, 0, 0, 1]],
+      ['Cisco IP Phone 7800/8800 MPP', [1, 0, 0, 0]],
+      ['Snom D7xx', [0, 0, 1, 0]],
+      ['Yealink T3x/T4x/T5x', [1, 0, 0, 0]],
+      ['baresip softphone', [0, 1, 0, 0]],
+    ],
+  );
   assert.deepEqual(m.matrix.totals, [2, 1, 1, 1]);
   const east = m.scenarios[0];
   assert.equal(east.failedSite.id, 'east');
-  assert.deepEqual(east.outages, [{ outcome: 'srv-failover', seconds: 573, computation: '0.9 × 600 + 32 (udp) + 1 = 573 s', phones: 1, families: ['baresip'] }]);
+  assert.deepEqual(east.outages, [
+    { outcome: 'srv-failover', seconds: 573, computation: '0.9 × 600 + 32 (udp) + 1 = 573 s', phones: 1, families: ['baresip'] },
+  ]);
   assert.deepEqual(east.capacity, { site: 'west', capacity: 10, agents: 5, already: 2, arriving: 3, overflow: 0, fits: true });
-  assert.deepEqual(m.normal.map((n) => [n.site, n.phones, n.preferring, n.agents]), [['east', 4, 3, 3], ['west', 4, 2, 2]]);
+  assert.deepEqual(
+    m.normal.map((n) => [n.site, n.phones, n.preferring, n.agents]),
+    [
+      ['east', 4, 3, 3],
+      ['west', 4, 2, 2],
+    ],
+  );
   assert.equal(m.phones, undefined, 'no per-phone rows unless asked');
   assert.equal(reportModel(base, cat, { phones: true }).phones!.length, 5);
-  assert.equal(recordMeaning('_sip._udp.east-preferred.sip.contoso.example', 'SRV', 'sip.contoso.example', ['east', 'west']), 'east first, then west (udp): active-backup phones preferring east');
-  assert.equal(recordMeaning('west.sip.contoso.example', 'A', 'sip.contoso.example', ['east', 'west']), "west's VIP (or primary) address: phones that reach west without SRV");
+  assert.equal(
+    recordMeaning('_sip._udp.east-preferred.sip.contoso.example', 'SRV', 'sip.contoso.example', ['east', 'west']),
+    'east first, then west (udp): active-backup phones preferring east',
+  );
+  assert.equal(
+    recordMeaning('west.sip.contoso.example', 'A', 'sip.contoso.example', ['east', 'west']),
+    "west's VIP (or primary) address: phones that reach west without SRV",
+  );
   assert.equal(recordMeaning('vip.west.contoso.example', 'A', 'sip.contoso.example', ['east', 'west']), "a SIP Server's address (SRV target)");
   for (const r of m.records) assert.notEqual(r.meaning, '', `${r.name} ${r.type} has a meaning`);
 });

@@ -25,11 +25,14 @@ test('env, file (relative to the inventory directory) and literal references res
   const { loaded, uses } = inventory(['{ env: PW_A }', '{ file: secrets/a.txt }', '"literal-pw"']);
   const r = resolveSecrets(loaded, uses, { env: { PW_A: 'from-env' } });
   assert.deepEqual(r.findings, []);
-  assert.deepEqual([...r.passwords.entries()], [
-    [0, 'from-env'],
-    [1, 'from-file'],
-    [2, 'literal-pw'],
-  ]);
+  assert.deepEqual(
+    [...r.passwords.entries()],
+    [
+      [0, 'from-env'],
+      [1, 'from-file'],
+      [2, 'literal-pw'],
+    ],
+  );
 });
 
 test('an absolute file path is used as is when it is inside the secrets directory', () => {
@@ -85,10 +88,13 @@ test('every missing secret is reported together, each at its auth.password line:
 test('a reference shared by many phones is read once and reported once, with the count', () => {
   let reads = 0;
   const { loaded, uses } = inventory(['{ file: shared.txt }', '{ file: shared.txt }', '{ file: ./shared.txt }']);
-  const ok = resolveSecrets(loaded, uses, { env: {}, readFile: () => {
-        reads++;
-        return { ok: true, text: 'shared\n' };
-      } });
+  const ok = resolveSecrets(loaded, uses, {
+    env: {},
+    readFile: () => {
+      reads++;
+      return { ok: true, text: 'shared\n' };
+    },
+  });
   assert.equal(reads, 1, './shared.txt and shared.txt are the same file');
   assert.deepEqual([...ok.passwords.values()], ['shared', 'shared', 'shared']);
 
@@ -151,7 +157,7 @@ test('confined to the inventory directory: "..", an absolute path elsewhere, a l
     [`{ file: "${join(outside, 'pw.txt')}" }`, `is outside the inventory's directory`],
     ['{ file: /etc/hostname }', 'secret file /etc/hostname is outside'],
     ['{ file: ../../../../etc/hostname }', 'secret file ../../../../etc/hostname is outside'],
-    ['{ file: link-out.txt }', 'secret file link-out.txt leads outside the inventory\'s directory .* through a symbolic link'],
+    ['{ file: link-out.txt }', "secret file link-out.txt leads outside the inventory's directory .* through a symbolic link"],
   ]) {
     const { gen, val, col } = both(ref);
     assert.equal(gen.passwords.size, 0, ref);

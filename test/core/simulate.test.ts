@@ -13,15 +13,21 @@ const cat = loadCatalogue();
  * east through defaults.preferredSite, except where a phone says otherwise. registerExpires 600.
  */
 function inventory(opts: { westVip?: boolean; westCapacity?: number } = {}): Inventory {
-  const west = opts.westVip === false
-    ? { primary: { host: 'a.west.contoso.example', address: '10.2.0.11' }, backup: { host: 'b.west.contoso.example', address: '10.2.0.12' } }
-    : { vip: { host: 'vip.west.contoso.example', address: '10.2.0.10' } };
+  const west =
+    opts.westVip === false
+      ? { primary: { host: 'a.west.contoso.example', address: '10.2.0.11' }, backup: { host: 'b.west.contoso.example', address: '10.2.0.12' } }
+      : { vip: { host: 'vip.west.contoso.example', address: '10.2.0.10' } };
   return {
     version: 1,
     dns: { zone: 'contoso.example' },
     defaults: { preferredSite: 'east', registerExpires: 600, transport: 'udp' },
     sites: [
-      { id: 'east', name: 'Boston', capacity: 10, sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } } },
+      {
+        id: 'east',
+        name: 'Boston',
+        capacity: 10,
+        sipServer: { primary: { host: 'a.east.contoso.example', address: '10.1.0.11' }, backup: { host: 'b.east.contoso.example', address: '10.1.0.12' } },
+      },
       { id: 'west', name: 'Denver', ...(opts.westCapacity === undefined ? {} : { capacity: opts.westCapacity }), sipServer: west },
     ],
     places: [1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `P${i}`, extensions: { east: `100${i}`, west: `200${i}` } })),
@@ -52,24 +58,72 @@ test('simulate: every outcome when east fails and west (VIP) survives', () => {
   };
   assert.deepEqual(pick('001565000001'), { outcome: 'already-registered', site: 'west', via: 'west.sip.contoso.example', outageSeconds: 0, computation: null });
   // baresip, measured timers: 0.9 × E, then 32 s on UDP, at once on TCP.
-  assert.deepEqual(pick('001565000002'), { outcome: 'srv-failover', site: 'west', via: 'east-preferred.sip.contoso.example', outageSeconds: 573, computation: '0.9 × 600 + 32 (tcp) + 1 = 573 s' });
-  assert.deepEqual(pick('001565000003'), { outcome: 'srv-failover', site: 'west', via: 'east-preferred.sip.contoso.example', outageSeconds: 573, computation: '0.9 × 600 + 32 (udp) + 1 = 573 s' });
+  assert.deepEqual(pick('001565000002'), {
+    outcome: 'srv-failover',
+    site: 'west',
+    via: 'east-preferred.sip.contoso.example',
+    outageSeconds: 573,
+    computation: '0.9 × 600 + 32 (tcp) + 1 = 573 s',
+  });
+  assert.deepEqual(pick('001565000003'), {
+    outcome: 'srv-failover',
+    site: 'west',
+    via: 'east-preferred.sip.contoso.example',
+    outageSeconds: 573,
+    computation: '0.9 × 600 + 32 (udp) + 1 = 573 s',
+  });
   // Yealink: refresh at expiry (undocumented → worst case), 3 retries × 32 s.
-  assert.deepEqual(pick('001565000004'), { outcome: 'srv-failover', site: 'west', via: 'east-preferred.sip.contoso.example', outageSeconds: 697, computation: '1 × 600 + 96 (udp) + 1 = 697 s' });
+  assert.deepEqual(pick('001565000004'), {
+    outcome: 'srv-failover',
+    site: 'west',
+    via: 'east-preferred.sip.contoso.example',
+    outageSeconds: 697,
+    computation: '1 × 600 + 96 (udp) + 1 = 697 s',
+  });
   // Poly: re-registers expires.overlap = 60 s before expiry.
-  assert.deepEqual(pick('0004f2000005'), { outcome: 'srv-failover', site: 'west', via: 'east-preferred.sip.contoso.example', outageSeconds: 637, computation: '1 × 600 − 60 + 96 (udp) + 1 = 637 s' });
-  assert.deepEqual(pick('00809f000006'), { outcome: 'backup-registrar', site: 'west', via: 'west.sip.contoso.example:5060', outageSeconds: 633, computation: '1 × 600 + 32 (udp) + 1 = 633 s' });
+  assert.deepEqual(pick('0004f2000005'), {
+    outcome: 'srv-failover',
+    site: 'west',
+    via: 'east-preferred.sip.contoso.example',
+    outageSeconds: 637,
+    computation: '1 × 600 − 60 + 96 (udp) + 1 = 637 s',
+  });
+  assert.deepEqual(pick('00809f000006'), {
+    outcome: 'backup-registrar',
+    site: 'west',
+    via: 'west.sip.contoso.example:5060',
+    outageSeconds: 633,
+    computation: '1 × 600 + 32 (udp) + 1 = 633 s',
+  });
   assert.match(p.get('00809f000006')!.reason, /proxy2\/registrar2/);
-  assert.deepEqual(pick('001565000007'), { outcome: 'already-registered', site: 'west', via: 'west.sip.contoso.example:5060', outageSeconds: 0, computation: null });
-  assert.deepEqual(pick('000413000008'), { outcome: 'unaffected', site: 'west', via: 'west-preferred.sip.contoso.example', outageSeconds: 0, computation: null });
+  assert.deepEqual(pick('001565000007'), {
+    outcome: 'already-registered',
+    site: 'west',
+    via: 'west.sip.contoso.example:5060',
+    outageSeconds: 0,
+    computation: null,
+  });
+  assert.deepEqual(pick('000413000008'), {
+    outcome: 'unaffected',
+    site: 'west',
+    via: 'west-preferred.sip.contoso.example',
+    outageSeconds: 0,
+    computation: null,
+  });
 
   assert.deepEqual(sim.summary.phones, { total: 8, unaffected: 1, 'already-registered': 2, 'srv-failover': 4, 'backup-registrar': 1, stranded: 0 });
   assert.deepEqual(sim.summary.longestOutage, { seconds: 697, mac: '001565000004', outcome: 'srv-failover' });
   assert.deepEqual(sim.summary.agents, { total: 8, placeStranded: 0, unaffected: 1, relogin: 7 });
   assert.equal(sim.summary.agentRelogin, 60);
-  assert.deepEqual(sim.agents.find((a) => a.login === '7001'), { login: '7001', user: 'u1', place: 'P1', preferredSite: 'east', outcome: 'relogin', site: 'west', outageSeconds: 60, placeStranded: false });
+  assert.deepEqual(
+    sim.agents.find((a) => a.login === '7001'),
+    { login: '7001', user: 'u1', place: 'P1', preferredSite: 'east', outcome: 'relogin', site: 'west', outageSeconds: 60, placeStranded: false },
+  );
   // The agent at P8 follows its phone (west) and stays put.
-  assert.deepEqual(sim.agents.find((a) => a.login === '7008'), { login: '7008', user: 'u8', place: 'P8', preferredSite: 'west', outcome: 'unaffected', site: 'west', outageSeconds: 0, placeStranded: false });
+  assert.deepEqual(
+    sim.agents.find((a) => a.login === '7008'),
+    { login: '7008', user: 'u8', place: 'P8', preferredSite: 'west', outcome: 'unaffected', site: 'west', outageSeconds: 0, placeStranded: false },
+  );
   assert.deepEqual(sim.capacity, { site: 'west', capacity: 20, agents: 8, already: 1, arriving: 7, overflow: 0, fits: true });
   assert.deepEqual(sim.warnings, []);
 });
@@ -81,19 +135,27 @@ test('simulate: a survivor without a VIP strands phones that reach it only throu
   assert.equal(alcatel.outcome, 'stranded');
   assert.equal(alcatel.site, null);
   assert.equal(alcatel.outageSeconds, null);
-  assert.equal(alcatel.reason, "backup registrar (proxy2/registrar2): it reaches west only through the west.sip.contoso.example A record = west's primary server (10.2.0.11), and west has no VIP: when west's backup SIP Server is the active one, the phone cannot register");
+  assert.equal(
+    alcatel.reason,
+    "backup registrar (proxy2/registrar2): it reaches west only through the west.sip.contoso.example A record = west's primary server (10.2.0.11), and west has no VIP: when west's backup SIP Server is the active one, the phone cannot register",
+  );
   assert.equal(p.get('001565000007')!.outcome, 'stranded', 'Cisco dual: no SRV on dual lines (vendor rule)');
   assert.match(p.get('001565000007')!.reason, /^dual: it reaches west only through the west\.sip\.contoso\.example A record/);
   // SRV phones still reach both of west's servers.
   assert.equal(p.get('001565000004')!.outcome, 'srv-failover');
   assert.equal(p.get('001565000001')!.outcome, 'already-registered');
   assert.equal(sim.summary.phones.stranded, 2);
-  assert.deepEqual(sim.agents.filter((a) => a.placeStranded).map((a) => a.login), ['7006', '7007']);
+  assert.deepEqual(
+    sim.agents.filter((a) => a.placeStranded).map((a) => a.login),
+    ['7006', '7007'],
+  );
   assert.equal(sim.summary.agents.placeStranded, 2);
-  assert.deepEqual(sim.warnings, [{
-    code: 'SIPBC-SIM-STRANDED',
-    message: '2 phones would be stranded when east is lost: 00809f000006 (P6), 001565000007 (P7); 2 places flagged (see each phone\'s reason)',
-  }]);
+  assert.deepEqual(sim.warnings, [
+    {
+      code: 'SIPBC-SIM-STRANDED',
+      message: "2 phones would be stranded when east is lost: 00809f000006 (P6), 001565000007 (P7); 2 places flagged (see each phone's reason)",
+    },
+  ]);
   // The longest bounded outage ignores stranded phones.
   assert.equal(sim.summary.longestOutage?.seconds, 697);
 });
@@ -101,7 +163,9 @@ test('simulate: a survivor without a VIP strands phones that reach it only throu
 test('simulate: capacity overflow is a warning with the numbers', () => {
   const sim = simulate(resolvePlan(inventory({ westCapacity: 5 }), cat), 'east', cat);
   assert.deepEqual(sim.capacity, { site: 'west', capacity: 5, agents: 8, already: 1, arriving: 7, overflow: 3, fits: false });
-  assert.deepEqual(sim.warnings, [{ code: 'SIPBC-SIM-CAPACITY', message: 'west must carry all 8 agents but its capacity is 5: 3 over (1 already there, 7 arriving from east)' }]);
+  assert.deepEqual(sim.warnings, [
+    { code: 'SIPBC-SIM-CAPACITY', message: 'west must carry all 8 agents but its capacity is 5: 3 over (1 already there, 7 arriving from east)' },
+  ]);
 });
 
 test('simulate: capacity unset → fits null, no warning', () => {
@@ -135,13 +199,19 @@ test('simulate: no phone re-registers → longestOutage null; agentRelogin 0 whe
 
 test('simulate: an unknown --fail site is a usage error listing the site ids (and the id of a site named so)', () => {
   const plan = resolvePlan(inventory(), cat);
-  assert.throws(() => simulate(plan, 'north', cat), (e: unknown) => {
-    assert.ok(e instanceof SipbcError);
-    assert.equal(e.exitCode, 2);
-    assert.equal(e.message, 'unknown site "north" for --fail; valid site ids: east, west');
-    return true;
-  });
-  assert.throws(() => simulate(plan, 'Boston', cat), (e: unknown) => e instanceof SipbcError && e.hint === '"Boston" is the name of site east; --fail takes the id: --fail east');
+  assert.throws(
+    () => simulate(plan, 'north', cat),
+    (e: unknown) => {
+      assert.ok(e instanceof SipbcError);
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, 'unknown site "north" for --fail; valid site ids: east, west');
+      return true;
+    },
+  );
+  assert.throws(
+    () => simulate(plan, 'Boston', cat),
+    (e: unknown) => e instanceof SipbcError && e.hint === '"Boston" is the name of site east; --fail takes the id: --fail east',
+  );
 });
 
 test('simulate: the worst case covers what was measured with baresip (real-components.md §3.2, §5)', () => {
@@ -154,7 +224,14 @@ test('simulate: the worst case covers what was measured with baresip (real-compo
   assert.equal(worstCaseOutage(t, 10, 'tcp').seconds, 42);
   // UDP, regint 30, measured from the last REGISTER by test/e2e: 59.02–59.09 s (the bound without the settle second was 59).
   assert.equal(worstCaseOutage(t, 30, 'udp').seconds, 60);
-  for (const [measured, e, tr] of [[46.8, 20, 'udp'], [47.2, 20, 'udp'], [16.6, 20, 'tcp'], [8.99, 10, 'tcp'], [27.03, 30, 'tcp'], [59.09, 30, 'udp']] as const) {
+  for (const [measured, e, tr] of [
+    [46.8, 20, 'udp'],
+    [47.2, 20, 'udp'],
+    [16.6, 20, 'tcp'],
+    [8.99, 10, 'tcp'],
+    [27.03, 30, 'tcp'],
+    [59.09, 30, 'udp'],
+  ] as const) {
     assert.ok(measured <= worstCaseOutage(t, e, tr).seconds, `${measured} s within the bound`);
   }
 });

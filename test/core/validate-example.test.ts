@@ -24,7 +24,9 @@ describe('the bundled example and the base inventory', () => {
     const families = new Set(inv.phones!.map((p) => cat.models[p.model].family));
     assert.deepEqual([...families].sort(), ['alcatel', 'audiocodes', 'baresip', 'cisco', 'grandstream', 'poly', 'snom', 'yealink']);
     for (const fam of families) {
-      const modes = new Set(inv.phones!.filter((p) => cat.models[p.model].family === fam).map((p) => p.registration ?? inv.defaults?.registration ?? 'active-backup'));
+      const modes = new Set(
+        inv.phones!.filter((p) => cat.models[p.model].family === fam).map((p) => p.registration ?? inv.defaults?.registration ?? 'active-backup'),
+      );
       const expected = cat.families[fam].dualRegistration ? ['active-backup', 'dual'] : ['active-backup'];
       assert.deepEqual([...modes].sort(), expected, fam);
     }

@@ -95,7 +95,10 @@ describe('directory numbers', () => {
   });
 
   it('SIPBC-E-DUP-SWITCH-DN: a switch DN listed twice', () => {
-    const text = mutate(BASE_INVENTORY, ['  - { number: "8000", type: acd-queue }\n', '  - { number: "8000", type: acd-queue }\n  - { number: "8000", type: call-processing-port }\n']);
+    const text = mutate(BASE_INVENTORY, [
+      '  - { number: "8000", type: acd-queue }\n',
+      '  - { number: "8000", type: acd-queue }\n  - { number: "8000", type: call-processing-port }\n',
+    ]);
     assertFindingAt(findingsOf(text), 'SIPBC-E-DUP-SWITCH-DN', text, '"8000"', 1);
     assert.deepEqual(codes(text), ['SIPBC-E-DUP-SWITCH-DN']);
   });
@@ -128,7 +131,12 @@ describe('phones and the catalogue', () => {
   });
 
   it('dual only from defaults on a model that cannot is not a finding (a policy note)', () => {
-    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n']);
+    const text = mutate(
+      BASE_INVENTORY,
+      RESOLVERS,
+      [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'],
+      ['version: 1\n', 'version: 1\ndefaults: { registration: dual }\n'],
+    );
     assert.deepEqual(codes(text), []);
   });
 
@@ -152,7 +160,12 @@ describe('phones and the catalogue', () => {
   });
 
   it('SIPBC-E-TRANSPORT-UNSUPPORTED: tls from defaults, at the phone’s model, naming the defaults line', () => {
-    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'], ['version: 1\n', 'version: 1\ndefaults: { transport: tls }\n']);
+    const text = mutate(
+      BASE_INVENTORY,
+      RESOLVERS,
+      [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4028, place: P2, auth: none }'],
+      ['version: 1\n', 'version: 1\ndefaults: { transport: tls }\n'],
+    );
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-TRANSPORT-UNSUPPORTED', text, 'alcatel-4028');
     assert.match(f.message, /defaults\.transport, line 2/);
     assert.deepEqual(codes(text), ['SIPBC-E-TRANSPORT-UNSUPPORTED']);
@@ -185,7 +198,11 @@ describe('preferred sites at a place', () => {
   });
 
   it('an agent without preferredSite uses defaults.preferredSite', () => {
-    const text = mutate(BASE_INVENTORY, ['user: u2, place: P2, preferredSite: west', 'user: u2, place: P1'], ['version: 1\n', 'version: 1\ndefaults: { preferredSite: west }\n']);
+    const text = mutate(
+      BASE_INVENTORY,
+      ['user: u2, place: P2, preferredSite: west', 'user: u2, place: P1'],
+      ['version: 1\n', 'version: 1\ndefaults: { preferredSite: west }\n'],
+    );
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-PLACE-SITE-CONFLICT', text, '{ login: "7002"');
     assert.match(f.message, /agent 7002 prefers west/);
   });
@@ -218,7 +235,10 @@ describe('servers', () => {
   });
 
   it('SIPBC-E-SHARED-SERVER: the two sites share a host (case-insensitive) and an address', () => {
-    const text = mutate(BASE_INVENTORY, ['vip: { host: vip.west.contoso.example, address: 10.2.0.10 }', 'vip: { host: A.east.contoso.example., address: 10.1.0.12 }']);
+    const text = mutate(BASE_INVENTORY, [
+      'vip: { host: vip.west.contoso.example, address: 10.2.0.10 }',
+      'vip: { host: A.east.contoso.example., address: 10.1.0.12 }',
+    ]);
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-E-SHARED-SERVER', text, 'A.east');
     assert.match(f.message, /site west's vip has the same host "a\.east\.contoso\.example" as site east's primary \(line 7\)/);
@@ -270,7 +290,12 @@ describe('capacity, SRV and secrets', () => {
   });
 
   it('SIPBC-W-NO-SRV-NO-VIP: an Alcatel phone preferring east (no VIP), not one preferring west (VIP)', () => {
-    const text = mutate(BASE_INVENTORY, RESOLVERS, [PHONE1, '{ mac: "00:80:9f:00:00:01", model: alcatel-4028, place: P1, auth: none }'], [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, auth: none }']);
+    const text = mutate(
+      BASE_INVENTORY,
+      RESOLVERS,
+      [PHONE1, '{ mac: "00:80:9f:00:00:01", model: alcatel-4028, place: P1, auth: none }'],
+      [PHONE2, '{ mac: "00:80:9f:00:00:02", model: alcatel-4068, place: P2, auth: none }'],
+    );
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-W-NO-SRV-NO-VIP', text, 'alcatel-4028');
     assert.match(f.message, /preferred site east has no vip: it reaches only east's primary server a\.east\.contoso\.example/);
@@ -287,27 +312,37 @@ describe('capacity, SRV and secrets', () => {
     assert.deepEqual(codes(bad), ['SIPBC-E-DNS-RESOLVER']);
   });
 
-  it('SIPBC-E-NAPTR-TRANSPORT: NAPTR-driven phones (Yealink, Poly) on one name asking for different transports, at the second one\'s transport; explicit-transport families and other names are fine', () => {
+  it("SIPBC-E-NAPTR-TRANSPORT: NAPTR-driven phones (Yealink, Poly) on one name asking for different transports, at the second one's transport; explicit-transport families and other names are fine", () => {
     const text = mutate(
       BASE_INVENTORY,
       [PHONE1, '{ mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, preferredSite: east, auth: none }'],
       [PHONE2, '{ mac: "00:15:65:00:00:02", model: poly-vvx450, place: P2, preferredSite: east, transport: tls, auth: none }'],
     );
     const f = assertFindingAt(findingsOf(text), 'SIPBC-E-NAPTR-TRANSPORT', text, 'tls');
-    assert.match(f.message, /poly-vvx450 \(Poly VVX\) takes its transport from DNS NAPTR and resolves east-preferred\.sip\.contoso\.example, where phones\[0\] \(yealink-t54w\) asks for udp: .* would register over udp, not tls/);
+    assert.match(
+      f.message,
+      /poly-vvx450 \(Poly VVX\) takes its transport from DNS NAPTR and resolves east-preferred\.sip\.contoso\.example, where phones\[0\] \(yealink-t54w\) asks for udp: .* would register over udp, not tls/,
+    );
     assert.deepEqual(codes(text), ['SIPBC-E-NAPTR-TRANSPORT']);
     // Another preferred site: another name, no conflict; an explicit-transport family (Snom) never conflicts.
     assert.deepEqual(codes(mutate(text, ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: west, transport: tls'])), []);
     assert.deepEqual(codes(mutate(text, ['model: poly-vvx450', 'model: snom-d785'])), []);
     // Dual lines share both sites' names.
-    const dual = mutate(text, ['yealink-t54w, place: P1, preferredSite: east, auth: none }', 'yealink-t54w, place: P1, preferredSite: west, registration: dual, auth: none }'], ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: east, registration: dual, transport: tls']);
+    const dual = mutate(
+      text,
+      ['yealink-t54w, place: P1, preferredSite: east, auth: none }', 'yealink-t54w, place: P1, preferredSite: west, registration: dual, auth: none }'],
+      ['place: P2, preferredSite: east, transport: tls', 'place: P2, preferredSite: east, registration: dual, transport: tls'],
+    );
     assert.deepEqual(codes(dual), ['SIPBC-E-NAPTR-TRANSPORT']);
   });
 
   it('SIPBC-W-NO-SRV-NO-VIP: a dual Cisco (no SRV with Dual Registration) preferring east; active-backup Cisco uses SRV', () => {
     const text = mutate(BASE_INVENTORY, [PHONE1, '{ mac: "70:7d:b9:00:00:01", model: cisco-8851, place: P1, registration: dual, auth: none }']);
     const f = assertFindingAt(findingsOf(text), 'SIPBC-W-NO-SRV-NO-VIP', text, 'cisco-8851');
-    assert.match(f.message, /cisco-8851 \(Cisco IP Phone 7800\/8800 MPP, dual\) does not use DNS SRV in dual registration and its preferred site east has no vip/);
+    assert.match(
+      f.message,
+      /cisco-8851 \(Cisco IP Phone 7800\/8800 MPP, dual\) does not use DNS SRV in dual registration and its preferred site east has no vip/,
+    );
     assert.deepEqual(codes(text), ['SIPBC-W-NO-SRV-NO-VIP']);
     assert.deepEqual(codes(mutate(text, [', registration: dual, auth: none }', ', auth: none }'])), []);
   });

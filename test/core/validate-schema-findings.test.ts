@@ -43,7 +43,10 @@ describe('schema findings', () => {
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-E-QUOTE-VALUE', text, '4028');
     assert.equal(f.suggestion, 'alcatel-4028');
-    assert.equal(f.message, 'phones[1].model must be a model id (a string), but YAML reads 4028 as a number, and no model is called "4028": did you mean model: alcatel-4028?');
+    assert.equal(
+      f.message,
+      'phones[1].model must be a model id (a string), but YAML reads 4028 as a number, and no model is called "4028": did you mean model: alcatel-4028?',
+    );
     assert.doesNotMatch(f.message, /quote/);
     assert.equal(findings.length, 1);
   });
@@ -56,7 +59,15 @@ describe('schema findings', () => {
   });
 
   it('a JSON inventory is told in JSON words: "JSON reads", an object / an array, "key": value', () => {
-    const data = parseInventory(mutate(BASE_INVENTORY, ['model: poly-vvx450', 'model: 4028'], ['capacity: 10', 'capacity: "10"'], ['dns: { zone: contoso.example }', 'dns: [contoso.example]']), 'x.yaml').data;
+    const data = parseInventory(
+      mutate(
+        BASE_INVENTORY,
+        ['model: poly-vvx450', 'model: 4028'],
+        ['capacity: 10', 'capacity: "10"'],
+        ['dns: { zone: contoso.example }', 'dns: [contoso.example]'],
+      ),
+      'x.yaml',
+    ).data;
     const text = JSON.stringify(data, null, 2);
     const findings = validateInventory(parseInventory(text, 'inv.json'), loadCatalogue()).findings;
     const messages = findings.map((f) => f.message).join('\n');
@@ -115,7 +126,11 @@ describe('schema findings', () => {
   });
 
   it('SIPBC-E-PORT: 0 and 65536 are refused, 65535 is fine', () => {
-    const text = mutate(BASE_INVENTORY, ['address: 10.1.0.11 }', 'address: 10.1.0.11, port: 0 }'], ['address: 10.1.0.12 }', 'address: 10.1.0.12, port: 65536 }']);
+    const text = mutate(
+      BASE_INVENTORY,
+      ['address: 10.1.0.11 }', 'address: 10.1.0.11, port: 0 }'],
+      ['address: 10.1.0.12 }', 'address: 10.1.0.12, port: 65536 }'],
+    );
     const findings = findingsOf(text);
     assertFindingAt(findings, 'SIPBC-E-PORT', text, '0 }');
     assertFindingAt(findings, 'SIPBC-E-PORT', text, '65536');
@@ -140,7 +155,12 @@ describe('schema findings', () => {
   });
 
   it('reports every problem at once, sorted by line, column, code', () => {
-    const text = mutate(BASE_INVENTORY, ['mac: "00:15:65:00:00:02"', 'mac: 001565000002'], ['version: 1', 'version: 3'], ['model: yealink-t54w', 'model: yealnk-t54w']);
+    const text = mutate(
+      BASE_INVENTORY,
+      ['mac: "00:15:65:00:00:02"', 'mac: 001565000002'],
+      ['version: 1', 'version: 3'],
+      ['model: yealink-t54w', 'model: yealnk-t54w'],
+    );
     const findings = findingsOf(text);
     assert.deepEqual(summary(findings), ['SIPBC-E-VALUE@1:10', 'SIPBC-E-UNKNOWN-MODEL@19:40', 'SIPBC-E-QUOTE-VALUE@20:12']);
     for (const f of findings) assert.equal(f.file, 'inventory.yaml');
@@ -149,7 +169,10 @@ describe('schema findings', () => {
   it('SIPBC-E-NO-CREDENTIALS: a phone without auth (at the phone), an auth without password (at the auth); auth: none is accepted', () => {
     const text = mutate(BASE_INVENTORY, ['place: P1, auth: none }', 'place: P1 }'], ['place: P2, auth: none }', 'place: P2, auth: { user: "1002" } }']);
     const findings = findingsOf(text);
-    assert.deepEqual(summary(findings), [`SIPBC-E-NO-CREDENTIALS@${positionOf(text, '{ mac: "00:15:65:00:00:01"')}`, `SIPBC-E-NO-CREDENTIALS@${positionOf(text, '{ user: "1002" }')}`]);
+    assert.deepEqual(summary(findings), [
+      `SIPBC-E-NO-CREDENTIALS@${positionOf(text, '{ mac: "00:15:65:00:00:01"')}`,
+      `SIPBC-E-NO-CREDENTIALS@${positionOf(text, '{ user: "1002" }')}`,
+    ]);
     const [noAuth, noPassword] = findings;
     assert.equal(noAuth.severity, 'error');
     assert.equal(
@@ -174,7 +197,10 @@ describe('schema findings', () => {
     const text = mutate(BASE_INVENTORY, ['place: P1, auth: none }', 'place: P1, auth: { user: 1001, password: 8675309123 } }']);
     const findings = findingsOf(text);
     assert.deepEqual(summary(findings), [`SIPBC-E-QUOTE-VALUE@${positionOf(text, '1001,')}`, `SIPBC-E-QUOTE-VALUE@${positionOf(text, '8675309123')}`]);
-    assert.equal(findings[0].message, 'phones[0].auth.user must be a string, but YAML reads the value on line 19 (shorter than 8 characters) as a number: quote it (the value is not shown: it may be a password).');
+    assert.equal(
+      findings[0].message,
+      'phones[0].auth.user must be a string, but YAML reads the value on line 19 (shorter than 8 characters) as a number: quote it (the value is not shown: it may be a password).',
+    );
     assert.equal(
       findings[1].message,
       'phones[0].auth.password must be a string, but YAML reads the value on line 19 (8 to 15 characters long) as a number: quote it, or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt } (the value is not shown: it may be a password).',

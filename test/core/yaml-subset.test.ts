@@ -34,12 +34,94 @@ function agrees(text: string): boolean {
 }
 
 const SCALARS = [
-  'abc', 'a b', 'a:b', 'a: b', 'a:', 'true', 'True', 'TRUE', 'tRUE', 'false', 'null', 'Null', '~', '0x1F', '0o17', '012', '0b101', '1_000',
-  '-1', '+1', '.5', '1.', '1e3', '.inf', '-.Inf', '.NaN', '5060', '10.1.0.11', 'a #b', 'a#b', "it's", 'x"y', '-x', '- x', '?x', '@x', '%x', '`x',
-  '00:15:00:00:00:01', '0015.0000.0001', 'sip:alice@example.com', '12:30', 'é', 'naïve café', 'a\\b', ' ', 'constructor', '__proto__', 'toString',
-  'sipsrv-a.east.contoso.example', 'a, b', 'a[b]', '{x}', '[x]', 'x}', '*ref', '&anchor x', '!tag x', '|', '>', 'a\tb', 'line\u0085', '\u0001',
+  'abc',
+  'a b',
+  'a:b',
+  'a: b',
+  'a:',
+  'true',
+  'True',
+  'TRUE',
+  'tRUE',
+  'false',
+  'null',
+  'Null',
+  '~',
+  '0x1F',
+  '0o17',
+  '012',
+  '0b101',
+  '1_000',
+  '-1',
+  '+1',
+  '.5',
+  '1.',
+  '1e3',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '5060',
+  '10.1.0.11',
+  'a #b',
+  'a#b',
+  "it's",
+  'x"y',
+  '-x',
+  '- x',
+  '?x',
+  '@x',
+  '%x',
+  '`x',
+  '00:15:00:00:00:01',
+  '0015.0000.0001',
+  'sip:alice@example.com',
+  '12:30',
+  'é',
+  'naïve café',
+  'a\\b',
+  ' ',
+  'constructor',
+  '__proto__',
+  'toString',
+  'sipsrv-a.east.contoso.example',
+  'a, b',
+  'a[b]',
+  '{x}',
+  '[x]',
+  'x}',
+  '*ref',
+  '&anchor x',
+  '!tag x',
+  '|',
+  '>',
+  'a\tb',
+  'line\u0085',
+  '\u0001',
 ];
-const KEYS = ['id', 'name', 'mac', 'model', 'a.b', 'a-b', '_x', '1', '0x1', 'true', 'null', '__proto__', 'constructor', 'a b', '-a', 'é', 'k', 'k', '"q"', "'q'", '? k', '<<'];
+const KEYS = [
+  'id',
+  'name',
+  'mac',
+  'model',
+  'a.b',
+  'a-b',
+  '_x',
+  '1',
+  '0x1',
+  'true',
+  'null',
+  '__proto__',
+  'constructor',
+  'a b',
+  '-a',
+  'é',
+  'k',
+  'k',
+  '"q"',
+  "'q'",
+  '? k',
+  '<<',
+];
 
 type Tree = string | Tree[] | [string, Tree][];
 const tree: fc.Arbitrary<Tree> = fc.letrec<{ node: Tree }>((tie) => ({
@@ -75,7 +157,8 @@ function scalar(s: string, st: Style): string {
   if (st.quote === 2) return `"${s}"`;
   return s;
 }
-const isPairs = (t: Tree): t is [string, Tree][] => Array.isArray(t) && t.length > 0 && t.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && !Array.isArray(e[0]));
+const isPairs = (t: Tree): t is [string, Tree][] =>
+  Array.isArray(t) && t.length > 0 && t.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && !Array.isArray(e[0]));
 
 function flowText(t: Tree, st: Style): string {
   if (typeof t === 'string') return scalar(t, st);
@@ -126,7 +209,35 @@ function documentText(t: Tree, styles: Style[]): string {
   return out.join('\n') + '\n';
 }
 
-const JUNK = [' ', '  ', '-', ':', '#', ' #', '\t', '\r', '"', "'", '{', '}', '[', ']', ',', '\n', '\n  ', '\u0001', 'é', '*', '&', '!', '|', '\\', '---\n', '...\n', '%YAML 1.2\n'];
+const JUNK = [
+  ' ',
+  '  ',
+  '-',
+  ':',
+  '#',
+  ' #',
+  '\t',
+  '\r',
+  '"',
+  "'",
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '\n',
+  '\n  ',
+  '\u0001',
+  'é',
+  '*',
+  '&',
+  '!',
+  '|',
+  '\\',
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+];
 const mutation = fc.tuple(fc.nat(), fc.nat(3), fc.constantFrom(...JUNK));
 
 describe('yaml-subset: the fast reader agrees with js-yaml', () => {
@@ -146,15 +257,26 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
 
   it('on the same documents mutated: a character inserted, deleted or replaced', () => {
     fc.assert(
-      fc.property(tree, fc.array(style, { minLength: 1, maxLength: 4 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), (t, styles, muts, crlf) => {
-        let text = documentText(t, styles);
-        if (crlf) text = text.replace(/\n/g, '\r\n');
-        for (const [at, op, junk] of muts) {
-          const i = at % (text.length + 1);
-          text = op === 0 ? text.slice(0, i) + junk + text.slice(i) : op === 1 ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + junk + text.slice(i + 1);
-        }
-        agrees(text);
-      }),
+      fc.property(
+        tree,
+        fc.array(style, { minLength: 1, maxLength: 4 }),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        (t, styles, muts, crlf) => {
+          let text = documentText(t, styles);
+          if (crlf) text = text.replace(/\n/g, '\r\n');
+          for (const [at, op, junk] of muts) {
+            const i = at % (text.length + 1);
+            text =
+              op === 0
+                ? text.slice(0, i) + junk + text.slice(i)
+                : op === 1
+                  ? text.slice(0, i) + text.slice(i + 1)
+                  : text.slice(0, i) + junk + text.slice(i + 1);
+          }
+          agrees(text);
+        },
+      ),
       { numRuns: 4000 },
     );
   });
@@ -168,9 +290,11 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
     const fast = parseInventory(text, 'x.yaml');
     const walk = (v: unknown, path: (string | number)[]): void => {
       for (const p of [path, [...path, 'missing'], [...path, 99]]) {
-        for (const key of [false, true]) assert.deepStrictEqual(fast.locate(p, { key }), slow(p, key), `${JSON.stringify(p)}${key ? ' (key)' : ''} in:\n${text}`);
+        for (const key of [false, true])
+          assert.deepStrictEqual(fast.locate(p, { key }), slow(p, key), `${JSON.stringify(p)}${key ? ' (key)' : ''} in:\n${text}`);
       }
-      if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], [...path, Array.isArray(v) ? Number(k) : k]);
+      if (v !== null && typeof v === 'object')
+        for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], [...path, Array.isArray(v) ? Number(k) : k]);
     };
     walk(data, []);
     return true;
@@ -186,16 +310,17 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
       { numRuns: 1500 },
     );
     assert.ok(fast > 200, `only ${fast} documents took the fast path`);
-    for (const text of [readFileSync(new URL('../../../examples/inventory.yaml', import.meta.url), 'utf8'), synthInventory(300, { warnings: true }).text]) assert.ok(samePositions(text));
+    for (const text of [readFileSync(new URL('../../../examples/inventory.yaml', import.meta.url), 'utf8'), synthInventory(300, { warnings: true }).text])
+      assert.ok(samePositions(text));
   });
 
   const cases: [string, string, boolean][] = [
     ['block mapping and sequence', 'a: 1\nb:\n  - x\n  - y: 2\n    z: "3"\n', true],
-    ['sequence at its key\'s indent', 'a:\n- 1\n- 2\nb: c\n', true],
-    ['flow collections, nested', "p:\n  - { id: P1, extensions: { east: '1001', west: \"1001\" } }\n  - [udp, tcp, 5060]\n", true],
+    ["sequence at its key's indent", 'a:\n- 1\n- 2\nb: c\n', true],
+    ['flow collections, nested', 'p:\n  - { id: P1, extensions: { east: \'1001\', west: "1001" } }\n  - [udp, tcp, 5060]\n', true],
     ['comments everywhere, deeper comment lines', '# head\na: 1   # one\n     # deeper\nb: # none\n  c: x # y\n', true],
     ['core-schema scalars', 'a: ~\nb: True\nc: 0x1F\nd: .inf\ne: 012\nf: 00:15:00:00:00:01\ng: 1_000\n', true],
-    ["a quote in single quotes", "a: 'it''s'\n", true],
+    ['a quote in single quotes', "a: 'it''s'\n", true],
     // js-yaml (4.x) reads this as { a: [[null, x]] }: after an empty entry its sequence goes on at any `- `.
     ['an empty entry before a less indented one', 'a:\n  -\n    -\n  - x\n', false],
     ['a key js-yaml renames (true → "true")', 'true: 1\n', false],
@@ -229,7 +354,11 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
     const slow = parseInventory(text.replace(/^version: 1$/m, 'version: &v 1'), 'inventory.yaml');
     assert.equal(loadYamlSubset(text.replace(/^version: 1$/m, 'version: &v 1')), undefined);
     assert.deepStrictEqual(fast.data, slow.data);
-    for (const path of [['phones', 3, 'model'], ['sites', 1, 'sipServer', 'vip', 'host'], ['places', 12]]) {
+    for (const path of [
+      ['phones', 3, 'model'],
+      ['sites', 1, 'sipServer', 'vip', 'host'],
+      ['places', 12],
+    ]) {
       assert.deepStrictEqual(fast.locate(path), slow.locate(path));
     }
   });

@@ -21,17 +21,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { checkFragment, type NamedServer, startNamed, stubZone, tsigKeygen } from '../support/bind.js';
 import { runCli } from '../support/cli.js';
-import {
-  type Baresip,
-  freePort,
-  guardPid,
-  Lab,
-  missingBinaries,
-  type Registrar,
-  sleep,
-  srvTargets,
-  waitFor,
-} from '../support/sip-lab.js';
+import { type Baresip, freePort, guardPid, Lab, missingBinaries, type Registrar, sleep, srvTargets, waitFor } from '../support/sip-lab.js';
 
 const ZONE = 'e2e.test';
 const EXPIRES = 30; // the schema's minimum registerExpires: keeps the suite short
@@ -250,7 +240,12 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
         const ext = PHONES[k].ext;
         const seen = await waitFor(() => west.has(ext), limit, 200);
         const onWest = registerTimes(west, ext).find((x) => x > failoverAt);
-        return { k, seen, measured: onWest === undefined ? undefined : onWest - failoverAt, sinceRefresh: onWest === undefined ? undefined : onWest - lastBefore[k] };
+        return {
+          k,
+          seen,
+          measured: onWest === undefined ? undefined : onWest - failoverAt,
+          sinceRefresh: onWest === undefined ? undefined : onWest - lastBefore[k],
+        };
       }),
     );
     for (const r of results) {
@@ -267,8 +262,14 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     // Timing model, more precisely: TCP moves at the next refresh; UDP at the next refresh + 32 s.
     const tcp = results.find((r) => r.k === 'abTcp')!;
     const udp = results.find((r) => r.k === 'abUdp')!;
-    assert.ok(Math.abs(tcp.sinceRefresh! - 0.9 * EXPIRES) < 1.5, `TCP failover ${fmt(tcp.sinceRefresh!)} s after the last refresh, expected ~${0.9 * EXPIRES} s`);
-    assert.ok(Math.abs(udp.sinceRefresh! - (0.9 * EXPIRES + 32)) < 1.5, `UDP failover ${fmt(udp.sinceRefresh!)} s after the last refresh, expected ~${0.9 * EXPIRES + 32} s`);
+    assert.ok(
+      Math.abs(tcp.sinceRefresh! - 0.9 * EXPIRES) < 1.5,
+      `TCP failover ${fmt(tcp.sinceRefresh!)} s after the last refresh, expected ~${0.9 * EXPIRES} s`,
+    );
+    assert.ok(
+      Math.abs(udp.sinceRefresh! - (0.9 * EXPIRES + 32)) < 1.5,
+      `UDP failover ${fmt(udp.sinceRefresh!)} s after the last refresh, expected ~${0.9 * EXPIRES + 32} s`,
+    );
   });
 
   step('5. east restarts: the phones fail back to east at a later refresh', 90_000, async (t) => {
@@ -290,7 +291,10 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
       t.diagnostic(`${label}: back on east ${fmt(r.back)} s after the restart, ${fmt(r.refreshGap!)} s after its previous REGISTER on west`);
       // At its next scheduled refresh (0.9 × regint after the previous one), not before its binding would expire.
       assert.ok(r.back <= EXPIRES, `${label} took ${fmt(r.back)} s to come back, longer than registerExpires ${EXPIRES} s`);
-      assert.ok(Math.abs(r.refreshGap! - 0.9 * EXPIRES) < 1.5, `${label} came back ${fmt(r.refreshGap!)} s after its previous REGISTER, not at its refresh (${0.9 * EXPIRES} s)`);
+      assert.ok(
+        Math.abs(r.refreshGap! - 0.9 * EXPIRES) < 1.5,
+        `${label} came back ${fmt(r.refreshGap!)} s after its previous REGISTER, not at its refresh (${0.9 * EXPIRES} s)`,
+      );
     }
   });
 

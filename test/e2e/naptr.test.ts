@@ -37,7 +37,8 @@ const PHONES = {
 function inventoryYaml(port: number): string {
   const places = Object.values(PHONES).map((p) => `  - { id: Place_${p.ext}, extensions: { east: "${p.ext}", west: "${p.ext}" } }`);
   const phones = Object.values(PHONES).map(
-    (p) => `  - { mac: "${p.mac}", model: ${p.model}, place: Place_${p.ext}, preferredSite: ${p.site}, transport: ${p.transport}, auth: { password: { env: ${PASSWORD_ENV} } } }`,
+    (p) =>
+      `  - { mac: "${p.mac}", model: ${p.model}, place: Place_${p.ext}, preferredSite: ${p.site}, transport: ${p.transport}, auth: { password: { env: ${PASSWORD_ENV} } } }`,
   );
   return `version: 1
 dns: { zone: ${ZONE}, subdomain: sip, ttl: 30 }
@@ -57,9 +58,17 @@ ${phones.join('\n')}
 /** A user catalogue family: baresip whose account names no transport, marked "transport from NAPTR". */
 function userTemplates(dir: string): void {
   const shipped = JSON.parse(readFileSync(repoPath('templates', 'catalogue.json'), 'utf8')) as { families: Record<string, Record<string, unknown>> };
-  const family = { ...shipped.families.baresip, dir: 'baresip-naptr', label: 'baresip, transport from NAPTR', codes: { transport: { udp: 'udp', tcp: 'tcp', tls: 'tls' }, srvTransport: 'naptr' } };
+  const family = {
+    ...shipped.families.baresip,
+    dir: 'baresip-naptr',
+    label: 'baresip, transport from NAPTR',
+    codes: { transport: { udp: 'udp', tcp: 'tcp', tls: 'tls' }, srvTransport: 'naptr' },
+  };
   mkdirSync(join(dir, 'baresip-naptr'), { recursive: true });
-  writeFileSync(join(dir, 'catalogue.json'), JSON.stringify({ families: { 'baresip-naptr': family }, models: { 'baresip-naptr': { family: 'baresip-naptr', name: 'baresip (NAPTR)' } } }));
+  writeFileSync(
+    join(dir, 'catalogue.json'),
+    JSON.stringify({ families: { 'baresip-naptr': family }, models: { 'baresip-naptr': { family: 'baresip-naptr', name: 'baresip (NAPTR)' } } }),
+  );
   cpSync(repoPath('templates', 'baresip', 'config.hbs'), join(dir, 'baresip-naptr', 'config.hbs'));
   writeFileSync(
     join(dir, 'baresip-naptr', 'accounts.hbs'),
@@ -102,12 +111,18 @@ describe('e2e: a phone that takes its transport from NAPTR registers over the tr
     lab.remove();
   });
 
-  it('the generated account names no transport; the zone lists each NAPTR phone\'s transport first, the explicit phone\'s second', async () => {
+  it("the generated account names no transport; the zone lists each NAPTR phone's transport first, the explicit phone's second", async () => {
     assert.doesNotMatch(readFileSync(join(out, 'phones', 'baresip-naptr', PHONES.naptrUdp.mac, 'accounts'), 'utf8'), /transport=/);
     const r = named.resolver();
     const order = async (name: string) => (await r.resolveNaptr(name)).sort((a, b) => a.order - b.order).map((n) => `${n.service} ${n.replacement}`);
-    assert.deepEqual(await order(`east-preferred.sip.${ZONE}`), [`SIP+D2U _sip._udp.east-preferred.sip.${ZONE}`, `SIP+D2T _sip._tcp.east-preferred.sip.${ZONE}`]);
-    assert.deepEqual(await order(`west-preferred.sip.${ZONE}`), [`SIP+D2T _sip._tcp.west-preferred.sip.${ZONE}`, `SIP+D2U _sip._udp.west-preferred.sip.${ZONE}`]);
+    assert.deepEqual(await order(`east-preferred.sip.${ZONE}`), [
+      `SIP+D2U _sip._udp.east-preferred.sip.${ZONE}`,
+      `SIP+D2T _sip._tcp.east-preferred.sip.${ZONE}`,
+    ]);
+    assert.deepEqual(await order(`west-preferred.sip.${ZONE}`), [
+      `SIP+D2T _sip._tcp.west-preferred.sip.${ZONE}`,
+      `SIP+D2U _sip._udp.west-preferred.sip.${ZONE}`,
+    ]);
   });
 
   for (const [key, registrar] of [
@@ -115,13 +130,18 @@ describe('e2e: a phone that takes its transport from NAPTR registers over the tr
     ['naptrTcp', () => west],
   ] as const) {
     const p = PHONES[key];
-    it(`${p.transport.toUpperCase()} asked, NAPTR followed: phone ${p.ext} registers on ${p.site} over ${p.transport} and never over another transport`, { timeout: 30_000 }, async (t) => {
+    it(`${p.transport.toUpperCase()} asked, NAPTR followed: phone ${p.ext} registers on ${p.site} over ${p.transport} and never over another transport`, {
+      timeout: 30_000,
+    }, async (t) => {
       const ua = await lab.baresip(key, join(out, 'phones', 'baresip-naptr', p.mac), { dnsPort: named.port });
       const reg = registrar();
       const took = await waitFor(() => reg.has(p.ext), 10_000);
       assert.ok(took !== undefined, `phone ${p.ext} did not register on ${p.site}\n${ua.logText()}`);
       t.diagnostic(`registered on ${p.site} in ${took.toFixed(2)} s`);
-      const lines = reg.registerLog().split('\n').filter((l) => l.includes(`aor=sip:${p.ext}@`));
+      const lines = reg
+        .registerLog()
+        .split('\n')
+        .filter((l) => l.includes(`aor=sip:${p.ext}@`));
       assert.ok(lines.length > 0);
       for (const l of lines) assert.match(l, new RegExp(`proto=${p.transport}\\b`), `REGISTER of ${p.ext} over another transport: ${l}`);
       await ua.stop();

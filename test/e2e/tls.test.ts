@@ -30,7 +30,8 @@ const PHONES = {
 function inventoryYaml(tlsPort: number): string {
   const places = Object.values(PHONES).map((p) => `  - { id: Place_${p.ext}, extensions: { east: "${p.ext}", west: "${p.ext}" } }`);
   const phones = Object.values(PHONES).map(
-    (p) => `  - { mac: "${p.mac}", model: baresip, place: Place_${p.ext}, registration: ${p.registration}, preferredSite: east, auth: { password: { env: ${PASSWORD_ENV} } } }`,
+    (p) =>
+      `  - { mac: "${p.mac}", model: baresip, place: Place_${p.ext}, registration: ${p.registration}, preferredSite: east, auth: { password: { env: ${PASSWORD_ENV} } } }`,
   );
   return `version: 1
 dns: { zone: ${ZONE}, subdomain: sip, ttl: 30 }
@@ -60,15 +61,40 @@ function certificates(dir: string): Record<'east' | 'west', string> {
     const host = `registrar.${site}.${ZONE}`;
     writeFileSync(join(dir, `${site}.ext`), `subjectAltName=DNS:${host}\n`);
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${site}.key`, '-out', `${site}.csr`, '-subj', `/CN=${host}`], dir);
-    openssl(['x509', '-req', '-in', `${site}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${site}.pem`, '-days', '2', '-extfile', `${site}.ext`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${site}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${site}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${site}.ext`,
+      ],
+      dir,
+    );
     cfgs[site] = join(dir, `${site}-tls.cfg`);
-    writeFileSync(cfgs[site], `[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\nprivate_key = ${join(dir, `${site}.key`)}\ncertificate = ${join(dir, `${site}.pem`)}\n`);
+    writeFileSync(
+      cfgs[site],
+      `[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\nprivate_key = ${join(dir, `${site}.key`)}\ncertificate = ${join(dir, `${site}.pem`)}\n`,
+    );
   }
   return cfgs;
 }
 
 function registerLines(reg: Registrar, ext: string): string[] {
-  return reg.registerLog().split('\n').filter((l) => l.includes(`aor=sip:${ext}@`));
+  return reg
+    .registerLog()
+    .split('\n')
+    .filter((l) => l.includes(`aor=sip:${ext}@`));
 }
 
 const missing = [...missingBinaries(), ...(spawnSync('openssl', ['version']).status === 0 ? [] : ['openssl (openssl)'])];
@@ -116,16 +142,25 @@ describe('e2e: phones asked to use TLS register and fail over over TLS', {
   });
 
   const start = async (k: keyof typeof PHONES) =>
-    (phones[k] = await lab.baresip(k, join(out, 'phones', 'baresip', PHONES[k].mac), { dnsPort: named.port, extraConfig: [`sip_cafile\t${lab.path('ca.pem')}`] }));
+    (phones[k] = await lab.baresip(k, join(out, 'phones', 'baresip', PHONES[k].mac), {
+      dnsPort: named.port,
+      extraConfig: [`sip_cafile\t${lab.path('ca.pem')}`],
+    }));
 
   it('the files name TLS; the zone has only _sips._tcp SRV and SIPS+D2T NAPTR, on the TLS port', async () => {
     for (const p of Object.values(PHONES)) {
       const accounts = readFileSync(join(out, 'phones', 'baresip', p.mac, 'accounts'), 'utf8');
       for (const l of accounts.split('\n').filter((x) => x.startsWith('<sip:'))) assert.match(l, /;transport=tls>/);
     }
-    assert.deepEqual(await srvTargets(named.port, `_sips._tcp.east-preferred.sip.${ZONE}`), [`10 registrar.east.${ZONE}:${tlsPort}`, `30 registrar.west.${ZONE}:${tlsPort}`]);
+    assert.deepEqual(await srvTargets(named.port, `_sips._tcp.east-preferred.sip.${ZONE}`), [
+      `10 registrar.east.${ZONE}:${tlsPort}`,
+      `30 registrar.west.${ZONE}:${tlsPort}`,
+    ]);
     const naptr = await named.resolver().resolveNaptr(`east-preferred.sip.${ZONE}`);
-    assert.deepEqual(naptr.map((n) => `${n.service} ${n.replacement}`), [`SIPS+D2T _sips._tcp.east-preferred.sip.${ZONE}`]);
+    assert.deepEqual(
+      naptr.map((n) => `${n.service} ${n.replacement}`),
+      [`SIPS+D2T _sips._tcp.east-preferred.sip.${ZONE}`],
+    );
     const zone = readFileSync(join(out, 'dns', `${ZONE}.zone`), 'utf8');
     assert.ok(!/_sip\._(udp|tcp)/.test(zone), 'no UDP/TCP SRV names for a TLS-only inventory');
   });
@@ -143,7 +178,7 @@ describe('e2e: phones asked to use TLS register and fail over over TLS', {
     }
   });
 
-  it('east stops: the active-backup phone re-registers on west over TLS within simulate\'s bound', { timeout: 120_000 }, async (t) => {
+  it("east stops: the active-backup phone re-registers on west over TLS within simulate's bound", { timeout: 120_000 }, async (t) => {
     assert.ok(phones.ab, 'needs the previous step');
     const sim = runCli(['simulate', inv, '--fail', 'east', '--json']);
     assert.equal(sim.code, 0, sim.stderr);
@@ -152,7 +187,9 @@ describe('e2e: phones asked to use TLS register and fail over over TLS', {
     await regs.east.stop();
     const seen = await waitFor(() => regs.west.has('4002'), (bound + 10) * 1000, 200);
     assert.ok(seen !== undefined, 'the active-backup phone never reached west');
-    const onWest = registerLines(regs.west, '4002').map((l) => Number(/t=(\d+\.\d+)/.exec(l)![1])).find((x) => x > stoppedAt)!;
+    const onWest = registerLines(regs.west, '4002')
+      .map((l) => Number(/t=(\d+\.\d+)/.exec(l)![1]))
+      .find((x) => x > stoppedAt)!;
     t.diagnostic(`on west over TLS ${(onWest - stoppedAt).toFixed(2)} s after east stopped; simulate's bound ${bound} s`);
     assert.ok(onWest - stoppedAt <= bound, `took ${(onWest - stoppedAt).toFixed(2)} s, more than simulate's ${bound} s`);
     for (const l of registerLines(regs.west, '4002')) assert.match(l, /proto=tls\b/, l);

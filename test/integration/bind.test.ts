@@ -28,7 +28,11 @@ function inventory(): Inventory {
 /** Every transport in use, to check _sip._tcp and _sips._tcp names too. */
 function allTransports(): Inventory {
   const inv = inventory();
-  inv.phones = [...(inv.phones ?? []), { mac: '001565000001', model: 'yealink-t54w', place: 'Place_1001', transport: 'tcp' }, { mac: '001565000002', model: 'yealink-t54w', place: 'Place_1001', transport: 'tls' }];
+  inv.phones = [
+    ...(inv.phones ?? []),
+    { mac: '001565000001', model: 'yealink-t54w', place: 'Place_1001', transport: 'tcp' },
+    { mac: '001565000002', model: 'yealink-t54w', place: 'Place_1001', transport: 'tls' },
+  ];
   return inv;
 }
 
@@ -73,7 +77,10 @@ describe('named-checkzone (strict) on the bind fragment', { skip }, () => {
     const records = buildDnsRecords(inventory()).filter((r) => r.name !== 'sipsrv.west.contoso.example');
     const r = checkFragment(ZONE, zoneText(records));
     assert.equal(r.code, 0, 'named-checkzone itself only warns (reference/peers.md §2.2)');
-    assert.ok(r.noAddress.some((l) => l.includes("'sipsrv.west.contoso.example' has no address records")), r.output);
+    assert.ok(
+      r.noAddress.some((l) => l.includes("'sipsrv.west.contoso.example' has no address records")),
+      r.output,
+    );
   });
 });
 
@@ -175,7 +182,11 @@ describe('NAPTR → SRV → A on a real named (RFC 3263 §4.1), for each transpo
     assert.equal(rec.flags, 's');
     assert.equal(rec.regexp, '');
     const srv = (await r.resolveSrv(rec.replacement)).sort((a, b) => a.priority - b.priority);
-    return { naptr: naptr.map((n) => `${n.order} ${n.service} ${n.replacement}`), srv: `${srv[0].port} ${srv[0].name}`, address: await r.resolve4(srv[0].name) };
+    return {
+      naptr: naptr.map((n) => `${n.order} ${n.service} ${n.replacement}`),
+      srv: `${srv[0].port} ${srv[0].name}`,
+      address: await r.resolve4(srv[0].name),
+    };
   }
 
   it('east-preferred: udp first (the Yealink takes its transport from NAPTR), then tcp (the Snom names its own); both lead to the east primary', async () => {
@@ -194,7 +205,11 @@ describe('NAPTR → SRV → A on a real named (RFC 3263 §4.1), for each transpo
 
   it('the balanced name lists every transport in use, secure first', async () => {
     const tls = await follow('sip.contoso.example', 'SIPS+D2T');
-    assert.deepEqual(tls.naptr, ['10 SIPS+D2T _sips._tcp.sip.contoso.example', '20 SIP+D2T _sip._tcp.sip.contoso.example', '30 SIP+D2U _sip._udp.sip.contoso.example']);
+    assert.deepEqual(tls.naptr, [
+      '10 SIPS+D2T _sips._tcp.sip.contoso.example',
+      '20 SIP+D2T _sip._tcp.sip.contoso.example',
+      '30 SIP+D2U _sip._udp.sip.contoso.example',
+    ]);
     assert.equal(tls.address.length, 1);
   });
 

@@ -65,7 +65,8 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
   let keyFile: string;
   let inv: string;
   const srv = () => `127.0.0.1:${server.port}`;
-  const push = (extra: string[] = [], file = inv, env?: Record<string, string>) => runCli(['dns', 'push', file, '--server', srv(), '--key-file', keyFile, ...extra], { env });
+  const push = (extra: string[] = [], file = inv, env?: Record<string, string>) =>
+    runCli(['dns', 'push', file, '--server', srv(), '--key-file', keyFile, ...extra], { env });
   const pushJson = (extra: string[] = [], file = inv) => {
     const r = push([...extra, '--json'], file);
     return { code: r.code, json: JSON.parse(r.stdout) as PushJson, stderr: r.stderr };
@@ -100,7 +101,11 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     const r = push(['--apply']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /applied in one TSIG-signed \(key sipbc-key\) update over TCP \(\d+ bytes\)/);
-    assert.deepEqual(await srvOf('_sip._udp.east-preferred.sip'), ['10 100 5060 sipsrv-a.east.contoso.example', '20 100 5060 sipsrv-b.east.contoso.example', '30 100 5060 sipsrv.west.contoso.example']);
+    assert.deepEqual(await srvOf('_sip._udp.east-preferred.sip'), [
+      '10 100 5060 sipsrv-a.east.contoso.example',
+      '20 100 5060 sipsrv-b.east.contoso.example',
+      '30 100 5060 sipsrv.west.contoso.example',
+    ]);
     assert.match(server.log(), /updating zone 'contoso.example\/IN'/);
     const again = pushJson();
     assert.equal(again.code, 0, again.stderr);
@@ -150,12 +155,24 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     assert.deepEqual(
       plan.json.changes.map((c) => [c.name, sorted(c.removed), sorted(c.added)]),
       [
-        ['_sip._udp.sip.contoso.example', ['10 50 sipsrv-a.east.contoso.example', '10 50 sipsrv.west.contoso.example', '20 100 sipsrv-b.east.contoso.example'], ['10 100 sipsrv.west.contoso.example', '30 100 sipsrv-a.east.contoso.example', '40 100 sipsrv-b.east.contoso.example']],
-        ['_sip._udp.east-preferred.sip.contoso.example', ['10 100 sipsrv-a.east.contoso.example', '20 100 sipsrv-b.east.contoso.example', '30 100 sipsrv.west.contoso.example'], ['10 100 sipsrv.west.contoso.example', '30 100 sipsrv-a.east.contoso.example', '40 100 sipsrv-b.east.contoso.example']],
+        [
+          '_sip._udp.sip.contoso.example',
+          ['10 50 sipsrv-a.east.contoso.example', '10 50 sipsrv.west.contoso.example', '20 100 sipsrv-b.east.contoso.example'],
+          ['10 100 sipsrv.west.contoso.example', '30 100 sipsrv-a.east.contoso.example', '40 100 sipsrv-b.east.contoso.example'],
+        ],
+        [
+          '_sip._udp.east-preferred.sip.contoso.example',
+          ['10 100 sipsrv-a.east.contoso.example', '20 100 sipsrv-b.east.contoso.example', '30 100 sipsrv.west.contoso.example'],
+          ['10 100 sipsrv.west.contoso.example', '30 100 sipsrv-a.east.contoso.example', '40 100 sipsrv-b.east.contoso.example'],
+        ],
       ],
     );
     assert.equal(push(['--drain', 'east', '--apply']).code, 0);
-    assert.deepEqual(await srvOf('_sip._udp.east-preferred.sip'), ['10 100 5060 sipsrv.west.contoso.example', '30 100 5060 sipsrv-a.east.contoso.example', '40 100 5060 sipsrv-b.east.contoso.example']);
+    assert.deepEqual(await srvOf('_sip._udp.east-preferred.sip'), [
+      '10 100 5060 sipsrv.west.contoso.example',
+      '30 100 5060 sipsrv-a.east.contoso.example',
+      '40 100 5060 sipsrv-b.east.contoso.example',
+    ]);
     assert.equal(runCli(['dns', 'verify', inv, '--server', srv(), '--drain', 'east']).code, 0);
     assert.equal(push(['--apply']).code, 0, 'undrain');
   });
@@ -173,7 +190,7 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     assert.deepEqual(await srvOf('_sip._udp.east.sip'), ['10 100 5060 sipsrv-a.east.contoso.example', '20 100 5060 sipsrv-b.east.contoso.example']);
   });
 
-  it('records outside sipbc\'s RRsets are never touched (an A elsewhere, a TXT under a sipbc name)', async () => {
+  it("records outside sipbc's RRsets are never touched (an A elsewhere, a TXT under a sipbc name)", async () => {
     assert.deepEqual(await server.resolver().resolve4(`intranet.${ZONE}`), ['10.9.9.8']);
     assert.deepEqual(await server.resolver().resolveTxt(`east.sip.${ZONE}`), [['site east, ask the DNS team']]);
   });
@@ -195,11 +212,24 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     const parsed = JSON.parse(json.stdout) as { ok: boolean; differences: unknown[] };
     assert.equal(parsed.ok, false);
     assert.deepEqual(parsed.differences, [
-      { name: '_sip._udp.east.sip.contoso.example', type: 'SRV', kind: 'value', field: 'priority', record: 'sipsrv-b.east.contoso.example', expected: 20, actual: 25, message: 'priority of target sipsrv-b.east.contoso.example is 25, expected 20', transports: ['udp', 'tcp'] },
+      {
+        name: '_sip._udp.east.sip.contoso.example',
+        type: 'SRV',
+        kind: 'value',
+        field: 'priority',
+        record: 'sipsrv-b.east.contoso.example',
+        expected: 20,
+        actual: 25,
+        message: 'priority of target sipsrv-b.east.contoso.example is 25, expected 20',
+        transports: ['udp', 'tcp'],
+      },
     ]);
     const gh = runCli(['dns', 'verify', inv, '--server', srv(), '--format', 'github']);
     assert.equal(gh.code, 3);
-    assert.equal(gh.stdout, '::error title=DNS drift%3A _sip._udp.east.sip.contoso.example SRV::priority of target sipsrv-b.east.contoso.example is 25, expected 20\n');
+    assert.equal(
+      gh.stdout,
+      '::error title=DNS drift%3A _sip._udp.east.sip.contoso.example SRV::priority of target sipsrv-b.east.contoso.example is 25, expected 20\n',
+    );
     assert.equal(push(['--apply']).code, 0);
   });
 
@@ -212,11 +242,16 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     const plan = planChanges(zoneOf(inventory), records, read.records, owned);
     assert.equal(plan.changes.length, 2);
     await assert.rejects(
-      applyPlan(client, plan, { beforeSend: () => nsupdate(['update delete west.sip.contoso.example. A', 'update add west.sip.contoso.example. 300 IN A 10.2.0.55']) }),
+      applyPlan(client, plan, {
+        beforeSend: () => nsupdate(['update delete west.sip.contoso.example. A', 'update add west.sip.contoso.example. 300 IN A 10.2.0.55']),
+      }),
       (e: unknown) => {
         assert.ok(e instanceof SipbcError);
         assert.equal(e.exitCode, 2);
-        assert.match(e.message, /update of contoso\.example refused: a prerequisite failed: an RRset sipbc read is not what it was \(NXRRSET\); nothing was changed/);
+        assert.match(
+          e.message,
+          /update of contoso\.example refused: a prerequisite failed: an RRset sipbc read is not what it was \(NXRRSET\); nothing was changed/,
+        );
         return true;
       },
     );
@@ -241,7 +276,9 @@ describe('sipbc dns push / verify on a real named with a TSIG key', { skip }, ()
     assert.equal(j.code, 2);
     assert.match(JSON.parse(j.stdout).error.message, /NOTAUTH|BADSIG/);
     for (const out of [r.stdout, r.stderr, j.stdout, j.stderr]) assert.ok(!out.includes(secret), 'the secret is printed');
-    const unknown = runCli(['dns', 'push', inv, '--drain', 'east', '--server', srv(), '--key', 'other-key:hmac-sha256:TSIG_SECRET', '--apply'], { env: { TSIG_SECRET: secret } });
+    const unknown = runCli(['dns', 'push', inv, '--drain', 'east', '--server', srv(), '--key', 'other-key:hmac-sha256:TSIG_SECRET', '--apply'], {
+      env: { TSIG_SECRET: secret },
+    });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /the server refused the TSIG signature \(BADKEY\)/);
     assert.ok(!unknown.stderr.includes(secret));
@@ -339,7 +376,7 @@ describe('sipbc dns push: a zone transfer of several messages, each checked with
   });
 });
 
-describe('sipbc dns push with the update-policy the README gives (the key may change sipbc\'s names only)', { skip }, () => {
+describe("sipbc dns push with the update-policy the README gives (the key may change sipbc's names only)", { skip }, () => {
   let server: NamedServer;
   let keyFile: string;
   const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');
@@ -358,7 +395,10 @@ describe('sipbc dns push with the update-policy the README gives (the key may ch
     const r = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${server.port}`, '--key-file', keyFile, '--apply']);
     assert.equal(r.code, 0, r.stderr + server.log());
     assert.deepEqual(await server.resolver().resolve4(`sipsrv.west.${ZONE}`), ['10.2.0.10']);
-    const outside = server.nsupdate([`server 127.0.0.1 ${server.port}`, `zone ${ZONE}.`, `update add intranet.${ZONE}. 60 IN A 10.9.9.9`, 'send', ''].join('\n'), keyFile);
+    const outside = server.nsupdate(
+      [`server 127.0.0.1 ${server.port}`, `zone ${ZONE}.`, `update add intranet.${ZONE}. 60 IN A 10.9.9.9`, 'send', ''].join('\n'),
+      keyFile,
+    );
     assert.notEqual(outside.code, 0);
     assert.match(outside.output, /REFUSED/);
   });

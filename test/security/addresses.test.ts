@@ -46,7 +46,11 @@ describe('server addresses must be unicast and usable (SIPBC-E-ADDRESS)', () => 
   it('accepts unicast addresses, loopback included (the lab tests run real servers on 127.0.0.x)', () => {
     for (const address of ['127.0.0.2', '::1', '2001:db8::10', '192.0.2.1', '169.254.1.1', '::ffff:10.2.0.10', '100.64.0.1']) {
       const findings = findingsOf(withVip(address));
-      assert.deepEqual(findings.map((f) => f.code), [], address);
+      assert.deepEqual(
+        findings.map((f) => f.code),
+        [],
+        address,
+      );
     }
   });
 
@@ -57,7 +61,10 @@ describe('server addresses must be unicast and usable (SIPBC-E-ADDRESS)', () => 
     writeFileSync(file, text);
     const v = runCli(['validate', file]);
     assert.equal(v.code, 1, v.stderr);
-    assert.ok(v.stdout.includes(`${file}:${positionOf(text, '"fe80::1%eth0"')}  error    SIPBC-E-ADDRESS  address "fe80::1%eth0" of site west's vip has a zone id`), v.stdout);
+    assert.ok(
+      v.stdout.includes(`${file}:${positionOf(text, '"fe80::1%eth0"')}  error    SIPBC-E-ADDRESS  address "fe80::1%eth0" of site west's vip has a zone id`),
+      v.stdout,
+    );
     for (const format of ['bind', 'nsupdate', 'wire']) {
       const d = runCliBuffer(['dns', file, '--format', format]);
       assert.equal(d.code, 1, d.stderr);

@@ -89,7 +89,10 @@ function checkState(work: Tree, oldRef: Tree, newRef: Tree, label: string): Stat
     assert.ok(o || n, `${label}: ${p} belongs to neither version`);
     const isOld = o?.contents.equals(e.contents);
     const isNew = n?.contents.equals(e.contents);
-    assert.ok(isOld || isNew, `${label}: ${p} is neither its old nor its new version (${e.contents.length} bytes; old ${o?.contents.length}, new ${n?.contents.length})`);
+    assert.ok(
+      isOld || isNew,
+      `${label}: ${p} is neither its old nor its new version (${e.contents.length} bytes; old ${o?.contents.length}, new ${n?.contents.length})`,
+    );
     const want = isNew ? n! : o!;
     assert.equal(e.mode, want.mode, `${label}: ${p} has mode ${e.mode.toString(8)}, expected ${want.mode.toString(8)}`);
     if (isOld && !isNew) report.asOld++;
@@ -162,7 +165,10 @@ describe('atomicity: SIGKILL at any moment leaves old-or-new files, and the next
     writeFileSync(newInvPath, JSON.stringify(newInv));
     oldDir = join(root, 'ref-old');
     const newDir = join(root, 'ref-new');
-    for (const [inv, dir] of [[oldInvPath, oldDir], [newInvPath, newDir]]) {
+    for (const [inv, dir] of [
+      [oldInvPath, oldDir],
+      [newInvPath, newDir],
+    ]) {
       const r = runCli(['generate', inv, '-o', dir], { env: ENV, timeout: 300_000 });
       assert.equal(r.code, 0, r.stderr);
     }
@@ -205,8 +211,14 @@ describe('atomicity: SIGKILL at any moment leaves old-or-new files, and the next
     assert.ok(interrupted >= MOMENTS.length - 2, `only ${interrupted} of ${MOMENTS.length} runs were killed before they finished:\n${seen.join('\n')}`);
     for (const line of seen) t.diagnostic(line);
     // The middle of a run is both phases: staging (temp files on disk) and renaming (some files old, some new).
-    assert.ok(staging >= 3, `only ${staging} kills caught the run while staging (temp files on disk); the test is not exercising the middle of a run:\n${seen.join('\n')}`);
-    assert.ok(mixed >= 1, `no kill caught the run while renaming (some files old, some new); the test is not exercising the middle of a run:\n${seen.join('\n')}`);
+    assert.ok(
+      staging >= 3,
+      `only ${staging} kills caught the run while staging (temp files on disk); the test is not exercising the middle of a run:\n${seen.join('\n')}`,
+    );
+    assert.ok(
+      mixed >= 1,
+      `no kill caught the run while renaming (some files old, some new); the test is not exercising the middle of a run:\n${seen.join('\n')}`,
+    );
   });
 
   it('a first run into an empty DIR, killed while staging: no file is visible yet, and the next run converges', async (t) => {

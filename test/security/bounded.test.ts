@@ -32,7 +32,10 @@ function plainEnv(): NodeJS.ProcessEnv {
 function unknownKeys(n: number): string {
   let extra = '';
   for (let i = 0; i < n; i++) extra += `    unknown${i}: x\n`;
-  return BASE_INVENTORY.replace('  - { mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, auth: none }\n', `  - mac: "00:15:65:00:00:01"\n    model: yealink-t54w\n    place: P1\n    auth: none\n${extra}`);
+  return BASE_INVENTORY.replace(
+    '  - { mac: "00:15:65:00:00:01", model: yealink-t54w, place: P1, auth: none }\n',
+    `  - mac: "00:15:65:00:00:01"\n    model: yealink-t54w\n    place: P1\n    auth: none\n${extra}`,
+  );
 }
 
 function validateMs(text: string): { ms: number; findings: Finding[] } {
@@ -71,7 +74,8 @@ describe('unknown keys in one mapping: linear time, capped list', () => {
         severity: 'error',
         at: positionOf(text, 'unknown100:'),
         more: 39_900,
-        message: 'and 39900 more SIPBC-E-UNKNOWN-KEY findings from here on, not listed (the first 100 of a rule are listed); fix those above and validate again.',
+        message:
+          'and 39900 more SIPBC-E-UNKNOWN-KEY findings from here on, not listed (the first 100 of a rule are listed); fix those above and validate again.',
       },
     );
     assert.equal(countFindings(findings), 40_000);
@@ -85,7 +89,12 @@ describe('unknown keys in one mapping: linear time, capped list', () => {
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.filter((l) => l.startsWith(`${file}:`)).length, 101);
-    assert.ok(lines.includes(`${file}:${positionOf(text, 'unknown100:')}  error    SIPBC-E-UNKNOWN-KEY  and 39900 more SIPBC-E-UNKNOWN-KEY findings from here on, not listed (the first 100 of a rule are listed); fix those above and validate again.`), r.stdout.slice(-600));
+    assert.ok(
+      lines.includes(
+        `${file}:${positionOf(text, 'unknown100:')}  error    SIPBC-E-UNKNOWN-KEY  and 39900 more SIPBC-E-UNKNOWN-KEY findings from here on, not listed (the first 100 of a rule are listed); fix those above and validate again.`,
+      ),
+      r.stdout.slice(-600),
+    );
     assert.equal(lines[lines.length - 1], `✗ ${file}: 40000 errors, 0 warnings`);
     assert.ok(r.stdout.length < 64 * 1024, `${r.stdout.length} bytes of output`);
     const json = JSON.parse(runCli(['validate', file, '--format', 'json']).stdout) as Finding[];
@@ -95,7 +104,15 @@ describe('unknown keys in one mapping: linear time, capped list', () => {
 });
 
 describe('capFindings: 100 per rule, 1000 per file', () => {
-  const f = (code: string, line: number): Finding => ({ code, severity: code.includes('-W-') ? 'warning' : 'error', message: `m${line}`, file: 'x.yaml', path: [], line, column: 1 });
+  const f = (code: string, line: number): Finding => ({
+    code,
+    severity: code.includes('-W-') ? 'warning' : 'error',
+    message: `m${line}`,
+    file: 'x.yaml',
+    path: [],
+    line,
+    column: 1,
+  });
 
   it('a list within the limits is returned as it is', () => {
     const list = Array.from({ length: 100 }, (_, i) => f('SIPBC-E-A', i + 1));
@@ -109,7 +126,13 @@ describe('capFindings: 100 per rule, 1000 per file', () => {
     const out = capFindings(list);
     assert.equal(out.length, 202);
     assert.deepEqual(out.slice(0, 200), [...list.slice(0, 100), ...list.slice(150, 250)]);
-    assert.deepEqual(out.slice(200).map((x) => [x.code, x.severity, x.line, x.more]), [['SIPBC-E-A', 'error', 101, 50], ['SIPBC-W-B', 'warning', 251, 20]]);
+    assert.deepEqual(
+      out.slice(200).map((x) => [x.code, x.severity, x.line, x.more]),
+      [
+        ['SIPBC-E-A', 'error', 101, 50],
+        ['SIPBC-W-B', 'warning', 251, 20],
+      ],
+    );
     assert.equal(countFindings(out), 270);
   });
 
@@ -120,7 +143,10 @@ describe('capFindings: 100 per rule, 1000 per file', () => {
     assert.equal(MAX_FINDINGS_PER_RULE, 100);
     assert.equal(MAX_FINDINGS_PER_FILE, 1000);
     assert.equal(out.filter((x) => x.more === undefined).length, 1000);
-    assert.deepEqual(out.filter((x) => x.more !== undefined).map((x) => [x.code, x.line, x.more]), Array.from({ length: 10 }, (_, k) => [`SIPBC-E-C${20 + k}`, 1001 + 50 * k, 50]));
+    assert.deepEqual(
+      out.filter((x) => x.more !== undefined).map((x) => [x.code, x.line, x.more]),
+      Array.from({ length: 10 }, (_, k) => [`SIPBC-E-C${20 + k}`, 1001 + 50 * k, 50]),
+    );
     assert.match(out[1000].message, /^and 50 more SIPBC-E-C20 findings from here on, not listed \(at most 1000 findings of a file are listed\)/);
     assert.equal(countFindings(out), 1500);
   });
@@ -139,7 +165,10 @@ describe('YAML aliases: at most 10 times the document', () => {
     const r = runCli(['validate', file]);
     assert.equal(r.code, 2, r.stdout.slice(0, 500));
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^sipbc: .*aliases\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to 658,549 characters of text \(from 49,938\) \(an "alias bomb"\); refused/);
+    assert.match(
+      r.stderr,
+      /^sipbc: .*aliases\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to 658,549 characters of text \(from 49,938\) \(an "alias bomb"\); refused/,
+    );
     assert.ok(Date.now() - t0 < 15_000);
   });
 });
@@ -157,11 +186,16 @@ describe('long values: aliases cannot repeat them, findings cut them', () => {
       return undefined;
     })();
     assert.ok(err instanceof SipbcError && err.exitCode === 2, String(err));
-    assert.match(err.message, /^big\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to 3,00\d,\d{3},\d{3} characters of text \(from 1,0\d\d,\d{3}\) \(an "alias bomb"\); refused$/);
+    assert.match(
+      err.message,
+      /^big\.yaml:\d+:\d+: the YAML aliases \(\*name\) expand the document to 3,00\d,\d{3},\d{3} characters of text \(from 1,0\d\d,\d{3}\) \(an "alias bomb"\); refused$/,
+    );
   });
 
   it('a short string aliased a few times is fine', () => {
-    const text = BASE_INVENTORY.replace('{ id: P1,', '{ id: &p1 P1,').replace('{ login: "7001", user: u1, place: P1,', '{ login: "7001", user: u1, place: *p1,').replace('model: yealink-t54w, place: P1, auth: none }', 'model: yealink-t54w, place: *p1, auth: none }');
+    const text = BASE_INVENTORY.replace('{ id: P1,', '{ id: &p1 P1,')
+      .replace('{ login: "7001", user: u1, place: P1,', '{ login: "7001", user: u1, place: *p1,')
+      .replace('model: yealink-t54w, place: P1, auth: none }', 'model: yealink-t54w, place: *p1, auth: none }');
     assert.ok(text.includes('place: *p1, auth: none }'));
     assert.deepEqual(validateInventory(parseInventory(text, 'a.yaml'), loadCatalogue()).findings, []);
   });
@@ -169,7 +203,10 @@ describe('long values: aliases cannot repeat them, findings cut them', () => {
   it('a finding quoting a 1 MB value is cut to 2000 characters, saying so', () => {
     const text = BASE_INVENTORY.replace('model: poly-vvx450', `model: "${'m'.repeat(1_000_000)}"`);
     const findings = validateInventory(parseInventory(text, 'long.yaml'), loadCatalogue()).findings;
-    assert.deepEqual(findings.map((f) => f.code), ['SIPBC-E-UNKNOWN-MODEL']);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['SIPBC-E-UNKNOWN-MODEL'],
+    );
     const m = /^unknown phone model "m{1000,}… \(cut: (\d+) characters\)$/.exec(findings[0].message);
     assert.ok(m, findings[0].message.slice(-100));
     assert.ok(Number(m[1]) > 1_000_000, m[1]);
@@ -193,7 +230,13 @@ describe('input size: at most 256 MiB, devices and pipes included', () => {
     const fd = openSync(file, 'w');
     ftruncateSync(fd, MAX_INVENTORY_BYTES + 1); // sparse: no disk space used
     closeSync(fd);
-    assert.throws(() => readInventorySource(file), (e: unknown) => e instanceof SipbcError && e.exitCode === 2 && e.message === `${file}: larger than 256 MiB, the most sipbc reads as an inventory (100 000 phones take about 31 MB); refused`);
+    assert.throws(
+      () => readInventorySource(file),
+      (e: unknown) =>
+        e instanceof SipbcError &&
+        e.exitCode === 2 &&
+        e.message === `${file}: larger than 256 MiB, the most sipbc reads as an inventory (100 000 phones take about 31 MB); refused`,
+    );
     const r = runCli(['validate', file]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /larger than 256 MiB/);
@@ -206,7 +249,11 @@ describe('input size: at most 256 MiB, devices and pipes included', () => {
   });
 
   it('a pipe holding an inventory is read as before (process substitution, stdin)', () => {
-    const r = spawnSync('sh', ['-c', `cat examples/inventory.yaml | "${process.execPath}" "${BIN}" validate -`], { encoding: 'utf8', env: plainEnv(), cwd: join(BIN, '..', '..') });
+    const r = spawnSync('sh', ['-c', `cat examples/inventory.yaml | "${process.execPath}" "${BIN}" validate -`], {
+      encoding: 'utf8',
+      env: plainEnv(),
+      cwd: join(BIN, '..', '..'),
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '✓ <stdin>: no problems found\n');
   });

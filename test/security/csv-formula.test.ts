@@ -82,7 +82,10 @@ function assertNoFormula(name: string, csv: string): void {
 describe('every CSV sipbc writes neutralises formula cells', () => {
   it('policy.csv and genesys/*.csv from generate', () => {
     const r = planText(JSON.stringify(hostileInventory()));
-    assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      r.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
     const files = new Map(r.files.map((f) => [f.path, f.contents]));
     const csvs = [...files.keys()].filter((p) => p.endsWith('.csv')).sort();
     assert.deepEqual(csvs, ['genesys/dr-forward.csv', 'genesys/peers-east.csv', 'genesys/peers-west.csv', 'genesys/workspace-options.csv', 'policy.csv']);
@@ -90,7 +93,7 @@ describe('every CSV sipbc writes neutralises formula cells', () => {
     const peers = files.get('genesys/peers-east.csv')!;
     assert.ok(peers.includes(`Place,'${DDE},,,+33123456789,\n`), peers);
     assert.ok(peers.includes('DN,+33123456789,Extension,' + `'${DDE},,\n`), 'the E.164 DN stays a number');
-    assert.ok(peers.includes("DN,-8000,ACD Queue,,,\n"), 'a negative integer is a number, not a formula');
+    assert.ok(peers.includes('DN,-8000,ACD Queue,,,\n'), 'a negative integer is a number, not a formula');
     assert.ok(peers.includes("Agent Login,-7001,,,,'+cmd\n"), peers);
     assert.ok(peers.includes("Agent Login,500002,,,,'@user\n"), peers);
     const ws = files.get('genesys/workspace-options.csv')!;

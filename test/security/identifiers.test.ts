@@ -18,7 +18,8 @@ import { cleanupTempDirs, tempDir } from '../support/security.js';
 
 after(cleanupTempDirs);
 
-const ext = (value: string) => mutate(BASE_INVENTORY, ['{ id: P2, extensions: { east: "1002", west: "1002" } }', `{ id: P2, extensions: { east: ${value}, west: ${value} } }`]);
+const ext = (value: string) =>
+  mutate(BASE_INVENTORY, ['{ id: P2, extensions: { east: "1002", west: "1002" } }', `{ id: P2, extensions: { east: ${value}, west: ${value} } }`]);
 
 describe('SIP users: Extension DNs, switch DNs, auth users (SIPBC-E-SIP-USER)', () => {
   it('the schema states the set and the length, the same as the code', () => {
@@ -44,9 +45,20 @@ describe('SIP users: Extension DNs, switch DNs, auth users (SIPBC-E-SIP-USER)', 
 
   it('refuses every separator of a SIP URI or a target file, and names it', () => {
     const cases: [string, string][] = [
-      ['"10:01"', '":"'], ['"10#1"', '"#"'], ['"10?1"', '"?"'], ['"10%41"', '"%"'], ['"10/1"', '"/"'], ['"10;1"', '";"'],
-      ['"10 01"', 'a space'], ['"10,1"', '","'], ['"10&1"', '"&"'], ['"10=1"', '"="'], ['"10$1"', '"$"'], ['"<1001>"', '"<"'],
-      ['"1001é"', '"é" (U+00E9)'], ['"10\\u00a001"', 'the character U+00A0'],
+      ['"10:01"', '":"'],
+      ['"10#1"', '"#"'],
+      ['"10?1"', '"?"'],
+      ['"10%41"', '"%"'],
+      ['"10/1"', '"/"'],
+      ['"10;1"', '";"'],
+      ['"10 01"', 'a space'],
+      ['"10,1"', '","'],
+      ['"10&1"', '"&"'],
+      ['"10=1"', '"="'],
+      ['"10$1"', '"$"'],
+      ['"<1001>"', '"<"'],
+      ['"1001é"', '"é" (U+00E9)'],
+      ['"10\\u00a001"', 'the character U+00A0'],
     ];
     for (const [value, named] of cases) {
       const text = ext(value);
@@ -61,7 +73,11 @@ describe('SIP users: Extension DNs, switch DNs, auth users (SIPBC-E-SIP-USER)', 
     assert.match(f.message, /^places\[1\]\.extensions\.east is 65 characters long; a SIP user/);
     const huge = ext(`"${'9@'.repeat(500_000)}"`);
     const findings = findingsOf(huge);
-    assert.deepEqual(findings.map((x) => x.code), ['SIPBC-E-SIP-USER', 'SIPBC-E-SIP-USER', 'SIPBC-E-SIP-USER', 'SIPBC-E-SIP-USER'], 'east and west: too long, and "@"');
+    assert.deepEqual(
+      findings.map((x) => x.code),
+      ['SIPBC-E-SIP-USER', 'SIPBC-E-SIP-USER', 'SIPBC-E-SIP-USER', 'SIPBC-E-SIP-USER'],
+      'east and west: too long, and "@"',
+    );
     for (const x of findings) assert.ok(x.message.length < 400, x.message.slice(0, 100));
     assert.match(findings.map((x) => x.message).join('\n'), /is 1000000 characters long/);
   });
@@ -116,7 +132,10 @@ describe('invisible format characters anywhere (SIPBC-E-INVISIBLE-CHAR)', () => 
       const findings = findingsOf(text);
       const f = assertFindingAt(findings, 'SIPBC-E-INVISIBLE-CHAR', text, `"Den${escaped}ver"`);
       const hex = escaped.length === 10 ? 'E0041' : escaped.slice(2);
-      assert.equal(f.message, `sites[1].name contains the character U+${hex}, an invisible format character (${kind === 'a bidirectional control' ? 'a bidirectional control that reorders how the text is shown' : 'shown as nothing'}), so the text is not what it reads; remove it.`);
+      assert.equal(
+        f.message,
+        `sites[1].name contains the character U+${hex}, an invisible format character (${kind === 'a bidirectional control' ? 'a bidirectional control that reorders how the text is shown' : 'shown as nothing'}), so the text is not what it reads; remove it.`,
+      );
       assert.equal(findings.length, 1, summary(findings).join(' '));
     });
   }
@@ -139,7 +158,11 @@ describe('invisible format characters anywhere (SIPBC-E-INVISIBLE-CHAR)', () => 
   });
 
   it('no message prints a control or format character as it is (terminal escapes, bidi reordering)', () => {
-    const text = mutate(BASE_INVENTORY, ['model: poly-vvx450', 'model: "x\\e]0;owned\\a\\u202Ey"'], ['{ login: "7001", user: u1, place: P1,', '{ login: "7001", user: u1, place: "P\\u20661",']);
+    const text = mutate(
+      BASE_INVENTORY,
+      ['model: poly-vvx450', 'model: "x\\e]0;owned\\a\\u202Ey"'],
+      ['{ login: "7001", user: u1, place: P1,', '{ login: "7001", user: u1, place: "P\\u20661",'],
+    );
     const findings = findingsOf(text);
     for (const f of findings) assert.ok(!/[\u0000-\u001f\u007f-\u009f\p{Cf}]/u.test(f.message), JSON.stringify(f.message));
     const model = assertFindingAt(findings, 'SIPBC-E-UNKNOWN-MODEL', text, '"x\\e]0');
@@ -149,7 +172,10 @@ describe('invisible format characters anywhere (SIPBC-E-INVISIBLE-CHAR)', () => 
   });
 
   it('in a literal password: reported without the password', () => {
-    const text = mutate(BASE_INVENTORY, ['model: poly-vvx450, place: P2, auth: none }', 'model: poly-vvx450, place: P2, auth: { password: "s3cr\\u202Eet" } }']);
+    const text = mutate(BASE_INVENTORY, [
+      'model: poly-vvx450, place: P2, auth: none }',
+      'model: poly-vvx450, place: P2, auth: { password: "s3cr\\u202Eet" } }',
+    ]);
     const findings = findingsOf(text);
     const f = assertFindingAt(findings, 'SIPBC-E-INVISIBLE-CHAR', text, '"s3cr\\u202Eet"');
     for (const x of findings) assert.ok(!x.message.includes('s3cr') && !x.message.includes('et"'), x.message);

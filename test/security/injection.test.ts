@@ -78,7 +78,12 @@ interface Mutation {
 
 const MUTATIONS: readonly Mutation[] = [
   // A SIP user (issue 18): 1-64 of letters, digits and - _ . ! ~ * ' ( ) +, whatever the file format could carry.
-  { name: 'auth.user', apply: (inv, p) => inv.phones.forEach((ph: Obj) => (ph.auth.user = p)), rendered: (p) => p, accepts: (p) => /^[A-Za-z0-9._~!*'()+-]{1,64}$/.test(p) },
+  {
+    name: 'auth.user',
+    apply: (inv, p) => inv.phones.forEach((ph: Obj) => (ph.auth.user = p)),
+    rendered: (p) => p,
+    accepts: (p) => /^[A-Za-z0-9._~!*'()+-]{1,64}$/.test(p),
+  },
   { name: 'password (literal)', apply: (inv, p) => inv.phones.forEach((ph: Obj) => (ph.auth.password = p)), rendered: (p) => p },
   { name: 'password (env)', apply: (_inv, p, ctx) => (ctx.env.SIP_PW = p), rendered: (p) => p },
   {
@@ -88,7 +93,10 @@ const MUTATIONS: readonly Mutation[] = [
       inv.phones.forEach((ph: Obj) => (ph.auth.password = { file: join(ctx.dir, 'pw.txt') }));
     },
     // As the file holds it (a lone surrogate is written as U+FFFD); one trailing newline is stripped.
-    rendered: (p) => Buffer.from(p, 'utf8').toString('utf8').replace(/\r?\n$/, ''),
+    rendered: (p) =>
+      Buffer.from(p, 'utf8')
+        .toString('utf8')
+        .replace(/\r?\n$/, ''),
   },
   {
     name: 'extension',
@@ -126,7 +134,16 @@ const MUTATIONS: readonly Mutation[] = [
 
 // ---------------------------------------------------------------- structure of each format
 
-const xmlParser = new XMLParser({ ignoreAttributes: false, preserveOrder: true, commentPropName: '#comment', processEntities: true, htmlEntities: false, parseTagValue: false, parseAttributeValue: false, trimValues: false });
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  preserveOrder: true,
+  commentPropName: '#comment',
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+});
 
 type Node = Record<string, unknown>;
 
@@ -196,7 +213,8 @@ function keyValueSkeleton(text: string): string[] {
   });
 }
 
-const RECORD = /^(@|(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+) +\d+ IN (?:A +(?:\d{1,3}\.){3}\d{1,3}|AAAA +[0-9a-f:]+|SRV +\d+ +\d+ +\d+ (?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+|NAPTR +\d+ +\d+ "s" "(?:SIP\+D2U|SIP\+D2T|SIPS\+D2T)" +"" (?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+)$/;
+const RECORD =
+  /^(@|(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+) +\d+ IN (?:A +(?:\d{1,3}\.){3}\d{1,3}|AAAA +[0-9a-f:]+|SRV +\d+ +\d+ +\d+ (?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+|NAPTR +\d+ +\d+ "s" "(?:SIP\+D2U|SIP\+D2T|SIPS\+D2T)" +"" (?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+)$/;
 const NAME = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.)+$/;
 
 function zoneSkeleton(text: string): string[] {
@@ -311,7 +329,18 @@ const BASE_NO_BARESIP = securityInventory({ phonesPerFamily: 3, families: FAMILY
 const ENV = { SIP_PW: 'Base-Pw-1' };
 
 /** Credentials every family but baresip must accept (and carry intact): they are legal in XML and key=value files once escaped. */
-const MUST_ACCEPT = ['"/><evil a="1', "'/><evil a='1", '</Password_1_><Evil>1</Evil><Password_1_>', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>&e;', '-->', ']]>', 'a;auth_pass=evil', 'a=b', '{{line.password}}', 'é€😀'];
+const MUST_ACCEPT = [
+  '"/><evil a="1',
+  "'/><evil a='1",
+  '</Password_1_><Evil>1</Evil><Password_1_>',
+  '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>&e;',
+  '-->',
+  ']]>',
+  'a;auth_pass=evil',
+  'a=b',
+  '{{line.password}}',
+  'é€😀',
+];
 
 interface Baseline {
   name: string;
@@ -322,7 +351,11 @@ interface Baseline {
 
 function baselineOf(name: string, inv: Obj): Baseline {
   const r = planText(JSON.stringify(inv), ENV, { file: 'inventory.json' });
-  assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), [], `${name}: baseline has errors`);
+  assert.deepEqual(
+    r.findings.filter((f) => f.severity === 'error'),
+    [],
+    `${name}: baseline has errors`,
+  );
   return { name, inv, byKind: new Map(r.files.map((f) => [kindOf(f.path), f])), skeletons: new Map(r.files.map((f) => [kindOf(f.path), skeleton(f)])) };
 }
 
@@ -332,8 +365,15 @@ const baseline = { files: [...baseByKind.values()], findings: [] as GenerateResu
 
 describe('injection: the baseline', () => {
   it('generates every family (dual and active-backup), the zone, the nsupdate script and the CSVs', () => {
-    assert.deepEqual(baseline.findings.filter((f) => f.severity === 'error'), []);
-    for (const fam of FAMILY_MODELS) assert.ok(baseline.files.some((f) => f.path.startsWith(`phones/${fam.family}/`)), fam.family);
+    assert.deepEqual(
+      baseline.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
+    for (const fam of FAMILY_MODELS)
+      assert.ok(
+        baseline.files.some((f) => f.path.startsWith(`phones/${fam.family}/`)),
+        fam.family,
+      );
     for (const k of ['dns/ZONE.zone', 'dns/ZONE.nsupdate', 'policy.csv']) assert.ok(baseByKind.has(k), k);
   });
 });
@@ -380,7 +420,8 @@ describe('injection: every payload in every field, through the real generate', (
         }
       }
       if (m.accepts) {
-        for (const p of PAYLOADS) assert.equal(accepted.has(p), m.accepts(p), `${m.name} = ${JSON.stringify(p)} was ${accepted.has(p) ? 'accepted' : 'refused'}`);
+        for (const p of PAYLOADS)
+          assert.equal(accepted.has(p), m.accepts(p), `${m.name} = ${JSON.stringify(p)} was ${accepted.has(p) ? 'accepted' : 'refused'}`);
       } else if (m.rendered) {
         for (const p of MUST_ACCEPT) assert.ok(accepted.has(p), `${m.name} = ${JSON.stringify(p)} was refused, but an XML or key=value file can carry it`);
       }
@@ -392,7 +433,10 @@ describe('injection: one escaping/refusal function per format, used by every tem
   it('xml: escapes the five special characters and refuses every control character and lone surrogate', () => {
     assert.equal(escapeXml(`a&b<c>d"e'f`, { subject: 's', field: 'f' }), 'a&amp;b&lt;c&gt;d&quot;e&apos;f');
     for (const bad of ['\n', '\r', '\u0000', '\u001f', '\u007f', '\u0085', '\u2028', '\u2029', '\ufffe', '\ud800', '\udc00']) {
-      assert.throws(() => escapeXml(`a${bad}b`, { subject: 'phone x', field: 'line.password' }), (e: unknown) => e instanceof SipbcError && !e.message.includes(`a${bad}b`));
+      assert.throws(
+        () => escapeXml(`a${bad}b`, { subject: 'phone x', field: 'line.password' }),
+        (e: unknown) => e instanceof SipbcError && !e.message.includes(`a${bad}b`),
+      );
     }
     assert.equal(escapeXml('😀', { subject: 's', field: 'f' }), '😀');
   });

@@ -35,7 +35,35 @@ const RUNS = Number(process.env.SIPBC_PROPERTY_RUNS ?? 150);
 const catalogue = loadCatalogue();
 
 /** Words the messages themselves use, and the passwords of the issue. */
-const WORDS = ['line', 'password', 'a', 'e', 'p', 's', 'auth', 'phones', 'error', 'warning', 'SIPBC', 'yealink', 'east', 'west', 'file', 'env', 'true', 'null', '8675309123', '0', '1', '00', 'x', 'REDACTED', 'inventory', 'quote', 'the'];
+const WORDS = [
+  'line',
+  'password',
+  'a',
+  'e',
+  'p',
+  's',
+  'auth',
+  'phones',
+  'error',
+  'warning',
+  'SIPBC',
+  'yealink',
+  'east',
+  'west',
+  'file',
+  'env',
+  'true',
+  'null',
+  '8675309123',
+  '0',
+  '1',
+  '00',
+  'x',
+  'REDACTED',
+  'inventory',
+  'quote',
+  'the',
+];
 
 const passwordArb = fc.oneof(
   fc.constantFrom(...WORDS),
@@ -133,7 +161,15 @@ describe('no password in any output (property: outputs do not depend on the pass
         const b = inProcess(build(pws, forms, true), join(root, `b${n}`));
         assert.equal(a, b);
       }),
-      { numRuns: RUNS, examples: [[['8675309123', 'a', 'line', 'password', 'e', 'p', 's', 'x'], ['plain', 'plain', 'plain', 'quoted', 'env', 'file', 'plain', 'quoted']]] },
+      {
+        numRuns: RUNS,
+        examples: [
+          [
+            ['8675309123', 'a', 'line', 'password', 'e', 'p', 's', 'x'],
+            ['plain', 'plain', 'plain', 'quoted', 'env', 'file', 'plain', 'quoted'],
+          ],
+        ],
+      },
     );
   });
 
@@ -179,8 +215,14 @@ describe('no password in any output (property: outputs do not depend on the pass
         numRuns: Number(process.env.SIPBC_CLI_PROPERTY_RUNS ?? 1),
         examples: [
           // The issue's reproductions: an unquoted number, and "a" beside another password (masking by replacement leaked it).
-          [['8675309123', 'a', 'line', 'password', 'e', 'Secret-1', '4213', 'p'], ['plain', 'plain', 'plain', 'plain', 'plain', 'env', 'plain', 'file']],
-          [['a', 'line', 'a', 'e', '8675309123', 'password', 's', 'x\ny'], ['plain', 'quoted', 'env', 'file', 'plain', 'env', 'plain', 'file']],
+          [
+            ['8675309123', 'a', 'line', 'password', 'e', 'Secret-1', '4213', 'p'],
+            ['plain', 'plain', 'plain', 'plain', 'plain', 'env', 'plain', 'file'],
+          ],
+          [
+            ['a', 'line', 'a', 'e', '8675309123', 'password', 's', 'x\ny'],
+            ['plain', 'quoted', 'env', 'file', 'plain', 'env', 'plain', 'file'],
+          ],
         ],
       },
     );

@@ -48,7 +48,10 @@ describe('the writer never acts through a link swapped in below DIR', () => {
       },
     });
     assert.equal(readFileSync(join(victim, 'secret.conf'), 'utf8'), 'mine\n', 'the file outside DIR was removed');
-    assert.ok(r.warnings.some((w) => /^not removing phones\/zz\/secret\.conf: .*symbolic link/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => /^not removing phones\/zz\/secret\.conf: .*symbolic link/.test(w)),
+      r.warnings.join('\n'),
+    );
     // Still listed: a later run removes it once phones/zz is a real directory again.
     assert.ok(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files['phones/zz/secret.conf']);
   });
@@ -83,7 +86,10 @@ describe('files that are not what sipbc wrote are kept', () => {
     writeFileSync(join(dir, 'policy.csv'), 'mac\nhand edit\n');
     writeFileSync(join(dir, 'phones/yealink/001565000002.cfg'), 'edited\n');
     // policy.csv would change and phone 2 is gone from the inventory.
-    const r = write(dir, base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)));
+    const r = write(
+      dir,
+      base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)),
+    );
     assert.deepEqual(r.kept, [
       { path: 'phones/yealink/001565000002.cfg', why: 'modified' },
       { path: 'policy.csv', why: 'modified' },
@@ -93,10 +99,22 @@ describe('files that are not what sipbc wrote are kept', () => {
     assert.equal(readFileSync(join(dir, 'phones/yealink/001565000002.cfg'), 'utf8'), 'edited\n');
     assert.deepEqual(r.changes, []);
     // --check: both differ from what generate would write.
-    const check = syncOutput(dir, base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)), ALL, { write: false });
+    const check = syncOutput(
+      dir,
+      base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)),
+      ALL,
+      { write: false },
+    );
     assert.equal(check.kept.length, 2);
-    const forced = write(dir, base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)), { force: true });
-    assert.deepEqual(forced.changes.map((c) => `${c.kind} ${c.path}`), ['remove phones/yealink/001565000002.cfg', 'update policy.csv']);
+    const forced = write(
+      dir,
+      base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)),
+      { force: true },
+    );
+    assert.deepEqual(
+      forced.changes.map((c) => `${c.kind} ${c.path}`),
+      ['remove phones/yealink/001565000002.cfg', 'update policy.csv'],
+    );
     assert.equal(readFileSync(join(dir, 'policy.csv'), 'utf8'), 'mac,model\n');
     assert.equal(existsSync(join(dir, 'phones/yealink/001565000002.cfg')), false);
   });
@@ -124,12 +142,19 @@ describe('files that are not what sipbc wrote are kept', () => {
   test('a file edited while sipbc runs (after it was compared) is kept at the rename', () => {
     const dir = join(tempDir('sipbc-safe-'), 'out');
     write(dir, base());
-    const r = write(dir, base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)), {
-      beforeCommit: () => writeFileSync(join(dir, 'policy.csv'), 'edited meanwhile\n'),
-    });
+    const r = write(
+      dir,
+      base().map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'mac,model\n' } : f)),
+      {
+        beforeCommit: () => writeFileSync(join(dir, 'policy.csv'), 'edited meanwhile\n'),
+      },
+    );
     assert.deepEqual(r.kept, [{ path: 'policy.csv', why: 'modified' }]);
     assert.equal(readFileSync(join(dir, 'policy.csv'), 'utf8'), 'edited meanwhile\n');
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.sipbc-tmp-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith('.sipbc-tmp-')),
+      [],
+    );
   });
 
   test('directories emptied by a removal are removed (a baresip phone leaves no empty directory)', () => {
@@ -140,7 +165,10 @@ describe('files that are not what sipbc wrote are kept', () => {
     ];
     write(dir, base(phone));
     const r = write(dir, base());
-    assert.deepEqual(r.changes.map((c) => c.kind), ['remove', 'remove']);
+    assert.deepEqual(
+      r.changes.map((c) => c.kind),
+      ['remove', 'remove'],
+    );
     assert.equal(existsSync(join(dir, 'phones/baresip')), false, 'phones/baresip/ is empty and should be gone');
     assert.ok(existsSync(join(dir, 'phones/yealink/001565000001.cfg')));
   });
@@ -152,7 +180,14 @@ test('an abort after the intent manifest leaves DIR exactly as it was, its manif
   const before = readTree(dir);
   const abort = new Int32Array(new SharedArrayBuffer(4));
   assert.throws(
-    () => write(dir, base([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]).map((f) => (f.path === 'policy.csv' ? { ...f, contents: 'x\n' } : f)), { abort, beforeCommit: () => Atomics.store(abort, 0, 2) }),
+    () =>
+      write(
+        dir,
+        base([{ path: 'phones/yealink/001565000002.cfg', contents: 'new\n', secret: true }]).map((f) =>
+          f.path === 'policy.csv' ? { ...f, contents: 'x\n' } : f,
+        ),
+        { abort, beforeCommit: () => Atomics.store(abort, 0, 2) },
+      ),
     (e: Error & { exitCode?: number }) => e.exitCode === 130 && /interrupted by SIGINT/.test(e.message),
   );
   assert.deepEqual(readTree(dir), before);
@@ -169,7 +204,10 @@ function inventoryFile(dir: string, name: string, change?: (inv: Obj) => void, p
   return path;
 }
 
-function start(args: string[], env: Record<string, string> = ENV): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+function start(
+  args: string[],
+  env: Record<string, string> = ENV,
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
   const e: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete e.NODE_TEST_CONTEXT;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: e });
@@ -177,7 +215,9 @@ function start(args: string[], env: Record<string, string> = ENV): { child: Chil
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -253,11 +293,17 @@ describe('two runs into the same DIR', { timeout: 600_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`taking over the lock of pid ${dead} \\(started .*\\), which is no longer running`));
     assert.match(r.stderr, /removed 1 temp entry left by an interrupted run/);
-    assert.deepEqual(readdirSync(join(out, 'phones/cisco')).filter((n) => n.startsWith('.sipbc')), []);
+    assert.deepEqual(
+      readdirSync(join(out, 'phones/cisco')).filter((n) => n.startsWith('.sipbc')),
+      [],
+    );
     assert.equal(existsSync(join(out, LOCK)), false);
 
     // A live holder (this test process) is not taken over.
-    writeFileSync(join(out, LOCK), JSON.stringify({ pid: process.pid, host: hostname(), started: new Date(Date.now() - 5000).toISOString(), run: 'live' }) + '\n');
+    writeFileSync(
+      join(out, LOCK),
+      JSON.stringify({ pid: process.pid, host: hostname(), started: new Date(Date.now() - 5000).toISOString(), run: 'live' }) + '\n',
+    );
     const held = runCli(['generate', invA, '-o', out], { env: ENV });
     assert.equal(held.code, 2);
     assert.match(held.stderr, new RegExp(`is being generated by pid ${process.pid}`));
@@ -342,7 +388,11 @@ describe('failures of the environment are exit 2 with the path and a fix; the ol
   });
 
   test('DIR not writable by the user who runs sipbc (EACCES)', { skip: !isRoot && 'needs root to run sipbc as another user' }, (t) => {
-    const canRead = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4); require('fs').accessSync(${JSON.stringify(inv)}, 4)`], { uid: 65534, gid: 65534 });
+    const canRead = spawnSync(
+      process.execPath,
+      ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4); require('fs').accessSync(${JSON.stringify(inv)}, 4)`],
+      { uid: 65534, gid: 65534 },
+    );
     if (canRead.status !== 0) return t.skip('the checkout is not readable by user nobody (a private clone directory)');
     const out = join(root, 'not-mine');
     assert.equal(runCli(['generate', small, '-o', out], { env: ENV }).code, 0);

@@ -49,7 +49,10 @@ function assertSyntaxFinding(r: CliResult, file: string, where?: string): string
   assert.equal(r.code, 1, `exit ${r.code}, stderr:\n${r.stderr}`);
   assert.equal(r.stderr, '');
   assert.ok(!hasStackTrace(r.stdout), `stack trace printed:\n${r.stdout}`);
-  const re = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)  error    SIPBC-E-SYNTAX  cannot parse the inventory as (YAML|JSON): .*$`, 'm');
+  const re = new RegExp(
+    `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)  error    SIPBC-E-SYNTAX  cannot parse the inventory as (YAML|JSON): .*$`,
+    'm',
+  );
   const m = re.exec(r.stdout);
   assert.ok(m, `expected a SIPBC-E-SYNTAX finding for ${file}, got:\n${r.stdout.slice(0, 1000)}`);
   if (where) assert.equal(`${m[1]}:${m[2]}`, where, m[0]);
@@ -93,7 +96,12 @@ function assertNoPollution(): void {
 /** Billion laughs: 10 levels of 9-fold aliases = 9^10 (3.4 billion) leaves from 11 short lines. */
 function aliasBomb(levels = 10): string {
   const lines = ['version: 1', 'dns: { zone: contoso.example }', 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-  for (let i = 1; i < levels; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   lines.push(`sites: *l${levels - 1}`);
   return lines.join('\n') + '\n';
 }
@@ -119,7 +127,10 @@ describe('parsing: YAML alias bombs', () => {
 
   it('validate and generate exit 2 with one clean line, in bounded time and memory', () => {
     const file = writeTemp('bomb.yaml', aliasBomb());
-    for (const args of [['validate', file], ['generate', file, '-o', join(tempDir(), 'out')]]) {
+    for (const args of [
+      ['validate', file],
+      ['generate', file, '-o', join(tempDir(), 'out')],
+    ]) {
       const r = cli(args);
       assertCleanError(r, 2, file);
       assert.match(r.stderr, /alias/i);
@@ -140,7 +151,10 @@ describe('parsing: YAML alias bombs', () => {
       .replace(/auth: '\*auth'/g, 'auth: *auth');
     assert.ok(text.includes('*auth'));
     const r = planText(text, { SIP_PW: 'pw' }, { file: 'anchors.yaml' });
-    assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      r.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
     assert.ok(r.files.length > 400);
   });
 });
@@ -263,7 +277,12 @@ describe('parsing: duplicate keys, BOM, CRLF, multiple documents', () => {
 
 describe('parsing: empty, garbage, trailing garbage, binary', () => {
   it('empty file, blank file, comment-only file and empty stdin: exit 2, "empty"', () => {
-    for (const [name, text] of [['empty.yaml', ''], ['blank.yaml', '\n\n   \n'], ['comment.yaml', '# nothing here\n'], ['bom.yaml', '\ufeff']] as const) {
+    for (const [name, text] of [
+      ['empty.yaml', ''],
+      ['blank.yaml', '\n\n   \n'],
+      ['comment.yaml', '# nothing here\n'],
+      ['bom.yaml', '\ufeff'],
+    ] as const) {
       const r = core(text, name);
       assert.ok(r instanceof SipbcError && r.exitCode === 2, `${name}: ${String(r)}`);
       assert.match(r.message, /empty/);

@@ -101,7 +101,10 @@ describe('paths: inventory values never become paths', () => {
       const inv = clone(SMALL);
       edit(inv);
       const r = planText(JSON.stringify(inv), ENV);
-      assert.ok(r.findings.some((f) => f.severity === 'error'), `${what}: accepted`);
+      assert.ok(
+        r.findings.some((f) => f.severity === 'error'),
+        `${what}: accepted`,
+      );
       assert.deepEqual(r.files, []);
     }
     const inv = clone(SMALL);
@@ -116,7 +119,16 @@ describe('paths: inventory values never become paths', () => {
 
   it('every path written comes from the normalised MAC and the catalogue pattern', () => {
     const inv = clone(SMALL);
-    const notations = ['00-00-00-00-00-01', '0000.0000.0002', '000000:000003', '00:00:00:00:00:04', '000000000005', ' 00:00:00:00:00:06 ', '00:00:00:00:00:07', '00:00:00:00:00:08'];
+    const notations = [
+      '00-00-00-00-00-01',
+      '0000.0000.0002',
+      '000000:000003',
+      '00:00:00:00:00:04',
+      '000000000005',
+      ' 00:00:00:00:00:06 ',
+      '00:00:00:00:00:07',
+      '00:00:00:00:00:08',
+    ];
     inv.phones.forEach((p: Obj, i: number) => (p.mac = notations[i].toUpperCase()));
     const r = planText(JSON.stringify(inv), ENV);
     const phonePaths = r.files.map((f) => f.path).filter((p) => p.startsWith('phones/') && !p.endsWith('lanpbx.cfg'));
@@ -167,7 +179,10 @@ describe('paths: a user catalogue and --templates DIR stay inside their director
 
   it('a common file name that climbs is refused, and a vendor dir or family id made of path syntax too', () => {
     refusedWithTemplates(userDir(family([spec('{mac}.cfg')], { commonFiles: [spec('../../common.cfg')] })), evilInventory());
-    refusedWithTemplates(userDir({ ...family([spec('{mac}.cfg')]), families: { evil: { ...family([spec('{mac}.cfg')]).families.evil, dir: '../..' } } }), evilInventory());
+    refusedWithTemplates(
+      userDir({ ...family([spec('{mac}.cfg')]), families: { evil: { ...family([spec('{mac}.cfg')]).families.evil, dir: '../..' } } }),
+      evilInventory(),
+    );
     refusedWithTemplates(userDir({ families: { '../evil': family([spec('{mac}.cfg')]).families.evil }, models: {} }));
     refusedWithTemplates(userDir({ families: family([spec('{mac}.cfg')]).families, models: { '../evil': { family: 'evil', name: 'x' } } }));
   });
@@ -293,4 +308,3 @@ describe('paths: links planted inside the output directory are never followed', 
     assert.deepEqual(readdirSync(join(s.out, 'phones', 'yealink')), ['admin-notes.cfg']);
   });
 });
-

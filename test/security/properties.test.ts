@@ -49,12 +49,18 @@ function notations(hex: string): string[] {
 describe('properties: MAC normalisation', () => {
   it('any notation, any case, with surrounding blanks, normalises to the same 12 lower-case hex digits', () => {
     fc.assert(
-      fc.property(macBytes, fc.nat(6), fc.array(fc.boolean(), { minLength: 17, maxLength: 17 }), fc.constantFrom('', ' ', '\t', '  '), (bytes, which, upper, pad) => {
-        const hex = hexOf(bytes);
-        const n = notations(hex)[which];
-        const cased = [...n].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
-        assert.equal(normaliseMac(`${pad}${cased}${pad}`), hex);
-      }),
+      fc.property(
+        macBytes,
+        fc.nat(6),
+        fc.array(fc.boolean(), { minLength: 17, maxLength: 17 }),
+        fc.constantFrom('', ' ', '\t', '  '),
+        (bytes, which, upper, pad) => {
+          const hex = hexOf(bytes);
+          const n = notations(hex)[which];
+          const cased = [...n].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
+          assert.equal(normaliseMac(`${pad}${cased}${pad}`), hex);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -103,7 +109,24 @@ const freeText = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('a\nb', 'a\rb', 'a\u2028b', 'a\u0085b', '"/><x/>', "it's", 'a;b', 'a b', '<a>', 'x\\y', '=1+1', '{{x}}', '&amp;', 'é😀', 'a\tb', '\ud800'),
+    arbitrary: fc.constantFrom(
+      'a\nb',
+      'a\rb',
+      'a\u2028b',
+      'a\u0085b',
+      '"/><x/>',
+      "it's",
+      'a;b',
+      'a b',
+      '<a>',
+      'x\\y',
+      '=1+1',
+      '{{x}}',
+      '&amp;',
+      'é😀',
+      'a\tb',
+      '\ud800',
+    ),
   },
 );
 // SIP user parts (extensions, auth users) are digits in practice; free text there is refused (SIPBC-E-SIP-USER), so it stays rare.
@@ -114,7 +137,15 @@ interface PlaceSpec {
   east: string;
   west: string;
   agents: { login: string; user: string; pref?: string }[];
-  phones: { mac: Uint8Array; model: string; registration?: string; transport?: string; preferredSite?: string; authUser?: string; password?: string | { env: string } }[];
+  phones: {
+    mac: Uint8Array;
+    model: string;
+    registration?: string;
+    transport?: string;
+    preferredSite?: string;
+    authUser?: string;
+    password?: string | { env: string };
+  }[];
 }
 
 const siteChoice = fc.constantFrom<string | undefined>('A', 'B', 'auto', undefined);
@@ -123,7 +154,10 @@ const placeArb: fc.Arbitrary<PlaceSpec> = fc.record({
   id: freeText,
   east: extension,
   west: extension,
-  agents: fc.array(fc.record({ login: fc.oneof(fc.stringMatching(/^[0-9]{4}$/), freeText), user: freeText, pref: siteChoice }, { requiredKeys: ['login', 'user'] }), { maxLength: 2 }),
+  agents: fc.array(
+    fc.record({ login: fc.oneof(fc.stringMatching(/^[0-9]{4}$/), freeText), user: freeText, pref: siteChoice }, { requiredKeys: ['login', 'user'] }),
+    { maxLength: 2 },
+  ),
   phones: fc.array(
     fc.record(
       {
@@ -135,7 +169,11 @@ const placeArb: fc.Arbitrary<PlaceSpec> = fc.record({
         preferredSite: fc.constantFrom('A', 'B'),
         authUser: extension,
         // Mostly a password, as in real inventories; sometimes none at all (→ `auth: none`, or an error when an auth user is given).
-        password: fc.oneof({ weight: 4, arbitrary: freeText }, { weight: 4, arbitrary: fc.constant({ env: 'SIP_PW' }) }, { weight: 1, arbitrary: fc.constant(undefined) }),
+        password: fc.oneof(
+          { weight: 4, arbitrary: freeText },
+          { weight: 4, arbitrary: fc.constant({ env: 'SIP_PW' }) },
+          { weight: 1, arbitrary: fc.constant(undefined) },
+        ),
       },
       { requiredKeys: ['mac', 'model', 'password'] },
     ),
@@ -294,7 +332,11 @@ describe('properties: random inventories', () => {
           `validate accepted this inventory but generate found errors:\n${text}`,
         );
         const phonePaths = new Set(r.files.filter((f) => f.path.startsWith('phones/')).map((f) => f.path));
-        for (const p of inv.phones) assert.ok([...phonePaths].some((x) => x.includes(normaliseMac(p.mac)!)), `no file for phone ${p.mac}`);
+        for (const p of inv.phones)
+          assert.ok(
+            [...phonePaths].some((x) => x.includes(normaliseMac(p.mac)!)),
+            `no file for phone ${p.mac}`,
+          );
       }),
       { numRuns: RUNS },
     );
@@ -335,10 +377,22 @@ describe('properties: random inventories', () => {
 });
 
 describe('properties: counterexamples found, pinned', () => {
-  const base = (): Obj => JSON.parse(JSON.stringify(buildInventory({
-    zone: 'contoso.example', siteA: 'east', siteB: 'west', vipA: true, vipB: false, addressA: true, ipv6: false, outsideHost: false,
-    places: [{ id: 'P1', east: '1001', west: '1001', agents: [], phones: [{ mac: new Uint8Array([0, 0x15, 0x65, 0, 0, 1]), model: 'baresip' }] }],
-  })));
+  const base = (): Obj =>
+    JSON.parse(
+      JSON.stringify(
+        buildInventory({
+          zone: 'contoso.example',
+          siteA: 'east',
+          siteB: 'west',
+          vipA: true,
+          vipB: false,
+          addressA: true,
+          ipv6: false,
+          outsideHost: false,
+          places: [{ id: 'P1', east: '1001', west: '1001', agents: [], phones: [{ mac: new Uint8Array([0, 0x15, 0x65, 0, 0, 1]), model: 'baresip' }] }],
+        }),
+      ),
+    );
   const codesAt = (inv: Obj) => {
     const text = JSON.stringify(inv, null, 1);
     const { findings } = validateInventory(parseInventory(text, 'pinned.json'), catalogue);
@@ -355,7 +409,7 @@ describe('properties: counterexamples found, pinned', () => {
     inv.places[0].id = 'P\u00001';
     inv.phones[0].place = 'P\u00001';
     const { text, found } = codesAt(inv);
-    assert.ok(found.includes(`SIPBC-E-CONTROL-CHAR@${at(text, '"id": "P\\u00001"') .replace(/:(\d+)$/, (_m, c) => `:${Number(c) + 6}`)}`), found.join(' '));
+    assert.ok(found.includes(`SIPBC-E-CONTROL-CHAR@${at(text, '"id": "P\\u00001"').replace(/:(\d+)$/, (_m, c) => `:${Number(c) + 6}`)}`), found.join(' '));
   });
 
   it('an auth.user with a line break: SIPBC-E-CONTROL-CHAR; a baresip user or literal password with ";": SIPBC-E-CREDENTIAL-CHAR', () => {

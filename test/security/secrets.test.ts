@@ -68,7 +68,11 @@ describe('secrets: never printed', () => {
     assertCliClean(r, 'validate');
     for (const n of pwLines) {
       const col = lines[n - 1].indexOf(SENTINEL) + 1;
-      assert.match(r.stdout, new RegExp(`literal\\.yaml:${n}:${col}\\s+warning\\s+SIPBC-W-LITERAL-PASSWORD .*line ${n}\\b`), `no warning at ${n}:${col}:\n${r.stdout}`);
+      assert.match(
+        r.stdout,
+        new RegExp(`literal\\.yaml:${n}:${col}\\s+warning\\s+SIPBC-W-LITERAL-PASSWORD .*line ${n}\\b`),
+        `no warning at ${n}:${col}:\n${r.stdout}`,
+      );
     }
     for (const format of ['json', 'github', 'sarif']) {
       const f = runCli(['validate', files.literal, '--format', format]);
@@ -134,7 +138,13 @@ describe('secrets: never printed', () => {
     const bad = readFileSync(files.literal, 'utf8').replace('model: cisco-8851', 'model: cisco-885');
     const badFile = join(dir, 'bad.yaml');
     writeFileSync(badFile, bad);
-    for (const args of [['validate', badFile], ['generate', badFile, '-o', join(dir, 'o1')], ['policy', badFile], ['simulate', badFile, '--fail', 'east'], ['dns', badFile]]) {
+    for (const args of [
+      ['validate', badFile],
+      ['generate', badFile, '-o', join(dir, 'o1')],
+      ['policy', badFile],
+      ['simulate', badFile, '--fail', 'east'],
+      ['dns', badFile],
+    ]) {
       const r = runCli(args);
       assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
       assertCliClean(r, `${args[0]} on an invalid inventory`);
@@ -179,7 +189,10 @@ describe('secrets: never printed', () => {
     assertNoSecret(JSON.stringify(r2.findings), 'secret findings');
     // A CR in a literal password (a validate finding) and in an env password (a render refusal).
     const literalCr = planText(JSON.stringify(securityInventory({ password: `${SENTINEL}\r` })), ENV);
-    assert.ok(literalCr.findings.some((f) => f.code === 'SIPBC-E-CONTROL-CHAR'), JSON.stringify(literalCr.findings));
+    assert.ok(
+      literalCr.findings.some((f) => f.code === 'SIPBC-E-CONTROL-CHAR'),
+      JSON.stringify(literalCr.findings),
+    );
     assert.deepEqual(literalCr.files, []);
     assertNoSecret(JSON.stringify(literalCr.findings), 'control-character finding');
     try {
@@ -196,7 +209,11 @@ describe('secrets: file modes', () => {
   it('every file holding a password is 0600, even under umask 000; the others follow the umask', () => {
     const { dir, files } = setup();
     const out = join(dir, 'out-umask');
-    const r = spawnSync('sh', ['-c', `umask 000; exec "${process.execPath}" "${BIN}" generate "${files.file}" -o "${out}"`], { cwd: REPO_ROOT, encoding: 'utf8', env: cleanEnv() });
+    const r = spawnSync('sh', ['-c', `umask 000; exec "${process.execPath}" "${BIN}" generate "${files.file}" -o "${out}"`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: cleanEnv(),
+    });
     assert.equal(r.status, 0, r.stderr);
     const tree = readTree(out);
     let secret = 0;
@@ -235,7 +252,10 @@ describe('secrets: the manifest', () => {
     const manifest = JSON.parse(readFileSync(join(out, '.sipbc-manifest.json'), 'utf8')) as { files: Record<string, string> };
     const path = Object.keys(manifest.files).find((p) => p.startsWith('phones/yealink/'))!;
     // The oracle: the redacted copy (or the templates) + a guess → the manifest's hash.
-    const guess = (pw: string) => createHash('sha256').update(readFileSync(join(review, path), 'utf8').replace('REDACTED', pw)).digest('hex');
+    const guess = (pw: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(review, path), 'utf8').replace('REDACTED', pw))
+        .digest('hex');
     assert.notEqual(guess('123456'), manifest.files[path]);
     assert.equal(guess(SENTINEL), manifest.files[path], 'the hash confirms the right guess');
     assert.equal(statSync(join(out, '.sipbc-manifest.json')).mode & 0o077, 0, 'the manifest is readable by others');
@@ -284,7 +304,6 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-
 describe('secrets: described, never quoted (issue 18)', () => {
   /** The security inventory with phone 0's password written as `raw` (unquoted) and phone 1's as the one-letter "a". */
   function leakyInventory(raw: string): { path: string; text: string } {
@@ -307,7 +326,9 @@ describe('secrets: described, never quoted (issue 18)', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stdout,
-      new RegExp(`inv\\.yaml:${line}:${col}\\s+error\\s+SIPBC-E-QUOTE-VALUE\\s+phones\\[0\\]\\.auth\\.password must be a string, but YAML reads the value on line ${line} \\(8 to 15 characters long\\) as a number: quote it`),
+      new RegExp(
+        `inv\\.yaml:${line}:${col}\\s+error\\s+SIPBC-E-QUOTE-VALUE\\s+phones\\[0\\]\\.auth\\.password must be a string, but YAML reads the value on line ${line} \\(8 to 15 characters long\\) as a number: quote it`,
+      ),
     );
     for (const args of [
       ['validate', path],
@@ -328,7 +349,10 @@ describe('secrets: described, never quoted (issue 18)', () => {
       if (args.includes('--json')) {
         const error = (JSON.parse(out.stdout) as { error: { message: string; findings: { code: string }[] } }).error;
         assert.match(error.message, /: 1 error; nothing was written/);
-        assert.deepEqual(error.findings.map((f) => f.code), ['SIPBC-E-QUOTE-VALUE', 'SIPBC-W-LITERAL-PASSWORD']);
+        assert.deepEqual(
+          error.findings.map((f) => f.code),
+          ['SIPBC-E-QUOTE-VALUE', 'SIPBC-W-LITERAL-PASSWORD'],
+        );
       }
       assert.ok(!all.includes('8675309123'), `${args.join(' ')} prints the password:\n${all}`);
       assert.ok(!all.includes('8675'), `${args.join(' ')} prints part of the password:\n${all}`);
@@ -374,10 +398,18 @@ describe('secrets: a phone must have credentials (issue 18)', () => {
     const text = yaml.dump(inv, { lineWidth: -1 });
     writeFileSync(join(dir, 'inv.yaml'), text);
     const line = text.split('\n').findIndex((l) => l.includes(inv.phones[0].mac)) + 1;
-    for (const args of [['validate', 'inv.yaml'], ['validate', 'inv.yaml', '--strict']]) {
+    for (const args of [
+      ['validate', 'inv.yaml'],
+      ['validate', 'inv.yaml', '--strict'],
+    ]) {
       const r = runCli(args, { cwd: dir });
       assert.equal(r.code, 1, r.stdout);
-      assert.match(r.stdout, new RegExp(`inv\\.yaml:${line}:5\\s+error\\s+SIPBC-E-NO-CREDENTIALS\\s+phones\\[0\\] has no auth\\.password: .*or write auth: none if this phone registers without credentials\\.`));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `inv\\.yaml:${line}:5\\s+error\\s+SIPBC-E-NO-CREDENTIALS\\s+phones\\[0\\] has no auth\\.password: .*or write auth: none if this phone registers without credentials\\.`,
+        ),
+      );
     }
     const g = runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir, env: ENV });
     assert.equal(g.code, 1, g.stderr);
@@ -425,13 +457,16 @@ describe('secrets: secret files confined and checked by validate and generate (i
     assert.equal(v.code, 1, v.stderr);
     const lines = v.stdout.split('\n');
     const expect = [
-      [at(0), 'secret file ../../../../etc/hostname is outside the inventory\'s directory'],
-      [at(1), 'secret file /etc/os-release is outside the inventory\'s directory'],
-      [at(2), 'secret file link-out.txt leads outside the inventory\'s directory .* through a symbolic link'],
+      [at(0), "secret file ../../../../etc/hostname is outside the inventory's directory"],
+      [at(1), "secret file /etc/os-release is outside the inventory's directory"],
+      [at(2), "secret file link-out.txt leads outside the inventory's directory .* through a symbolic link"],
       [at(3), 'secret file pw.fifo is a FIFO \\(named pipe\\), not a regular file'],
     ];
     for (const [where, what] of expect) {
-      assert.ok(lines.some((l) => new RegExp(`^${where.replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE\\s+.*${what}`).test(l)), `${where} ${what}\n${v.stdout}`);
+      assert.ok(
+        lines.some((l) => new RegExp(`^${where.replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE\\s+.*${what}`).test(l)),
+        `${where} ${what}\n${v.stdout}`,
+      );
     }
     const g = runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir, timeout: 30_000 });
     assert.equal(g.code, 1, g.stderr);
@@ -442,12 +477,17 @@ describe('secrets: secret files confined and checked by validate and generate (i
     const z = withFiles(['/dev/zero']);
     const dz = runCli(['validate', 'inv.yaml', '--secrets-dir', '/dev'], { cwd: z.dir, timeout: 30_000 });
     assert.equal(dz.code, 1);
-    assert.match(dz.stdout, new RegExp(`${z.at(0).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE .*secret file /dev/zero is a character device, not a regular file`));
+    assert.match(
+      dz.stdout,
+      new RegExp(`${z.at(0).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE .*secret file /dev/zero is a character device, not a regular file`),
+    );
   });
 
   it('a secret file with an extra trailing newline: validate and generate both name the file (exit 1); one trailing newline is fine', () => {
     const { dir, at } = withFiles(['pw.txt', 'ok.txt', 'ok.txt', 'ok.txt'], { 'pw.txt': 'Sentinel-Pw-7Qz\n\n', 'ok.txt': 'Sentinel-Pw-7Qz\n' });
-    const want = new RegExp(`${at(0).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE\\s+the SIP password file cannot be used: secret file pw\\.txt holds more than one line`);
+    const want = new RegExp(
+      `${at(0).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE\\s+the SIP password file cannot be used: secret file pw\\.txt holds more than one line`,
+    );
     const v = runCli(['validate', 'inv.yaml'], { cwd: dir });
     assert.equal(v.code, 1);
     assert.match(v.stdout, want);
@@ -461,20 +501,26 @@ describe('secrets: secret files confined and checked by validate and generate (i
     assert.equal(runCli(['generate', 'inv.yaml', '-o', 'out'], { cwd: dir }).code, 0);
   });
 
-  it('--secrets-dir DIR: files inside it are used (absolute or relative paths), the inventory directory is no longer allowed; a missing file is generate\'s error only', () => {
+  it("--secrets-dir DIR: files inside it are used (absolute or relative paths), the inventory directory is no longer allowed; a missing file is generate's error only", () => {
     const secrets = tempDir();
     writeFileSync(join(secrets, 'pw'), 'Sentinel-Pw-7Qz\n');
     const { dir, at } = withFiles([join(secrets, 'pw'), join(secrets, 'pw'), join(secrets, 'pw'), 'local.txt'], { 'local.txt': 'Sentinel-Pw-7Qz\n' });
     const v = runCli(['validate', 'inv.yaml', '--secrets-dir', secrets], { cwd: dir });
     assert.equal(v.code, 1);
-    assert.match(v.stdout, new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE .*secret file local\\.txt is outside the secrets directory ${secrets}`));
+    assert.match(
+      v.stdout,
+      new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-FILE .*secret file local\\.txt is outside the secrets directory ${secrets}`),
+    );
     assert.equal(v.stdout.match(/SIPBC-E-/g)?.length, 1, v.stdout);
     const inv = join(dir, 'inv.yaml');
     writeFileSync(inv, readFileSync(inv, 'utf8').replace('file: local.txt', `file: ${join(secrets, 'later')}`));
     assert.equal(runCli(['validate', 'inv.yaml', '--secrets-dir', secrets, '--strict'], { cwd: dir }).code, 0);
     const missing = runCli(['generate', 'inv.yaml', '-o', 'out', '--secrets-dir', secrets], { cwd: dir });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-MISSING .*secret file ${join(secrets, 'later')} does not exist`));
+    assert.match(
+      missing.stderr,
+      new RegExp(`${at(3).replace(/\./g, '\\.')}\\s+error\\s+SIPBC-E-SECRET-MISSING .*secret file ${join(secrets, 'later')} does not exist`),
+    );
     writeFileSync(join(secrets, 'later'), 'Sentinel-Pw-7Qz\n');
     const g = runCli(['generate', 'inv.yaml', '-o', 'out', '--secrets-dir', secrets], { cwd: dir });
     assert.equal(g.code, 0, g.stderr);

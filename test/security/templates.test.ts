@@ -24,7 +24,8 @@ function setup(files: Record<string, string>, password = SENTINEL) {
   const templates = join(dir, 'tpl');
   mkdirSync(join(templates, 'yealink'), { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(templates, name), text);
-  const generate = (...extra: string[]) => runCli(['generate', 'inv.yaml', '-o', 'out', '--templates', 'tpl', ...extra], { cwd: dir, env: { SIP_PW: password }, timeout: 30_000 });
+  const generate = (...extra: string[]) =>
+    runCli(['generate', 'inv.yaml', '-o', 'out', '--templates', 'tpl', ...extra], { cwd: dir, env: { SIP_PW: password }, timeout: 30_000 });
   return { dir, templates, generate };
 }
 
@@ -38,14 +39,20 @@ describe('templates: no printing, no reaching outside the context', () => {
     const { generate } = setup({ 'yealink/mac.cfg.hbs': '#!version:1.0.0.1\n{{log line.password}}\n' });
     const r = generate();
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /template tpl\/yealink\/mac\.cfg\.hbs: the "log" helper is not available in templates: it would print values \(passwords\) to the console/);
+    assert.match(
+      r.stderr,
+      /template tpl\/yealink\/mac\.cfg\.hbs: the "log" helper is not available in templates: it would print values \(passwords\) to the console/,
+    );
     assertClean(r, 'log');
   });
 
   it('lookup reaches no prototype property, and Handlebars logs nothing (not even a password used as a property name)', () => {
     for (const password of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const { dir, generate } = setup(
-        { 'yealink/mac.cfg.hbs': '#!version:1.0.0.1\na={{lookup this "constructor"}}\nb={{lookup line.password "toString"}}\nc={{lookup this line.password}}\nd={{lookup line line.password}}\n' },
+        {
+          'yealink/mac.cfg.hbs':
+            '#!version:1.0.0.1\na={{lookup this "constructor"}}\nb={{lookup line.password "toString"}}\nc={{lookup this line.password}}\nd={{lookup line line.password}}\n',
+        },
         password,
       );
       const r = generate();

@@ -109,7 +109,11 @@ export function checkFragment(zone: string, fragment: string, opts: StubOptions 
     const wrapper = join(dir, 'wrapper.zone');
     writeFileSync(frag, fragment);
     writeFileSync(wrapper, wrapFragment(zone, fragment, frag, opts));
-    const r = spawnSync(bindTool('named-checkzone') ?? 'named-checkzone', ['-k', 'fail', '-S', 'fail', '-M', 'fail', '-i', 'local', zone.replace(/\.$/, ''), wrapper], { encoding: 'utf8' });
+    const r = spawnSync(
+      bindTool('named-checkzone') ?? 'named-checkzone',
+      ['-k', 'fail', '-S', 'fail', '-M', 'fail', '-i', 'local', zone.replace(/\.$/, ''), wrapper],
+      { encoding: 'utf8' },
+    );
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
     return { code: r.status ?? -1, output, noAddress: output.split('\n').filter((l) => /has no address(es)? records/.test(l)) };
   } finally {

@@ -48,7 +48,14 @@ export function loadReference(familyDir: string): ParameterReference {
 /** The file syntax for a generated file name (patterns with {mac} / {MAC}). */
 export function syntaxFor(ref: ParameterReference, name: string): FileSyntax | undefined {
   for (const [pattern, syntax] of Object.entries(ref.files)) {
-    const re = new RegExp('^' + pattern.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`)).replace('{mac}', '[0-9a-f]{12}').replace('{MAC}', '[0-9A-F]{12}') + '$');
+    const re = new RegExp(
+      '^' +
+        pattern
+          .replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`))
+          .replace('{mac}', '[0-9a-f]{12}')
+          .replace('{MAC}', '[0-9A-F]{12}') +
+        '$',
+    );
     if (re.test(name)) return syntax;
   }
   return undefined;
@@ -61,7 +68,15 @@ export interface Setting {
   attributes?: Record<string, string>;
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: false, ignoreDeclaration: true, commentPropName: '#comment' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  commentPropName: '#comment',
+});
 
 function at(doc: unknown, path: string): Record<string, unknown> {
   let node = doc as Record<string, unknown>;

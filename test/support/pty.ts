@@ -24,7 +24,15 @@ export interface PtyOptions {
 
 /** `sipbcArgs` is the rest of a shell line after `node bin/run.js` (arguments already quoted, redirections allowed). */
 export function runInPty(sipbcArgs: string, opts: PtyOptions = {}): { code: number; output: string } {
-  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', NO_COLOR: undefined, FORCE_COLOR: undefined, COLUMNS: undefined, LINES: undefined, SIPBC_DEBUG: undefined };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TERM: 'xterm-256color',
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    COLUMNS: undefined,
+    LINES: undefined,
+    SIPBC_DEBUG: undefined,
+  };
   delete env.NODE_TEST_CONTEXT;
   Object.assign(env, opts.env ?? {});
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

@@ -69,7 +69,12 @@ export const EDITS = {
   /** west's VIP gets another address: its A records change. */
   newAddress: [['address: 10.2.0.10', 'address: 10.2.0.20']],
   /** west loses its VIP (primary + backup): the Cisco's dual line 2 reaches only west's primary. */
-  noVip: [['      vip: { host: vip.west.contoso.example, address: 10.2.0.10 }', '      primary: { host: a.west.contoso.example, address: 10.2.0.11 }\n      backup: { host: b.west.contoso.example, address: 10.2.0.12 }']],
+  noVip: [
+    [
+      '      vip: { host: vip.west.contoso.example, address: 10.2.0.10 }',
+      '      primary: { host: a.west.contoso.example, address: 10.2.0.11 }\n      backup: { host: b.west.contoso.example, address: 10.2.0.12 }',
+    ],
+  ],
   /** Only a comment and the layout change. */
   cosmetic: [['version: 1\n', '# reviewed\nversion: 1\n\n']],
   /** An unknown model: NEW is invalid. */

@@ -165,7 +165,8 @@ function guard(target: string): void {
   guarded.add(target);
   writeGuardFile();
   if (!watchdog) {
-    const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; if [ -f "$2" ]; then for t in $(cat "$2"); do kill -KILL -- "$t" 2>/dev/null; done; rm -f "$2"; fi';
+    const script =
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; if [ -f "$2" ]; then for t in $(cat "$2"); do kill -KILL -- "$t" 2>/dev/null; done; rm -f "$2"; fi';
     watchdog = spawn('bash', ['-c', script, 'sipbc-e2e-watchdog', String(process.pid), guardFile], { detached: true, stdio: 'ignore' });
     watchdog.unref();
   }
@@ -287,18 +288,40 @@ export class Registrar {
     mkdirSync(this.dir, { recursive: true });
     rmSync(this.ctlSock, { force: true });
     const log = join(this.dir, `kamailio-${this.restarts++}.log`);
-    this.daemon = new Daemon(`kamailio ${this.site}`, 'kamailio', [
-      '-f', KAMAILIO_CFG, '-DD', '-E', '-m', '32', '-M', '4',
-      '-l', `${this.ip}:${this.port}`,
-      '-P', join(this.dir, 'kamailio.pid'), '-Y', this.dir,
-      '-A', `CTLSOCK="unix:${this.ctlSock}"`,
-      '-A', `MPATH="${kamailioModuleDir()}"`,
-      ...(this.tls ? ['-l', `tls:${this.ip}:${this.tls.port}`, '-A', `TLSCFG="${this.tls.cfg}"`] : []),
-    ], log); // prettier-ignore
-    const waited = await waitFor(async () => {
-      if (!this.daemon.running) return true;
-      return (await kamcmd(this.ctlSock, ['core.uptime'])) !== undefined;
-    }, timeoutMs, 50);
+    this.daemon = new Daemon(
+      `kamailio ${this.site}`,
+      'kamailio',
+      [
+        '-f',
+        KAMAILIO_CFG,
+        '-DD',
+        '-E',
+        '-m',
+        '32',
+        '-M',
+        '4',
+        '-l',
+        `${this.ip}:${this.port}`,
+        '-P',
+        join(this.dir, 'kamailio.pid'),
+        '-Y',
+        this.dir,
+        '-A',
+        `CTLSOCK="unix:${this.ctlSock}"`,
+        '-A',
+        `MPATH="${kamailioModuleDir()}"`,
+        ...(this.tls ? ['-l', `tls:${this.ip}:${this.tls.port}`, '-A', `TLSCFG="${this.tls.cfg}"`] : []),
+      ],
+      log,
+    ); // prettier-ignore
+    const waited = await waitFor(
+      async () => {
+        if (!this.daemon.running) return true;
+        return (await kamcmd(this.ctlSock, ['core.uptime'])) !== undefined;
+      },
+      timeoutMs,
+      50,
+    );
     if (!this.daemon.running || waited === undefined) {
       await this.daemon.stop();
       throw new Error(`kamailio ${this.site} on ${this.ip}:${this.port} did not start:\n${this.daemon.logText().slice(-3000)}`);

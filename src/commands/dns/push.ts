@@ -13,8 +13,9 @@ import { ownedRrsets, planChanges, planJson, planSummary, renderPlan } from '../
 import { ExitCode } from '../../core/errors.js';
 
 export default class DnsPush extends SipbcCommand {
-  static override summary = 'Bring a live zone to the inventory\'s records: a plan, then one TSIG-signed dynamic update with --apply.';
-  static override description = `Reads what the server holds at the RRsets sipbc owns (by zone transfer when the server allows it, else one query per RRset): for B, each S.B and each S-preferred.B their NAPTR and their _sip._udp / _sip._tcp / _sips._tcp SRV sets, S.B A/AAAA, and the A/AAAA of the server hosts inside the zone. Nothing else in the zone is read into the plan or ever changed.
+  static override summary = "Bring a live zone to the inventory's records: a plan, then one TSIG-signed dynamic update with --apply.";
+  static override description =
+    `Reads what the server holds at the RRsets sipbc owns (by zone transfer when the server allows it, else one query per RRset): for B, each S.B and each S-preferred.B their NAPTR and their _sip._udp / _sip._tcp / _sips._tcp SRV sets, S.B A/AAAA, and the A/AAAA of the server hosts inside the zone. Nothing else in the zone is read into the plan or ever changed.
 
 Prints the minimal change (- records to delete, + records to add, per RRset). Without --apply nothing is sent: exit 0 when the zone is up to date, 3 when changes are pending. With --apply the change goes as ONE RFC 2136 UPDATE (all or nothing) whose prerequisites make the server refuse it if any RRset changed since it was read; signed with TSIG (RFC 8945) when a key is given.
 
@@ -39,7 +40,11 @@ The server needs the zone open to updates from the key: allow-update { key "<nam
     const { args, flags } = await this.parse(DnsPush);
     const server = parseServer(flags.server);
     const key = keyFromFlags(flags, process.env);
-    const { inventory, records } = inventoryRecords(args.inventory, { drain: flags.drain, consequence: 'nothing sent', logToStderr: (l) => this.logToStderr(l) });
+    const { inventory, records } = inventoryRecords(args.inventory, {
+      drain: flags.drain,
+      consequence: 'nothing sent',
+      logToStderr: (l) => this.logToStderr(l),
+    });
     const zone = zoneOf(inventory);
     const client = new DnsClient(server, { key, timeoutMs: flags.timeout * 1000 });
     const owned = ownedRrsets(inventory, records);
@@ -61,7 +66,10 @@ The server needs the zone open to updates from the key: allow-update { key "<nam
     await this.writeOut(renderPlan(plan));
     const head = `${server.label} zone ${zone} (read by ${read.via}): ${planSummary(plan)}`;
     if (!pending) this.logToStderr(`${head}; up to date`);
-    else if (sent) this.logToStderr(`${head}; applied in one ${key ? `TSIG-signed (key ${key.name}) ` : ''}update over ${sent.transport.toUpperCase()} (${sent.bytes} bytes)`);
+    else if (sent)
+      this.logToStderr(
+        `${head}; applied in one ${key ? `TSIG-signed (key ${key.name}) ` : ''}update over ${sent.transport.toUpperCase()} (${sent.bytes} bytes)`,
+      );
     else this.logToStderr(`${head}; nothing sent: add --apply to send this change`);
     if (pending && !flags.apply) return this.exit(ExitCode.DRIFT);
     return result;

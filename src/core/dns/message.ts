@@ -89,5 +89,12 @@ export const rcodeName = (code: number): string => RCODES[code] ?? `RCODE ${code
 export function answerHeader(buf: Buffer): { id: number; qr: boolean; aa: boolean; tc: boolean; opcode: number; rcode: number } {
   if (buf.length < 12) throw new Error(`a DNS message is at least 12 bytes, got ${buf.length}`);
   const flags = buf.readUInt16BE(2);
-  return { id: buf.readUInt16BE(0), qr: (flags & 0x8000) !== 0, aa: (flags & 0x400) !== 0, tc: (flags & 0x200) !== 0, opcode: (flags >> 11) & 0xf, rcode: flags & 0xf };
+  return {
+    id: buf.readUInt16BE(0),
+    qr: (flags & 0x8000) !== 0,
+    aa: (flags & 0x400) !== 0,
+    tc: (flags & 0x200) !== 0,
+    opcode: (flags >> 11) & 0xf,
+    rcode: flags & 0xf,
+  };
 }

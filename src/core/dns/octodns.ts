@@ -49,7 +49,8 @@ type Value = Record<string, string | number> | string;
 
 function recordValue(r: DnsRecord): Value {
   if (r instanceof SrvRecord) return { port: r.port, priority: r.priority, target: `${r.target}.`, weight: r.weight };
-  if (r instanceof NaptrRecord) return { flags: r.flags.toUpperCase(), order: r.order, preference: r.preference, regexp: r.regexp, replacement: `${r.replacement}.`, service: r.services };
+  if (r instanceof NaptrRecord)
+    return { flags: r.flags.toUpperCase(), order: r.order, preference: r.preference, regexp: r.regexp, replacement: `${r.replacement}.`, service: r.services };
   return r.rdataText();
 }
 
@@ -105,7 +106,19 @@ export function parseOctodns(text: string, zone: string): DnsRecord[] {
       const values = rec.values ?? (rec.value === undefined ? [] : [rec.value]);
       for (const v of values as Record<string, unknown>[]) {
         if (rec.type === 'SRV') out.push(new SrvRecord(owner, ttl, Number(v.priority), Number(v.weight), Number(v.port), String(v.target)));
-        else if (rec.type === 'NAPTR') out.push(new NaptrRecord(owner, ttl, Number(v.order), Number(v.preference), String(v.service), String(v.replacement), String(v.flags).toLowerCase(), String(v.regexp)));
+        else if (rec.type === 'NAPTR')
+          out.push(
+            new NaptrRecord(
+              owner,
+              ttl,
+              Number(v.order),
+              Number(v.preference),
+              String(v.service),
+              String(v.replacement),
+              String(v.flags).toLowerCase(),
+              String(v.regexp),
+            ),
+          );
         else if (rec.type === 'A' || rec.type === 'AAAA') {
           const r = addressRecord(owner, ttl, String(v));
           if (r) out.push(r);

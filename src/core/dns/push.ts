@@ -36,7 +36,12 @@ export function ownedRrsets(inv: Inventory, desired: readonly DnsRecord[]): Set<
     for (const t of TRANSPORTS) owned.add(`${srvOwner(t, n)} SRV`);
   }
   const zone = zoneOf(inv);
-  const hosts = inv.sites.flatMap((s) => [siteName(base, s.id), ...[s.sipServer?.vip, s.sipServer?.primary, s.sipServer?.backup].filter((e) => e?.address && e.host && isInZone(e.host, zone)).map((e) => canonicalName(e!.host!))]);
+  const hosts = inv.sites.flatMap((s) => [
+    siteName(base, s.id),
+    ...[s.sipServer?.vip, s.sipServer?.primary, s.sipServer?.backup]
+      .filter((e) => e?.address && e.host && isInZone(e.host, zone))
+      .map((e) => canonicalName(e!.host!)),
+  ]);
   for (const h of hosts) for (const t of ['A', 'AAAA']) owned.add(`${h} ${t}`);
   for (const r of desired) owned.add(r.rrsetKey);
   return owned;
@@ -87,7 +92,16 @@ export function planChanges(zone: string, desired: readonly DnsRecord[], current
       continue;
     }
     const first = (after[0] ?? before[0])!;
-    changes.push({ name: first.name, type: first.type, kind: before.length === 0 ? 'add' : after.length === 0 ? 'remove' : 'change', before, after, removed, added, ttlChanged });
+    changes.push({
+      name: first.name,
+      type: first.type,
+      kind: before.length === 0 ? 'add' : after.length === 0 ? 'remove' : 'change',
+      before,
+      after,
+      removed,
+      added,
+      ttlChanged,
+    });
   }
   changes.sort((a, b) => compareNames(a.name, b.name) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   return { zone: canonicalName(zone), changes, unchanged };
@@ -125,7 +139,8 @@ export function renderPlan(plan: DnsPlan): string {
   const ownerW = Math.max(0, ...rows.map((r) => relativeName(r.name, plan.zone).length));
   const ttlW = Math.max(0, ...rows.map((r) => String(r.ttl).length));
   const typeW = Math.max(0, ...rows.map((r) => r.type.length));
-  const line = (sign: string, r: DnsRecord) => `${sign} ${relativeName(r.name, plan.zone).padEnd(ownerW)} ${String(r.ttl).padStart(ttlW)} ${r.class} ${r.type.padEnd(typeW)} ${r.rdataText()}`;
+  const line = (sign: string, r: DnsRecord) =>
+    `${sign} ${relativeName(r.name, plan.zone).padEnd(ownerW)} ${String(r.ttl).padStart(ttlW)} ${r.class} ${r.type.padEnd(typeW)} ${r.rdataText()}`;
   for (const c of plan.changes) {
     const ttl = c.ttlChanged ? ` (TTL ${c.before[0].ttl} → ${c.after[0].ttl})` : '';
     lines.push(`; ${c.kind} ${relativeName(c.name, plan.zone)} ${c.type}${ttl}`);
@@ -136,11 +151,31 @@ export function renderPlan(plan: DnsPlan): string {
 }
 
 /** The plan for --json: each change with its records in dns-packet's shape. */
-export function planJson(plan: DnsPlan): { zone: string; changes: { name: string; type: string; change: ChangeKind; before: DnsPacketRecord[]; after: DnsPacketRecord[]; removed: DnsPacketRecord[]; added: DnsPacketRecord[] }[]; unchanged: number } {
+export function planJson(plan: DnsPlan): {
+  zone: string;
+  changes: {
+    name: string;
+    type: string;
+    change: ChangeKind;
+    before: DnsPacketRecord[];
+    after: DnsPacketRecord[];
+    removed: DnsPacketRecord[];
+    added: DnsPacketRecord[];
+  }[];
+  unchanged: number;
+} {
   const j = (rs: DnsRecord[]) => rs.map((r) => r.toJSON());
   return {
     zone: plan.zone,
-    changes: plan.changes.map((c) => ({ name: c.name, type: c.type, change: c.kind, before: j(c.before), after: j(c.after), removed: j(c.removed), added: j(c.added) })),
+    changes: plan.changes.map((c) => ({
+      name: c.name,
+      type: c.type,
+      change: c.kind,
+      before: j(c.before),
+      after: j(c.after),
+      removed: j(c.removed),
+      added: j(c.added),
+    })),
     unchanged: plan.unchanged,
   };
 }

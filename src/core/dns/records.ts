@@ -157,7 +157,12 @@ export class SrvRecord extends DnsRecord {
       }
     }
     if (isIpAddress(this.target)) {
-      out.push(this.problem('SIPBC-E-DNS-SRV-TARGET-IP', `SRV target of ${this.name} is the IP address ${this.target}; an SRV target must be a host name with A/AAAA records (RFC 2782): give the server a host name`));
+      out.push(
+        this.problem(
+          'SIPBC-E-DNS-SRV-TARGET-IP',
+          `SRV target of ${this.name} is the IP address ${this.target}; an SRV target must be a host name with A/AAAA records (RFC 2782): give the server a host name`,
+        ),
+      );
     } else {
       const p = hostNameProblem(this.target);
       if (p) out.push(this.problem('SIPBC-E-DNS-SRV-TARGET-NAME', `SRV target "${this.target}" of ${this.name} ${p}`));
@@ -289,7 +294,14 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
   for (const r of records) {
     out.push(...r.problems());
     if (!isInZone(r.name, z)) {
-      out.push({ severity: 'error', code: 'SIPBC-E-DNS-OUT-OF-ZONE', name: r.name, type: r.type, message: `${r.name} is not inside the zone ${z}; it cannot be loaded there`, record: r });
+      out.push({
+        severity: 'error',
+        code: 'SIPBC-E-DNS-OUT-OF-ZONE',
+        name: r.name,
+        type: r.type,
+        message: `${r.name} is not inside the zone ${z}; it cannot be loaded there`,
+        record: r,
+      });
     }
     if (r instanceof SrvRecord && !isIpAddress(r.target)) {
       if (isInZone(r.target, z)) {
@@ -321,19 +333,40 @@ export function checkDnsRecords(records: readonly DnsRecord[], zone: string): Dn
   const srvOwners = new Set(records.filter((r) => r.type === 'SRV').map((r) => r.name));
   for (const r of records) {
     if (r instanceof NaptrRecord && isInZone(r.replacement, z) && !srvOwners.has(r.replacement)) {
-      out.push({ severity: 'error', code: 'SIPBC-E-DNS-NAPTR-NO-SRV', name: r.name, type: 'NAPTR', message: `NAPTR ${r.services} of ${r.name} points at ${r.replacement}, which has no SRV records here`, record: r });
+      out.push({
+        severity: 'error',
+        code: 'SIPBC-E-DNS-NAPTR-NO-SRV',
+        name: r.name,
+        type: 'NAPTR',
+        message: `NAPTR ${r.services} of ${r.name} points at ${r.replacement}, which has no SRV records here`,
+        record: r,
+      });
     }
   }
   for (const set of rrsets(records).values()) {
     const ttls = [...new Set(set.map((r) => r.ttl))];
     if (ttls.length > 1) {
-      out.push({ severity: 'error', code: 'SIPBC-E-DNS-RRSET-TTL', name: set[0].name, type: set[0].type, message: `the RRset ${set[0].name} ${set[0].type} has different TTLs (${ttls.join(', ')}); an RRset has one TTL`, record: set[0] });
+      out.push({
+        severity: 'error',
+        code: 'SIPBC-E-DNS-RRSET-TTL',
+        name: set[0].name,
+        type: set[0].type,
+        message: `the RRset ${set[0].name} ${set[0].type} has different TTLs (${ttls.join(', ')}); an RRset has one TTL`,
+        record: set[0],
+      });
     }
     const seen = new Set<string>();
     for (const r of set) {
       const key = r.rdataText();
       if (seen.has(key)) {
-        out.push({ severity: 'error', code: 'SIPBC-E-DNS-DUPLICATE', name: r.name, type: r.type, message: `${r.name} ${r.type} ${key} appears twice`, record: r });
+        out.push({
+          severity: 'error',
+          code: 'SIPBC-E-DNS-DUPLICATE',
+          name: r.name,
+          type: r.type,
+          message: `${r.name} ${r.type} ${key} appears twice`,
+          record: r,
+        });
       }
       seen.add(key);
     }

@@ -120,7 +120,12 @@ export function parseKeyFile(text: string, file: string): TsigKey {
   const keys = [...src.matchAll(/\bkey\s+("([^"]*)"|([^\s{;"]+))\s*\{([^}]*)\}\s*;?/g)];
   const fix = 'make it with: tsig-keygen -a hmac-sha256 <key name> > <file>';
   if (keys.length === 0) throw new SipbcError(`${file}: no key "name" { algorithm …; secret "…"; }; block found`, ExitCode.USAGE, fix);
-  if (keys.length > 1) throw new SipbcError(`${file}:${position(src, keys[1].index!)}: a second key block; give a file with one key`, ExitCode.USAGE, 'split the file, one key per file');
+  if (keys.length > 1)
+    throw new SipbcError(
+      `${file}:${position(src, keys[1].index!)}: a second key block; give a file with one key`,
+      ExitCode.USAGE,
+      'split the file, one key per file',
+    );
   const m = keys[0];
   const name = m[2] ?? m[3];
   const body = m[4];
@@ -132,7 +137,11 @@ export function parseKeyFile(text: string, file: string): TsigKey {
   if (!alg) throw new SipbcError(`${at(bodyAt)}: key "${name}" has no algorithm`, ExitCode.USAGE, fix);
   const algorithm = alg[1].toLowerCase().replace(/\.sig-alg\.reg\.int\.?$/, '');
   if (!isTsigAlgorithm(algorithm)) {
-    throw new SipbcError(`${at(bodyAt + alg.index!)}: key "${name}": unsupported algorithm ${alg[1]}`, ExitCode.USAGE, `use one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}`);
+    throw new SipbcError(
+      `${at(bodyAt + alg.index!)}: key "${name}": unsupported algorithm ${alg[1]}`,
+      ExitCode.USAGE,
+      `use one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}`,
+    );
   }
   if (!secret) throw new SipbcError(`${at(bodyAt)}: key "${name}" has no secret "…"; line`, ExitCode.USAGE, fix);
   return new TsigKey(name, algorithm, decodeSecret(secret[1], `${at(bodyAt + secret.index!)}: key "${name}"`));
@@ -160,11 +169,31 @@ interface TsigFields {
 }
 
 function variables(key: TsigKey, f: Omit<TsigFields, 'mac' | 'originalId'>): Buffer {
-  return Buffer.concat([nameWire(key.name), u16(CLASS_ANY), Buffer.alloc(4), nameWire(f.algorithm), u48(f.timeSigned), u16(f.fudge), u16(f.error), u16(f.other.length), f.other]);
+  return Buffer.concat([
+    nameWire(key.name),
+    u16(CLASS_ANY),
+    Buffer.alloc(4),
+    nameWire(f.algorithm),
+    u48(f.timeSigned),
+    u16(f.fudge),
+    u16(f.error),
+    u16(f.other.length),
+    f.other,
+  ]);
 }
 
 function tsigRR(key: TsigKey, f: TsigFields): Buffer {
-  const rdata = Buffer.concat([nameWire(f.algorithm), u48(f.timeSigned), u16(f.fudge), u16(f.mac.length), f.mac, u16(f.originalId), u16(f.error), u16(f.other.length), f.other]);
+  const rdata = Buffer.concat([
+    nameWire(f.algorithm),
+    u48(f.timeSigned),
+    u16(f.fudge),
+    u16(f.mac.length),
+    f.mac,
+    u16(f.originalId),
+    u16(f.error),
+    u16(f.other.length),
+    f.other,
+  ]);
   const fixed = Buffer.alloc(10);
   fixed.writeUInt16BE(TYPE_TSIG, 0);
   fixed.writeUInt16BE(CLASS_ANY, 2);
@@ -251,17 +280,23 @@ export class TsigVerifier {
     }
     const f = t.fields;
     if (t.keyName !== this.key.name) return { ok: false, problem: `the answer is signed with key "${t.keyName}", not "${this.key.name}"` };
-    if (f.error !== 0 && f.mac.length === 0) return { ok: false, problem: `the server refused the signature: ${tsigErrorName(f.error)}`, tsigError: tsigErrorName(f.error) };
+    if (f.error !== 0 && f.mac.length === 0)
+      return { ok: false, problem: `the server refused the signature: ${tsigErrorName(f.error)}`, tsigError: tsigErrorName(f.error) };
     const algorithm = f.algorithm.toLowerCase();
-    if (algorithm !== TSIG_ALGORITHMS[this.key.algorithm].wire) return { ok: false, problem: `the answer is signed with ${algorithm}, not ${this.key.algorithm}` };
+    if (algorithm !== TSIG_ALGORITHMS[this.key.algorithm].wire)
+      return { ok: false, problem: `the answer is signed with ${algorithm}, not ${this.key.algorithm}` };
     const body = unsigned(buf, t.start, f.originalId);
     const prior = Buffer.concat([u16(this.previousMac.length), this.previousMac]);
-    const input = this.first
-      ? [prior, body, variables(this.key, f)]
-      : [prior, ...this.pending, body, u48(f.timeSigned), u16(f.fudge)];
+    const input = this.first ? [prior, body, variables(this.key, f)] : [prior, ...this.pending, body, u48(f.timeSigned), u16(f.fudge)];
     const expected = this.key.hmac(input);
-    if (f.mac.length !== expected.length || !timingSafeEqual(f.mac, expected)) return { ok: false, problem: "the answer's TSIG signature does not match the key (BADSIG)", tsigError: 'BADSIG' };
-    if (Math.abs(this.now() - f.timeSigned) > f.fudge) return { ok: false, problem: `the answer was signed at ${f.timeSigned}, more than ${f.fudge} s from this machine's clock (BADTIME)`, tsigError: 'BADTIME' };
+    if (f.mac.length !== expected.length || !timingSafeEqual(f.mac, expected))
+      return { ok: false, problem: "the answer's TSIG signature does not match the key (BADSIG)", tsigError: 'BADSIG' };
+    if (Math.abs(this.now() - f.timeSigned) > f.fudge)
+      return {
+        ok: false,
+        problem: `the answer was signed at ${f.timeSigned}, more than ${f.fudge} s from this machine's clock (BADTIME)`,
+        tsigError: 'BADTIME',
+      };
     if (f.error !== 0) return { ok: false, problem: `the server reports ${tsigErrorName(f.error)}`, tsigError: tsigErrorName(f.error) };
     this.previousMac = f.mac;
     this.pending = [];

@@ -34,24 +34,52 @@ function identity(r: DnsRecord): string {
 }
 
 function fields(r: DnsRecord): [string, string | number][] {
-  if (r instanceof SrvRecord) return [['priority', r.priority], ['weight', r.weight], ['port', r.port]];
-  if (r instanceof NaptrRecord) return [['order', r.order], ['preference', r.preference], ['replacement', r.replacement], ['flags', r.flags.toLowerCase()], ['regexp', r.regexp]];
+  if (r instanceof SrvRecord)
+    return [
+      ['priority', r.priority],
+      ['weight', r.weight],
+      ['port', r.port],
+    ];
+  if (r instanceof NaptrRecord)
+    return [
+      ['order', r.order],
+      ['preference', r.preference],
+      ['replacement', r.replacement],
+      ['flags', r.flags.toLowerCase()],
+      ['regexp', r.regexp],
+    ];
   return [];
 }
 
 const noun = (type: RecordType) => (type === 'SRV' ? 'target' : type === 'NAPTR' ? 'service' : 'address');
 
 /** The differences of one RRset (`expected` or `actual` may be empty), as seen over one transport. */
-export function compareRrset(name: string, type: RecordType, expected: readonly DnsRecord[], actual: readonly DnsRecord[], transport: 'udp' | 'tcp'): Difference[] {
+export function compareRrset(
+  name: string,
+  type: RecordType,
+  expected: readonly DnsRecord[],
+  actual: readonly DnsRecord[],
+  transport: 'udp' | 'tcp',
+): Difference[] {
   const out: Difference[] = [];
   const d = (x: Omit<Difference, 'name' | 'type' | 'transports'>): void => void out.push({ name, type, ...x, transports: [transport] });
   if (expected.length === 0 && actual.length === 0) return out;
   if (actual.length === 0) {
-    d({ kind: 'missing-rrset', expected: expected.length, actual: 0, message: `no ${type} records; expected ${expected.length}: ${expected.map((r) => r.rdataText()).join(', ')}` });
+    d({
+      kind: 'missing-rrset',
+      expected: expected.length,
+      actual: 0,
+      message: `no ${type} records; expected ${expected.length}: ${expected.map((r) => r.rdataText()).join(', ')}`,
+    });
     return out;
   }
   if (expected.length === 0) {
-    d({ kind: 'unexpected-rrset', expected: 0, actual: actual.length, message: `${actual.length} ${type} record${actual.length === 1 ? '' : 's'} sipbc does not publish: ${actual.map((r) => r.rdataText()).join(', ')}` });
+    d({
+      kind: 'unexpected-rrset',
+      expected: 0,
+      actual: actual.length,
+      message: `${actual.length} ${type} record${actual.length === 1 ? '' : 's'} sipbc does not publish: ${actual.map((r) => r.rdataText()).join(', ')}`,
+    });
     return out;
   }
   const byId = new Map<string, DnsRecord[]>();
@@ -66,7 +94,7 @@ export function compareRrset(name: string, type: RecordType, expected: readonly 
     const candidates = byId.get(id) ?? [];
     // The exact record if it is there, else the first with the same identity.
     const exact = candidates.findIndex((a) => a.rdataText().toLowerCase() === e.rdataText().toLowerCase());
-    const i = Math.max(exact , 0);
+    const i = Math.max(exact, 0);
     const a = candidates[i];
     if (!a) {
       d({ kind: 'missing', record: id, expected: e.rdataText(), message: `missing ${what} ${id} (${e.rdataText()})` });
@@ -76,12 +104,22 @@ export function compareRrset(name: string, type: RecordType, expected: readonly 
     const have = new Map(fields(a));
     for (const [field, want] of fields(e)) {
       const got = have.get(field);
-      if (got !== want) d({ kind: 'value', field, record: id, expected: want, actual: got, message: `${type === 'NAPTR' ? 'NAPTR ' : ''}${field} of ${what} ${id} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}` });
+      if (got !== want)
+        d({
+          kind: 'value',
+          field,
+          record: id,
+          expected: want,
+          actual: got,
+          message: `${type === 'NAPTR' ? 'NAPTR ' : ''}${field} of ${what} ${id} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`,
+        });
     }
   }
-  for (const rest of byId.values()) for (const a of rest) d({ kind: 'extra', record: identity(a), actual: a.rdataText(), message: `extra ${what} ${identity(a)} (${a.rdataText()})` });
+  for (const rest of byId.values())
+    for (const a of rest) d({ kind: 'extra', record: identity(a), actual: a.rdataText(), message: `extra ${what} ${identity(a)} (${a.rdataText()})` });
   const ttls = [...new Set(actual.map((r) => r.ttl))];
-  if (ttls.length !== 1 || ttls[0] !== expected[0].ttl) d({ kind: 'ttl', expected: expected[0].ttl, actual: ttls.join('/'), message: `TTL ${ttls.join('/')}, expected ${expected[0].ttl}` });
+  if (ttls.length !== 1 || ttls[0] !== expected[0].ttl)
+    d({ kind: 'ttl', expected: expected[0].ttl, actual: ttls.join('/'), message: `TTL ${ttls.join('/')}, expected ${expected[0].ttl}` });
   return out;
 }
 
@@ -108,10 +146,13 @@ export interface VerifyResult {
 const only = (x: Difference) => (x.transports.length === 1 ? ` (${x.transports[0].toUpperCase()} only)` : '');
 
 export function renderVerifyText(r: VerifyResult): string {
-  if (r.differences.length === 0) return `${r.server} answers as the inventory says for zone ${r.zone}: ${r.checked} RRsets checked over UDP and TCP, no difference\n`;
+  if (r.differences.length === 0)
+    return `${r.server} answers as the inventory says for zone ${r.zone}: ${r.checked} RRsets checked over UDP and TCP, no difference\n`;
   const lines = r.differences.map((x) => `${x.name} ${x.type}: ${x.message}${only(x)}`);
   const sets = new Set(r.differences.map((x) => `${x.name} ${x.type}`)).size;
-  lines.push(`${r.server}: ${r.differences.length} difference${r.differences.length === 1 ? '' : 's'} in ${sets} of ${r.checked} RRsets (zone ${r.zone}); run sipbc dns push to correct them`);
+  lines.push(
+    `${r.server}: ${r.differences.length} difference${r.differences.length === 1 ? '' : 's'} in ${sets} of ${r.checked} RRsets (zone ${r.zone}); run sipbc dns push to correct them`,
+  );
   return lines.join('\n') + '\n';
 }
 

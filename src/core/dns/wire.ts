@@ -94,7 +94,13 @@ export function decodeUpdate(buf: Buffer): DecodedUpdate {
       if (rdlength === 0) {
         const type = Object.keys(TYPE_CODES).find((k) => TYPE_CODES[k] === buf.readUInt16BE(fixed)) ?? `UNKNOWN_${buf.readUInt16BE(fixed)}`;
         const klass = buf.readUInt16BE(fixed + 2);
-        out.push({ name, type, class: klass === CLASS.ANY ? 'ANY' : klass === CLASS.NONE ? 'NONE' : `CLASS${klass}`, ttl: buf.readUInt32BE(fixed + 4), data: null });
+        out.push({
+          name,
+          type,
+          class: klass === CLASS.ANY ? 'ANY' : klass === CLASS.NONE ? 'NONE' : `CLASS${klass}`,
+          ttl: buf.readUInt32BE(fixed + 4),
+          data: null,
+        });
         offset = fixed + 10;
       } else {
         const a = dp.answer.decode(buf, offset);

@@ -34,7 +34,7 @@ interface AstNode {
 
 /** A context path such as `line.server1.host` (no `this`, `..`, `@data` or segment literals). */
 function plainPath(p: AstNode | AstNode['path'] | undefined): string[] | undefined {
-  if (!p || p.type !== 'PathExpression' || p.depth !== 0 || p.data || !p.parts || p.parts.length === 0) return undefined;
+  if (p?.type !== 'PathExpression' || p.depth !== 0 || p.data || !p.parts || p.parts.length === 0) return undefined;
   // `this.x` and `./x` leave `this` out of parts; the original text tells.
   if (!/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/.test(p.original ?? '') || /^this\b/.test(p.original ?? '')) return undefined;
   return p.parts;
@@ -46,7 +46,7 @@ function compileBody(body: AstNode[], helpers: Record<string, unknown>): Node[] 
     if (n.type === 'ContentStatement') {
       if (n.value) out.push(n.value);
     } else if (n.type === 'CommentStatement') {
-      continue;
+      // renders nothing
     } else if (n.type === 'MustacheStatement') {
       const path = plainPath(n.path);
       // `{{name}}` calls a helper of that name where there is one.

@@ -49,7 +49,8 @@ export function safeRenderMessage(e: unknown): string {
   // Handlebars messages whose only variable part comes from the template text; any other (e.g.
   // `The partial <name> could not be found`, where `{{> (lookup line "password")}}` makes the name a value) is not shown.
   if (/^(Missing helper: "[\w.-]*"|#\w+ requires exactly one argument|Must pass iterator to #each)$/.test(msg)) return msg;
-  if (/^The partial .* could not be found$/s.test(msg)) return 'a partial could not be found (no partials are registered; its name is not shown: it may be a value)';
+  if (/^The partial .* could not be found$/s.test(msg))
+    return 'a partial could not be found (no partials are registered; its name is not shown: it may be a value)';
   return `the template failed (${e instanceof Error ? e.name : 'error'}; its message is not shown: it may quote a value)`;
 }
 
@@ -71,13 +72,7 @@ export interface LoadedTemplate {
 /** Refuse a template or family name that could leave its directory. */
 function checkName(kind: string, name: string): void {
   const segments = name.split('/');
-  if (
-    name.length === 0 ||
-    isAbsolute(name) ||
-    name.includes('\\') ||
-    name.includes('\0') ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
+  if (name.length === 0 || isAbsolute(name) || name.includes('\\') || name.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new SipbcError(`${kind} "${name}" must be a relative path inside its directory (no absolute path, no "..", no "\\")`, ExitCode.USAGE);
   }
 }
@@ -90,7 +85,11 @@ function inside(dir: string, file: string): boolean {
 function withoutLog(hbs: typeof Handlebars): typeof Handlebars {
   hbs.unregisterHelper('log');
   hbs.registerHelper('log', () => {
-    throw new SipbcError('the "log" helper is not available in templates: it would print values (passwords) to the console', ExitCode.USAGE, 'remove {{log …}} from the template');
+    throw new SipbcError(
+      'the "log" helper is not available in templates: it would print values (passwords) to the console',
+      ExitCode.USAGE,
+      'remove {{log …}} from the template',
+    );
   });
   return hbs;
 }
@@ -117,7 +116,12 @@ export class TemplateLoader {
     checkName('family', family);
     checkName('template name', name);
 
-    const roots = this.userDir ? [{ root: this.userDir, user: true }, { root: this.shippedDir, user: false }] : [{ root: this.shippedDir, user: false }];
+    const roots = this.userDir
+      ? [
+          { root: this.userDir, user: true },
+          { root: this.shippedDir, user: false },
+        ]
+      : [{ root: this.shippedDir, user: false }];
     for (const { root, user } of roots) {
       const dir = join(root, family);
       const file = join(dir, ...name.split('/'));
@@ -139,7 +143,12 @@ export class TemplateLoader {
         throw new SipbcError(`template ${file} resolves to ${realFile}, outside ${dir}: refused`, ExitCode.USAGE);
       }
       const read = readConfinedFile(realDir, realFile, { maxBytes: MAX_TEMPLATE_BYTES });
-      if (!read.ok) throw new SipbcError(`template ${file} ${read.problem}: refused`, ExitCode.USAGE, 'a template is a regular UTF-8 text file inside its family directory');
+      if (!read.ok)
+        throw new SipbcError(
+          `template ${file} ${read.problem}: refused`,
+          ExitCode.USAGE,
+          'a template is a regular UTF-8 text file inside its family directory',
+        );
       const source = read.text.replace(/\r\n/g, '\n');
       let compiled: HandlebarsTemplateDelegate;
       try {
@@ -170,9 +179,6 @@ export class TemplateLoader {
       this.cache.set(key, loaded);
       return loaded;
     }
-    throw new SipbcError(
-      `no template ${key}: looked in ${roots.map((r) => join(r.root, family)).join(' and ')}`,
-      ExitCode.USAGE,
-    );
+    throw new SipbcError(`no template ${key}: looked in ${roots.map((r) => join(r.root, family)).join(' and ')}`, ExitCode.USAGE);
   }
 }

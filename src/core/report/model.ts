@@ -127,7 +127,7 @@ export function recordMeaning(name: string, type: string, base: string, siteIds:
     if (rest === `${s}-preferred.${base}`) return `${what}${s} first, then ${peer}${transport}: active-backup phones preferring ${s}`;
   }
   if (rest === base && type !== 'A' && type !== 'AAAA') return `${what}both sites, load-balanced by capacity${transport}`;
-  return type === 'A' || type === 'AAAA' ? 'a SIP Server\'s address (SRV target)' : '';
+  return type === 'A' || type === 'AAAA' ? "a SIP Server's address (SRV target)" : '';
 }
 
 function siteViews(snap: Snapshot): SiteView[] {
@@ -150,7 +150,8 @@ function phoneMatrix(snap: Snapshot, catalogue: Catalogue): PhoneMatrix {
   const rows = new Map<string, FamilyRow>();
   for (const p of snap.plan.phones) {
     let row = rows.get(p.familyId);
-    if (!row) rows.set(p.familyId, (row = { family: p.familyId, label: catalogue.families[p.familyId]?.label ?? p.familyId, counts: columns.map(() => 0), total: 0 }));
+    if (!row)
+      rows.set(p.familyId, (row = { family: p.familyId, label: catalogue.families[p.familyId]?.label ?? p.familyId, counts: columns.map(() => 0), total: 0 }));
     row.counts[col.get(`${p.preferredSite} ${p.mode}`)!]++;
     row.total++;
   }
@@ -178,14 +179,32 @@ export function reportModel(snap: Snapshot, catalogue: Catalogue, opts: ReportOp
     matrix: phoneMatrix(snap, catalogue),
     normal: snap.normal,
     scenarios: snap.scenarios.map(scenarioView),
-    warnings: (opts.findings ?? []).filter((f) => f.severity === 'warning').map((f) => ({ file: f.file, line: f.line, column: f.column, code: f.code, message: f.message })),
-    records: snap.records.map((r) => ({ name: r.name, ttl: r.ttl, type: r.type, data: r.rdataText(), meaning: recordMeaning(r.name, r.type, snap.plan.base, siteIds) })),
+    warnings: (opts.findings ?? [])
+      .filter((f) => f.severity === 'warning')
+      .map((f) => ({ file: f.file, line: f.line, column: f.column, code: f.code, message: f.message })),
+    records: snap.records.map((r) => ({
+      name: r.name,
+      ttl: r.ttl,
+      type: r.type,
+      data: r.rdataText(),
+      meaning: recordMeaning(r.name, r.type, snap.plan.base, siteIds),
+    })),
   };
   if (opts.plan) model.plan = opts.plan;
   if (opts.phones) {
     model.phones = snap.plan.phones.map((p, i) => {
       const v = phoneView(p);
-      return { mac: v.mac, model: v.model, place: v.place, agents: v.agents.join(' '), site: v.preferredSite, mode: v.mode, transport: v.transport, line1: v.line1, outcomes: snap.scenarios.map((s) => s.outcomes[i]) };
+      return {
+        mac: v.mac,
+        model: v.model,
+        place: v.place,
+        agents: v.agents.join(' '),
+        site: v.preferredSite,
+        mode: v.mode,
+        transport: v.transport,
+        line1: v.line1,
+        outcomes: snap.scenarios.map((s) => s.outcomes[i]),
+      };
     });
   }
   return model;

@@ -320,7 +320,8 @@ function headlineOf(r: Omit<ChangeReview, 'headline'>, b: Snapshot): string[] {
   const failover: string[] = [];
   for (const f of r.failover) {
     const lost = f.lostFailover.length;
-    if (lost > 0) failover.push(`${plural(lost, 'phone')} would be stranded if ${f.failedSite} fails (today ${lost === 1 ? 'it reaches' : 'they reach'} ${f.survivor})`);
+    if (lost > 0)
+      failover.push(`${plural(lost, 'phone')} would be stranded if ${f.failedSite} fails (today ${lost === 1 ? 'it reaches' : 'they reach'} ${f.survivor})`);
     const fresh = f.newlyStranded.length - f.lostFailover.length;
     if (fresh > 0) failover.push(`${plural(fresh, 'new phone')} would be stranded if ${f.failedSite} fails`);
   }
@@ -330,13 +331,16 @@ function headlineOf(r: Omit<ChangeReview, 'headline'>, b: Snapshot): string[] {
     if (!row.after || !row.failedSite) continue;
     if (row.flags.includes('new-overflow') || row.flags.includes('overflow-grows')) {
       const was = row.before ? (row.before.overflow > 0 ? `${row.before.overflow} over before` : 'it fitted before') : 'new scenario';
-      capacity.push(`if ${row.failedSite} fails, ${siteTitle(b.plan, row.site)} must carry ${row.after.agents} agents with capacity ${row.after.capacity}: ${row.after.overflow} over (${was})`);
+      capacity.push(
+        `if ${row.failedSite} fails, ${siteTitle(b.plan, row.site)} must carry ${row.after.agents} agents with capacity ${row.after.capacity}: ${row.after.overflow} over (${was})`,
+      );
     }
   }
   out.push(capacity.length > 0 ? `ATTENTION: ${capacity.join('; ')}.` : 'No new capacity overflow.');
   const rest: string[] = [];
   const p = s.phones;
-  if (p.added + p.removed + p.changed > 0) rest.push(`phones: ${p.added} added, ${p.removed} removed, ${p.changed} changed${p.modeChanged ? ` (${p.modeChanged} change mode)` : ''}`);
+  if (p.added + p.removed + p.changed > 0)
+    rest.push(`phones: ${p.added} added, ${p.removed} removed, ${p.changed} changed${p.modeChanged ? ` (${p.modeChanged} change mode)` : ''}`);
   if (s.agents.added + s.agents.removed > 0) rest.push(`agents: ${s.agents.added} added, ${s.agents.removed} removed`);
   if (s.dns.added + s.dns.removed + s.dns.changed > 0) rest.push(`DNS RRsets: ${s.dns.added} added, ${s.dns.removed} removed, ${s.dns.changed} changed`);
   if (s.genesysRows.added + s.genesysRows.removed > 0) rest.push(`Genesys rows: ${s.genesysRows.added} added, ${s.genesysRows.removed} removed`);
@@ -364,7 +368,13 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): ChangeReview {
       movingSite: phones.changed.filter((c) => c.movesSite).length,
       modeChanged: phones.changed.filter((c) => c.modeChanged).length,
     },
-    agents: { before: a.plan.agents.length, after: b.plan.agents.length, added: agents.added.length, removed: agents.removed.length, movingSite: agents.siteChanged.length },
+    agents: {
+      before: a.plan.agents.length,
+      after: b.plan.agents.length,
+      added: agents.added.length,
+      removed: agents.removed.length,
+      movingSite: agents.siteChanged.length,
+    },
     dns: { added: dns.added.length, removed: dns.removed.length, changed: dns.changed.length },
     genesysRows: { added: genesys.reduce((n, f) => n + f.added.length, 0), removed: genesys.reduce((n, f) => n + f.removed.length, 0) },
     lostFailover: distinct(failover.map((f) => f.lostFailover)),
@@ -374,8 +384,18 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): ChangeReview {
   };
   summary.attention = summary.phones.movingSite + summary.agents.movingSite + summary.newlyStranded + summary.newOverflows > 0;
   const changed =
-    summary.phones.added + summary.phones.removed + summary.phones.changed + summary.agents.added + summary.agents.removed + summary.agents.movingSite +
-      summary.dns.added + summary.dns.removed + summary.dns.changed + summary.genesysRows.added + summary.genesysRows.removed > 0 ||
+    summary.phones.added +
+      summary.phones.removed +
+      summary.phones.changed +
+      summary.agents.added +
+      summary.agents.removed +
+      summary.agents.movingSite +
+      summary.dns.added +
+      summary.dns.removed +
+      summary.dns.changed +
+      summary.genesysRows.added +
+      summary.genesysRows.removed >
+      0 ||
     failover.some((f) => f.newlyStranded.length + f.recovered.length > 0) ||
     load.some((r) => !sameFigures(r.before, r.after));
   const sides = { old: { file: a.file }, new: { file: b.file }, changed };

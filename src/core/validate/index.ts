@@ -88,7 +88,10 @@ export function capFindings(sorted: Finding[]): Finding[] {
   }
   for (const [code, { first, n }] of left) {
     const listed = perCode.get(code) ?? 0;
-    const why = listed >= MAX_FINDINGS_PER_RULE ? `the first ${MAX_FINDINGS_PER_RULE} of a rule are listed` : `at most ${MAX_FINDINGS_PER_FILE} findings of a file are listed`;
+    const why =
+      listed >= MAX_FINDINGS_PER_RULE
+        ? `the first ${MAX_FINDINGS_PER_RULE} of a rule are listed`
+        : `at most ${MAX_FINDINGS_PER_FILE} findings of a file are listed`;
     out.push({
       code,
       severity: first.severity,

@@ -37,7 +37,11 @@ function newAjv(path: string): Ajv {
     ajv = requireHere('ajv') as typeof import('ajv');
   } catch {
     // An installed sipbc has no ajv (its validators are built in): the schema file was edited after the build.
-    throw new SipbcError(`${path}: differs from the schema this sipbc was built with, and ajv is not installed to compile it`, ExitCode.USAGE, 'reinstall sipbc, or npm install ajv beside it');
+    throw new SipbcError(
+      `${path}: differs from the schema this sipbc was built with, and ajv is not installed to compile it`,
+      ExitCode.USAGE,
+      'reinstall sipbc, or npm install ajv beside it',
+    );
   }
   return new ajv.Ajv(AJV_OPTIONS);
 }
@@ -166,7 +170,8 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
         const pos = ctx.loaded.locate(path);
         const text = raw(pos.line, pos.column) || String(data);
         if (secret) {
-          const better = last === 'password' ? ', or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }' : '';
+          const better =
+            last === 'password' ? ', or better move it out of the inventory: password: { env: SIP_PW_<ext> } or password: { file: secrets/<ext>.txt }' : '';
           return ctx.finding(
             'SIPBC-E-QUOTE-VALUE',
             path,
@@ -177,35 +182,75 @@ function mapError(e: ErrorObject, path: Path, ctx: RuleContext, catalogue: Catal
         // A model that is no model id even when quoted (model: 4028): one hint, the id it was probably meant to be.
         if (last === 'model' && !Object.hasOwn(catalogue.models, text)) {
           const suggestion = didYouMean(text, Object.keys(catalogue.models));
-          const fix = suggestion ? `did you mean ${keyText(last, json ? `"${suggestion}"` : suggestion)}?` : 'write a model id from `sipbc models`, e.g. yealink-t54w';
-          return ctx.finding('SIPBC-E-QUOTE-VALUE', path, `${where} must be a model id (a string), but ${lang} reads ${text} as ${read}, and no model is called "${text}": ${fix}`, { suggestion });
+          const fix = suggestion
+            ? `did you mean ${keyText(last, json ? `"${suggestion}"` : suggestion)}?`
+            : 'write a model id from `sipbc models`, e.g. yealink-t54w';
+          return ctx.finding(
+            'SIPBC-E-QUOTE-VALUE',
+            path,
+            `${where} must be a model id (a string), but ${lang} reads ${text} as ${read}, and no model is called "${text}": ${fix}`,
+            { suggestion },
+          );
         }
-        return ctx.finding('SIPBC-E-QUOTE-VALUE', path, `${where} must be a string, but ${lang} reads ${text} as ${read}: quote this value, e.g. ${keyText(last, `"${text}"`)}.`);
+        return ctx.finding(
+          'SIPBC-E-QUOTE-VALUE',
+          path,
+          `${where} must be a string, but ${lang} reads ${text} as ${read}: quote this value, e.g. ${keyText(last, `"${text}"`)}.`,
+        );
       }
       const [mapping, list] = json ? ['an object', 'an array'] : ['a mapping', 'a list'];
       const got =
-        data === null ? 'nothing (an empty value)' : Array.isArray(data) ? list : typeof data === 'object' ? mapping : secret ? `a ${typeof data} (not shown)` : `the ${typeof data} ${JSON.stringify(data)}`;
+        data === null
+          ? 'nothing (an empty value)'
+          : Array.isArray(data)
+            ? list
+            : typeof data === 'object'
+              ? mapping
+              : secret
+                ? `a ${typeof data} (not shown)`
+                : `the ${typeof data} ${JSON.stringify(data)}`;
       const wanted = want
         .split(',')
         .map((t) => ({ object: mapping, array: list, integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' })[t] ?? t)
         .join(' or ');
-      const fix = !secret && typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data) ? ` Remove the quotes: ${keyText(last, data)}.` : '';
+      const fix =
+        !secret && typeof data === 'string' && /^(integer|number)$/.test(want) && /^-?\d+(\.\d+)?$/.test(data)
+          ? ` Remove the quotes: ${keyText(last, data)}.`
+          : '';
       return ctx.finding('SIPBC-E-TYPE', path, `${where} must be ${wanted}, not ${got}.${fix}`);
     }
     case 'enum': {
       const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       if (secret) return ctx.finding('SIPBC-E-VALUE', path, `${where} must be one of: ${allowed.join(', ')} (the value is not shown: it may be a secret).`);
       const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-      return ctx.finding('SIPBC-E-VALUE', path, `${where} is ${JSON.stringify(e.data)}; it must be one of: ${allowed.join(', ')}.${didYouMeanText(suggestion)}`, {
-        suggestion,
-      });
+      return ctx.finding(
+        'SIPBC-E-VALUE',
+        path,
+        `${where} is ${JSON.stringify(e.data)}; it must be one of: ${allowed.join(', ')}.${didYouMeanText(suggestion)}`,
+        {
+          suggestion,
+        },
+      );
     }
     case 'const':
       if (secret && last === 'auth' && path.length === 3) {
-        return ctx.finding('SIPBC-E-VALUE', path, `${where} must be none (for a phone that registers without credentials) or a mapping such as { password: { env: SIP_PW_<ext> } } (the text written is not shown: it may be a password).`);
+        return ctx.finding(
+          'SIPBC-E-VALUE',
+          path,
+          `${where} must be none (for a phone that registers without credentials) or a mapping such as { password: { env: SIP_PW_<ext> } } (the text written is not shown: it may be a password).`,
+        );
       }
-      if (secret) return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (the value is not shown: it may be a secret).`);
-      return ctx.finding('SIPBC-E-VALUE', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (not ${JSON.stringify(e.data)}).`);
+      if (secret)
+        return ctx.finding(
+          'SIPBC-E-VALUE',
+          path,
+          `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (the value is not shown: it may be a secret).`,
+        );
+      return ctx.finding(
+        'SIPBC-E-VALUE',
+        path,
+        `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (not ${JSON.stringify(e.data)}).`,
+      );
     case 'minItems':
     case 'maxItems':
       if (last === 'sites') {
@@ -244,13 +289,14 @@ function sipUserFinding(e: ErrorObject, path: Path, where: string, ctx: RuleCont
   const rule = `a SIP user (Extension DN, switch DN, auth.user) is 1-${SIP_USER_MAX_LENGTH} of: ${SIP_USER_CHARS} (RFC 3261 §25.1 user, without its separators; see README, Security).`;
   if (e.keyword === 'maxLength') return ctx.finding('SIPBC-E-SIP-USER', path, `${where} is ${value.length} characters long; ${rule}`);
   const bad = firstNonSipUserChar(value) ?? '?';
-  const fix = bad === '@' ? ' Write the user alone: the host comes from the site\'s SIP Server.' : '';
+  const fix = bad === '@' ? " Write the user alone: the host comes from the site's SIP Server." : '';
   return ctx.finding('SIPBC-E-SIP-USER', path, `${where} contains ${nameChar(bad)}, which a SIP user cannot carry in the files sipbc writes; ${rule}${fix}`);
 }
 
 function serverShapeMessage(where: string, data: unknown): string {
   const has = (k: string) => isObject(data) && Object.hasOwn(data, k);
-  if (has('vip') && (has('primary') || has('backup'))) return `${where} has both vip and primary/backup: give either vip (a shared virtual IP) or primary + backup, not both.`;
+  if (has('vip') && (has('primary') || has('backup')))
+    return `${where} has both vip and primary/backup: give either vip (a shared virtual IP) or primary + backup, not both.`;
   if (has('primary') && !has('backup')) return `${where} has a primary but no backup: add backup, or describe the pair by its vip alone.`;
   if (has('backup') && !has('primary')) return `${where} has a backup but no primary: add primary, or describe the pair by its vip alone.`;
   return `${where} needs either vip (the HA pair's virtual IP) or primary and backup.`;

@@ -14,7 +14,10 @@ function nameProblem(name: string, allowEmpty: boolean): string | undefined {
   if (allowEmpty && name === '') return undefined;
   const p = dnsNameProblem(name);
   if (p) return p;
-  const bad = name.replace(/\.$/, '').split('.').find((l) => !LABEL.test(l));
+  const bad = name
+    .replace(/\.$/, '')
+    .split('.')
+    .find((l) => !LABEL.test(l));
   return bad === undefined ? undefined : `has an invalid label "${bad}" (letters, digits and inner hyphens only)`;
 }
 
@@ -30,7 +33,14 @@ export function dnsZone(ctx: RuleContext): Finding[] {
   }
   if (sub !== undefined) {
     const p = nameProblem(sub, true);
-    if (p) out.push(ctx.finding('SIPBC-E-DNS-ZONE', ['dns', 'subdomain'], `dns.subdomain "${sub}" ${p}; use one or more DNS labels such as sip (or "" for the zone itself).`));
+    if (p)
+      out.push(
+        ctx.finding(
+          'SIPBC-E-DNS-ZONE',
+          ['dns', 'subdomain'],
+          `dns.subdomain "${sub}" ${p}; use one or more DNS labels such as sip (or "" for the zone itself).`,
+        ),
+      );
   }
   return out;
 }
@@ -66,7 +76,13 @@ export function generatedNameLengths(ctx: RuleContext): Finding[] {
     for (const n of [...prefixes.map((p) => `${p}.${preferredName(base, id)}`), ...prefixes.map((p) => `${p}.${siteName(base, id)}`), siteName(base, id)]) {
       const problem = tooLong(n);
       if (problem) {
-        out.push(ctx.finding('SIPBC-E-DNS-NAME-TOO-LONG', ['sites', i, 'id'], `the generated DNS name ${n} ${problem}; use a shorter site id, dns.subdomain or dns.zone.`));
+        out.push(
+          ctx.finding(
+            'SIPBC-E-DNS-NAME-TOO-LONG',
+            ['sites', i, 'id'],
+            `the generated DNS name ${n} ${problem}; use a shorter site id, dns.subdomain or dns.zone.`,
+          ),
+        );
         break;
       }
     }

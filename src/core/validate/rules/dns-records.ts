@@ -18,7 +18,10 @@ const REPORTED_ELSEWHERE = new Set(['SIPBC-E-DNS-NAME-TOO-LONG', 'SIPBC-E-DNS-SR
 function buildable(inv: Inventory): boolean {
   if (!isObject(inv.dns) || typeof inv.dns.zone !== 'string') return false;
   if (!Array.isArray(inv.sites) || inv.sites.length === 0) return false;
-  return inv.sites.every((s) => isObject(s) && typeof s.id === 'string' && isObject(s.sipServer) && Object.values(s.sipServer).every((e) => isObject(e) && typeof e.host === 'string'));
+  return inv.sites.every(
+    (s) =>
+      isObject(s) && typeof s.id === 'string' && isObject(s.sipServer) && Object.values(s.sipServer).every((e) => isObject(e) && typeof e.host === 'string'),
+  );
 }
 
 export function dnsRecordRules(ctx: RuleContext): Finding[] {

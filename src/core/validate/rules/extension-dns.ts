@@ -14,7 +14,14 @@ export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
     if (n === undefined) continue;
     const j = first.get(n);
     if (j === undefined) first.set(n, i);
-    else out.push(ctx.finding('SIPBC-E-DUP-SWITCH-DN', ['switchDNs', i, 'number'], `switch DN "${n}" is already listed as switchDNs[${j}] (line ${ctx.lineOf(['switchDNs', j, 'number'])}); list each DN once.`));
+    else
+      out.push(
+        ctx.finding(
+          'SIPBC-E-DUP-SWITCH-DN',
+          ['switchDNs', i, 'number'],
+          `switch DN "${n}" is already listed as switchDNs[${j}] (line ${ctx.lineOf(['switchDNs', j, 'number'])}); list each DN once.`,
+        ),
+      );
   }
   return out;
 }

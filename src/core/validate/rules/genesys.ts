@@ -22,7 +22,13 @@ export function statServerVersion(ctx: RuleContext): Finding[] {
     const b = MINIMUM[k] ?? 0;
     if (a > b) return [];
     if (a < b) {
-      return [ctx.finding('SIPBC-E-STAT-SERVER-VERSION', path, `Stat Server ${v} is too old: SIP Business Continuity needs Stat Server 8.1.2 or later. Upgrade it, then update genesys.statServerVersion.`)];
+      return [
+        ctx.finding(
+          'SIPBC-E-STAT-SERVER-VERSION',
+          path,
+          `Stat Server ${v} is too old: SIP Business Continuity needs Stat Server 8.1.2 or later. Upgrade it, then update genesys.statServerVersion.`,
+        ),
+      ];
     }
   }
   return [];

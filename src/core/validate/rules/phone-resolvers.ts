@@ -14,7 +14,14 @@ export function phoneResolvers(ctx: RuleContext): Finding[] {
   const dns: Record<string, unknown> = isObject(ctx.inv.dns) ? ctx.inv.dns : {};
   const resolvers: unknown[] | undefined = Array.isArray(dns.resolvers) ? dns.resolvers : undefined;
   resolvers?.forEach((r, i) => {
-    if (typeof r === 'string' && isIP(r) === 0) out.push(ctx.finding('SIPBC-E-DNS-RESOLVER', ['dns', 'resolvers', i], `dns.resolvers: "${r}" is not an IPv4 or IPv6 address; give the address of a DNS server the phones can reach, e.g. 10.1.0.53.`));
+    if (typeof r === 'string' && isIP(r) === 0)
+      out.push(
+        ctx.finding(
+          'SIPBC-E-DNS-RESOLVER',
+          ['dns', 'resolvers', i],
+          `dns.resolvers: "${r}" is not an IPv4 or IPv6 address; give the address of a DNS server the phones can reach, e.g. 10.1.0.53.`,
+        ),
+      );
   });
   if (resolvers && resolvers.length > 0) return out;
   const warned = new Set<string>();

@@ -23,9 +23,14 @@ export function knownModels(ctx: RuleContext): Finding[] {
     ids ??= Object.keys(ctx.catalogue.models).sort();
     const suggestion = didYouMean(model, ids);
     out.push(
-      ctx.finding('SIPBC-E-UNKNOWN-MODEL', ['phones', i, 'model'], `unknown phone model "${model}".${didYouMeanText(suggestion)} Run \`sipbc models\` for the list of model ids.`, {
-        suggestion,
-      }),
+      ctx.finding(
+        'SIPBC-E-UNKNOWN-MODEL',
+        ['phones', i, 'model'],
+        `unknown phone model "${model}".${didYouMeanText(suggestion)} Run \`sipbc models\` for the list of model ids.`,
+        {
+          suggestion,
+        },
+      ),
     );
   }
   return out;
@@ -37,9 +42,15 @@ export function wellFormedMacs(ctx: RuleContext): Finding[] {
     const mac = str(v.mac);
     if (mac === undefined || normaliseMac(mac) !== undefined) continue;
     const digits = mac.replace(/[^0-9a-f]/gi, '').length;
-    const why = /[^0-9a-f:.\- ]/i.test(mac) ? 'it contains characters that are not hex digits or separators' : `it has ${digits} hex digits (a MAC has 12) or mixed separators`;
+    const why = /[^0-9a-f:.\- ]/i.test(mac)
+      ? 'it contains characters that are not hex digits or separators'
+      : `it has ${digits} hex digits (a MAC has 12) or mixed separators`;
     out.push(
-      ctx.finding('SIPBC-E-MAC-MALFORMED', ['phones', i, 'mac'], `MAC "${mac}" is not a MAC address: ${why}. Write it as 00:15:65:12:34:ab, 00-15-65-12-34-ab, 0015.6512.34ab or 0015651234ab.`),
+      ctx.finding(
+        'SIPBC-E-MAC-MALFORMED',
+        ['phones', i, 'mac'],
+        `MAC "${mac}" is not a MAC address: ${why}. Write it as 00:15:65:12:34:ab, 00-15-65-12-34-ab, 0015.6512.34ab or 0015651234ab.`,
+      ),
     );
   }
   return out;
@@ -76,7 +87,13 @@ export function transportSupported(ctx: RuleContext): Finding[] {
     if (!['udp', 'tcp', 'tls'].includes(t) || fam.transports.includes(t as never)) continue;
     const can = fam.transports.join(' or ');
     if (own !== undefined) {
-      out.push(ctx.finding('SIPBC-E-TRANSPORT-UNSUPPORTED', ['phones', i, 'transport'], `${model} (${fam.label}) cannot use ${t}; it supports ${can}: set transport to one of those.`));
+      out.push(
+        ctx.finding(
+          'SIPBC-E-TRANSPORT-UNSUPPORTED',
+          ['phones', i, 'transport'],
+          `${model} (${fam.label}) cannot use ${t}; it supports ${can}: set transport to one of those.`,
+        ),
+      );
     } else {
       out.push(
         ctx.finding(

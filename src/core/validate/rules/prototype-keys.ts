@@ -27,7 +27,11 @@ export function prototypeKeys(ctx: RuleContext): Finding[] {
     for (const k in v) {
       if (!Object.hasOwn(v, k)) continue;
       if (PROTO_KEYS.has(k)) {
-        out.push(ctx.finding('SIPBC-E-PROTO-KEY', [...path, k], `the key "${k}" is not allowed (it is reserved in JavaScript objects); remove or rename it.`, { key: true }));
+        out.push(
+          ctx.finding('SIPBC-E-PROTO-KEY', [...path, k], `the key "${k}" is not allowed (it is reserved in JavaScript objects); remove or rename it.`, {
+            key: true,
+          }),
+        );
         continue;
       }
       const child = (v as Record<string, unknown>)[k];

@@ -21,9 +21,14 @@ export function placeReferences(ctx: RuleContext): Finding[] {
       candidates ??= [...ids.keys()];
       const suggestion = didYouMean(place, candidates);
       out.push(
-        ctx.finding('SIPBC-E-UNKNOWN-PLACE', [listKey, i, 'place'], `${listKey}[${i}] sits at place "${place}", which is not in places.${didYouMeanText(suggestion)} Add the place or fix the id.`, {
-          suggestion,
-        }),
+        ctx.finding(
+          'SIPBC-E-UNKNOWN-PLACE',
+          [listKey, i, 'place'],
+          `${listKey}[${i}] sits at place "${place}", which is not in places.${didYouMeanText(suggestion)} Add the place or fix the id.`,
+          {
+            suggestion,
+          },
+        ),
       );
     }
   }
@@ -39,7 +44,9 @@ export function siteReferences(ctx: RuleContext): Finding[] {
     if (s === undefined || s === 'auto' || sites.has(s)) return;
     const suggestion = didYouMean(s, [...ctx.siteIds, 'auto']);
     out.push(
-      ctx.finding('SIPBC-E-UNKNOWN-SITE', path, `preferredSite "${s}" is not a site id (${ctx.siteIds.join(', ')}) nor auto.${didYouMeanText(suggestion)}`, { suggestion }),
+      ctx.finding('SIPBC-E-UNKNOWN-SITE', path, `preferredSite "${s}" is not a site id (${ctx.siteIds.join(', ')}) nor auto.${didYouMeanText(suggestion)}`, {
+        suggestion,
+      }),
     );
   };
   if (isObject(ctx.inv.defaults)) check(ctx.inv.defaults.preferredSite, ['defaults', 'preferredSite']);

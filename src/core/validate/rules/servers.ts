@@ -41,7 +41,14 @@ export function serverHostsAndAddresses(ctx: RuleContext): Finding[] {
     const base = ['sites', ep.siteIndex, 'sipServer', ep.role];
     if (ep.host !== undefined) {
       const p = hostNameProblem(ep.host);
-      if (p) out.push(ctx.finding('SIPBC-E-HOST-NAME', [...base, 'host'], `host "${ep.host}" of site ${ep.site}'s ${ep.role} ${p}; write the server's fully qualified domain name, e.g. sipsrv-a.${ep.site}.contoso.example.`));
+      if (p)
+        out.push(
+          ctx.finding(
+            'SIPBC-E-HOST-NAME',
+            [...base, 'host'],
+            `host "${ep.host}" of site ${ep.site}'s ${ep.role} ${p}; write the server's fully qualified domain name, e.g. sipsrv-a.${ep.site}.contoso.example.`,
+          ),
+        );
     }
     const problem = ep.address === undefined ? undefined : serverAddressProblem(ep.address);
     if (problem) {

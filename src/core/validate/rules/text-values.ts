@@ -47,7 +47,9 @@ export function controlCharacters(ctx: RuleContext): Finding[] {
       if (!UNUSUAL.test(v)) return;
       const m = FORBIDDEN.exec(v);
       if (m) {
-        out.push(ctx.finding('SIPBC-E-CONTROL-CHAR', path, `${visiblePath(path)} contains ${describeChar(m[0])}, which no provisioning file can carry; remove it.`));
+        out.push(
+          ctx.finding('SIPBC-E-CONTROL-CHAR', path, `${visiblePath(path)} contains ${describeChar(m[0])}, which no provisioning file can carry; remove it.`),
+        );
       }
       const cf = FORMAT_CHAR.exec(v);
       if (cf) out.push(invisible(path, cf[0], false));
@@ -78,7 +80,7 @@ export function controlCharacters(ctx: RuleContext): Finding[] {
     ctx.finding(
       'SIPBC-E-INVISIBLE-CHAR',
       at,
-      `${key ? 'the key of ' : ''}${visiblePath(at)} contains ${nameChar(ch)}, an invisible format character (${ch >= '\u202a' && ch <= '\u202e' || ch >= '\u2066' && ch <= '\u2069' || ch === '\u200e' || ch === '\u200f' || ch === '\u061c' ? 'a bidirectional control that reorders how the text is shown' : 'shown as nothing'}), so the text is not what it reads; remove it.`,
+      `${key ? 'the key of ' : ''}${visiblePath(at)} contains ${nameChar(ch)}, an invisible format character (${(ch >= '\u202a' && ch <= '\u202e') || (ch >= '\u2066' && ch <= '\u2069') || ch === '\u200e' || ch === '\u200f' || ch === '\u061c' ? 'a bidirectional control that reorders how the text is shown' : 'shown as nothing'}), so the text is not what it reads; remove it.`,
       key ? { key: true } : {},
     );
   visit(ctx.loaded.data);
@@ -101,7 +103,11 @@ export function credentialCharacters(ctx: RuleContext): Finding[] {
     const place = id === undefined ? undefined : ctx.placeById.get(id);
     if (place && isObject(place.v.extensions)) {
       for (const [site, ext] of Object.entries(place.v.extensions)) {
-        checks.push({ path: ['places', place.i, 'extensions', site], value: str(ext), what: `the Extension DN (the SIP user of the ${fam.label} at this place)` });
+        checks.push({
+          path: ['places', place.i, 'extensions', site],
+          value: str(ext),
+          what: `the Extension DN (the SIP user of the ${fam.label} at this place)`,
+        });
       }
     }
     checks.push({ path: ['phones', i, 'auth', 'password'], value: str(auth?.password), what: 'the password' });
@@ -111,7 +117,13 @@ export function credentialCharacters(ctx: RuleContext): Finding[] {
       if (bad === undefined) continue;
       const shown = charName(bad);
       const list = [...forbidden].map((ch) => (ch === ' ' ? 'space' : ch)).join(' ');
-      out.push(ctx.finding('SIPBC-E-CREDENTIAL-CHAR', c.path, `${formatPath(c.path)}: ${c.what} contains ${shown}, which a ${fam.label} file cannot carry (no escaping exists for it); choose a value without any of: ${list}.`));
+      out.push(
+        ctx.finding(
+          'SIPBC-E-CREDENTIAL-CHAR',
+          c.path,
+          `${formatPath(c.path)}: ${c.what} contains ${shown}, which a ${fam.label} file cannot carry (no escaping exists for it); choose a value without any of: ${list}.`,
+        ),
+      );
     }
   }
   return out;

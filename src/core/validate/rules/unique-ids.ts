@@ -30,7 +30,9 @@ function duplicates<T>(
       continue;
     }
     const line = ctx.lineOf([listKey, j, field]);
-    out.push(ctx.finding(code, [listKey, i, field], `${what} "${raw}" is already used by ${listKey}[${j}] (line ${line}); each must be unique: remove or rename one.`));
+    out.push(
+      ctx.finding(code, [listKey, i, field], `${what} "${raw}" is already used by ${listKey}[${j}] (line ${line}); each must be unique: remove or rename one.`),
+    );
   }
   return out;
 }
