@@ -46,10 +46,15 @@ function bothWays(text: string, name: string): number {
 describe('render: the fast path of the shipped templates', () => {
   it('compiles every shipped template (none falls back to Handlebars for good)', () => {
     const hbs = Handlebars.create();
-    for (const family of readdirSync(SHIPPED_TEMPLATES, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      for (const name of readdirSync(join(SHIPPED_TEMPLATES, family.name)).filter((n) => n.endsWith('.hbs'))) {
-        const source = readFileSync(join(SHIPPED_TEMPLATES, family.name, name), 'utf8');
-        assert.ok(compileFast(hbs, source), `${family.name}/${name} is not compiled by the fast path`);
+    // Phone families only: templates/report/ is the HTML report's page, rendered by Handlebars with HTML escaping.
+    const families = Object.keys(loadCatalogue().families);
+    assert.ok(families.length >= 8, 'the shipped catalogue has every family');
+    for (const family of families) {
+      const names = readdirSync(join(SHIPPED_TEMPLATES, family)).filter((n) => n.endsWith('.hbs'));
+      assert.ok(names.length > 0, `templates/${family} has templates`);
+      for (const name of names) {
+        const source = readFileSync(join(SHIPPED_TEMPLATES, family, name), 'utf8');
+        assert.ok(compileFast(hbs, source), `${family}/${name} is not compiled by the fast path`);
       }
     }
   });
