@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // docs/report.png, the README's picture of `sipbc report`: the bundled example's page in headless
-// Chromium (Debian's chromium package, as the report tests use it), 1100 px wide, showing the top
+// Chromium (Debian's chromium package, started as the report tests start it: test/support/chromium.ts), 1100 px wide, showing the top
 // of the page and the first site failure (the sections between them are left out of the picture).
 //   npm run build && node scripts/report-screenshot.js
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../dist/test/support/chromium.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'sipbc-report-png-'));
@@ -19,19 +20,10 @@ try {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const tab = await context.newPage();
