@@ -19,9 +19,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { checkFragment, type NamedServer, startNamed, stubZone, tsigKeygen } from '../support/bind.js';
+import { checkFragment, type NamedServer, stubZone, tsigKeygen } from '../support/bind.js';
 import { runCli } from '../support/cli.js';
-import { type Baresip, freePort, guardPid, Lab, missingBinaries, type Registrar, sleep, srvTargets, waitFor } from '../support/sip-lab.js';
+import { type Baresip, freePort, Lab, missingBinaries, type Registrar, sleep, srvTargets, waitFor } from '../support/sip-lab.js';
 
 const ZONE = 'e2e.test';
 const EXPIRES = 30; // the schema's minimum registerExpires: keeps the suite short
@@ -171,12 +171,7 @@ describe('e2e: a sipbc-provisioned baresip fails over between two real registrar
     const key = tsigKeygen('e2e-key', 'hmac-sha256');
     keyFile = lab.path('e2e-key.conf');
     writeFileSync(keyFile, key);
-    named = await startNamed([{ name: ZONE, text: stubZone(ZONE), updateKey: 'e2e-key' }], { keys: [key] });
-    const unguard = guardPid(named.pid);
-    lab.onStop(async () => {
-      await named.stop();
-      unguard();
-    });
+    named = await lab.named([{ name: ZONE, text: stubZone(ZONE), updateKey: 'e2e-key' }], { keys: [key] });
     const push = runCli(['dns', 'push', inv, '--server', `127.0.0.1:${named.port}`, '--key-file', keyFile, '--apply']);
     assert.equal(push.code, 0, `dns push failed:\n${push.stdout}\n${push.stderr}\n${named.log()}`);
     const verify = runCli(['dns', 'verify', inv, '--server', `127.0.0.1:${named.port}`]);

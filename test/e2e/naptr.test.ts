@@ -18,9 +18,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type NamedServer, startNamed, wrapFragment } from '../support/bind.js';
+import { type NamedServer, wrapFragment } from '../support/bind.js';
 import { repoPath, runCli } from '../support/cli.js';
-import { freePort, guardPid, Lab, missingBinaries, type Registrar, waitFor } from '../support/sip-lab.js';
+import { freePort, Lab, missingBinaries, type Registrar, waitFor } from '../support/sip-lab.js';
 
 const ZONE = 'naptr.test';
 const EAST_IP = '127.0.0.4';
@@ -96,12 +96,7 @@ describe('e2e: a phone that takes its transport from NAPTR registers over the tr
     out = lab.path('out');
     const gen = runCli(['generate', inv, '-o', out, '--templates', lab.path('templates')], { env: { [PASSWORD_ENV]: 'e2e-Secret-43' } });
     assert.equal(gen.code, 0, `generate failed:\n${gen.stdout}\n${gen.stderr}`);
-    named = await startNamed([{ name: ZONE, text: wrapFragment(ZONE, readFileSync(join(out, 'dns', `${ZONE}.zone`), 'utf8')) }]);
-    const unguard = guardPid(named.pid);
-    lab.onStop(async () => {
-      await named.stop();
-      unguard();
-    });
+    named = await lab.named([{ name: ZONE, text: wrapFragment(ZONE, readFileSync(join(out, 'dns', `${ZONE}.zone`), 'utf8')) }]);
     east = await lab.registrar('east', EAST_IP, port);
     west = await lab.registrar('west', WEST_IP, port);
   });

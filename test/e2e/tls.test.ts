@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type NamedServer, startNamed, wrapFragment } from '../support/bind.js';
+import { type NamedServer, wrapFragment } from '../support/bind.js';
 import { runCli } from '../support/cli.js';
-import { type Baresip, freePort, guardPid, kamailioModuleDir, Lab, missingBinaries, type Registrar, sleep, srvTargets, waitFor } from '../support/sip-lab.js';
+import { type Baresip, freePort, kamailioModuleDir, Lab, missingBinaries, type Registrar, sleep, srvTargets, waitFor } from '../support/sip-lab.js';
 
 const ZONE = 'tls.test';
 const EXPIRES = 30;
@@ -126,12 +126,7 @@ describe('e2e: phones asked to use TLS register and fail over over TLS', {
     out = lab.path('out');
     const gen = runCli(['generate', inv, '-o', out], { env: { [PASSWORD_ENV]: 'e2e-Secret-44' } });
     assert.equal(gen.code, 0, `generate failed:\n${gen.stdout}\n${gen.stderr}`);
-    named = await startNamed([{ name: ZONE, text: wrapFragment(ZONE, readFileSync(join(out, 'dns', `${ZONE}.zone`), 'utf8')) }]);
-    const unguard = guardPid(named.pid);
-    lab.onStop(async () => {
-      await named.stop();
-      unguard();
-    });
+    named = await lab.named([{ name: ZONE, text: wrapFragment(ZONE, readFileSync(join(out, 'dns', `${ZONE}.zone`), 'utf8')) }]);
     const cfgs = certificates(lab.root);
     for (const site of ['east', 'west'] as const) regs[site] = await lab.registrar(site, IPS[site], plainPort, { port: tlsPort, cfg: cfgs[site] });
   });

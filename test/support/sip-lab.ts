@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type NamedServer, startNamed } from './bind.js';
 import { repoPath } from './cli.js';
 
 const execFileP = promisify(execFile);
@@ -452,6 +453,17 @@ export class Lab {
     ua.daemon = new Daemon(`baresip ${name}`, 'baresip', ['-f', dir], join(this.root, `baresip-${name}.log`));
     this.phones.push(ua);
     return ua;
+  }
+
+  /** A private named (bind.ts's startNamed), its pid guarded while it runs and stopped with the lab. */
+  async named(...args: Parameters<typeof startNamed>): Promise<NamedServer> {
+    const server = await startNamed(...args);
+    const unguard = guardPid(server.pid);
+    this.onStop(async () => {
+      await server.stop();
+      unguard();
+    });
+    return server;
   }
 
   /** Something else the lab must stop at the end (e.g. bind.ts's named: `lab.onStop(() => server.stop())`). */
