@@ -5,13 +5,13 @@
  * the point. Anything else there (another file, a symbolic link) is kept unless `force`; a link
  * is then replaced itself, never written through. Written to a temporary name and renamed.
  */
-import { lstatSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EDITOR_SCHEMA_ID, EDITOR_SCHEMA_NAME, editorSchemaText } from '../core/editor-schema.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { loadCatalogue } from '../core/catalogue.js';
 import { INVENTORY_SCHEMA_PATH } from '../core/validate/index.js';
-import { tryUnlink } from './safe-fs.js';
+import { writeFileAtomically } from './safe-fs.js';
 
 /** The editor schema for the shipped catalogue, plus the models of `templates/catalogue.json` when given. */
 export function editorSchema(templates?: string): string {
@@ -43,16 +43,9 @@ export function planEditorSchema(dir: string, text: string, force: boolean): { p
   throw new SipbcError(`${path}: exists and is not a schema sipbc wrote; not overwritten`, ExitCode.USAGE, 'use --force to replace it');
 }
 
-/** Writes `text` as planned by planEditorSchema. */
+/** Writes `text` as planned by planEditorSchema (a link there is replaced by the rename, never written through). */
 export function writeEditorSchema(path: string, text: string): void {
-  const temp = `${path}.sipbc-tmp-${process.pid}`;
-  try {
-    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
-    renameSync(temp, path);
-  } catch (e) {
-    tryUnlink(temp);
-    throw new SipbcError(`${path}: cannot write: ${(e as Error).message}`, ExitCode.USAGE);
-  }
+  writeFileAtomically(path, text);
 }
 
 function isEditorSchema(text: string): boolean {

@@ -10,10 +10,25 @@
  * cannot be separated. Where there is no /proc, every component is checked with lstat just
  * before each call (a window of microseconds instead of the length of the run).
  */
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ExitCode, SipbcError } from '../core/errors.js';
+import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
@@ -61,6 +76,29 @@ export function tryUnlink(path: string): void {
     unlinkSync(path);
   } catch {
     // already gone
+  }
+}
+
+/**
+ * One file (a report, an inventory, a schema) written whole or not at all: a new hidden temp file beside
+ * `path` (exclusive create), flushed, then renamed over `path`. On failure the temp file is removed and the
+ * error names `path` (exit 2).
+ */
+export function writeFileAtomically(path: string, contents: string | Buffer, mode = 0o644): void {
+  const tmp = join(dirname(path), `.${basename(path)}.sipbc-tmp-${process.pid}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+    const bytes = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    tryUnlink(tmp);
+    throw environmentError(e, path) ?? new SipbcError(`${path}: cannot write: ${(e as Error).message}`, ExitCode.USAGE);
   }
 }
 

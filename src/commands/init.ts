@@ -5,10 +5,11 @@
  * `# yaml-language-server: $schema=./sipbc-inventory.schema.json`, so the pair works wherever it
  * is copied. Refuses to overwrite an existing file unless --force (exit 2).
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
+import { writeFileAtomically } from '../cli/safe-fs.js';
 import { PACKAGE_ROOT } from '../core/catalogue.js';
 import { ExitCode, SipbcError } from '../core/errors.js';
 import { editorSchema, planEditorSchema, writeEditorSchema } from '../cli/editor-schema-file.js';
@@ -53,13 +54,7 @@ export default class Init extends SipbcCommand {
     // What is in the way of either file is found before anything is written.
     const schemaText = editorSchema();
     const schema = planEditorSchema(dirname(file), schemaText, flags.force);
-    const tmp = join(dirname(file), `.${basename(file)}.sipbc-tmp-${process.pid}`);
-    try {
-      writeFileSync(tmp, exampleInventoryText(), { mode: 0o644 });
-      renameSync(tmp, file);
-    } catch (e) {
-      throw new SipbcError(`${file}: cannot write: ${(e as Error).message}`, ExitCode.USAGE);
-    }
+    writeFileAtomically(file, exampleInventoryText());
     if (schema.result !== 'unchanged') writeEditorSchema(schema.path, schemaText);
     this.log(`wrote ${file} (an example inventory; check it with: sipbc validate ${file})`);
     this.log(`${schema.path}: ${schema.result} (the schema your editor uses for ${basename(file)})`);

@@ -5,15 +5,15 @@
  *
  * Exit codes: 0 written; 1 INVENTORY (or OLD) is invalid; 2 usage error (unwritable -o, …).
  */
-import { closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { SipbcCommand } from '../cli/base-command.js';
 import { templatesFlag } from '../cli/flags.js';
 import { renderReportHtml } from '../cli/report-html.js';
-import { tryUnlink } from '../cli/safe-fs.js';
+import { writeFileAtomically } from '../cli/safe-fs.js';
 import { loadValidInventory } from '../cli/valid-inventory.js';
-import { environmentError, ExitCode, SipbcError } from '../core/errors.js';
+import { ExitCode, SipbcError } from '../core/errors.js';
 import { reportModel } from '../core/report/model.js';
 import { diffSnapshots } from '../core/review/diff.js';
 import { takeSnapshot } from '../core/review/snapshot.js';
@@ -69,7 +69,7 @@ The same inventory always gives the same bytes (no date in the page).`;
       await this.writeOut(html);
       return { output: '-', bytes };
     }
-    writeAtomically(flags.output, html);
+    writeFileAtomically(flags.output, html);
     if (!this.jsonEnabled()) this.logToStderr(`wrote ${flags.output} (${bytes} bytes)`);
     return { output: flags.output, bytes };
   }
@@ -92,23 +92,4 @@ function checkOutput(path: string): void {
   }
   if (!dir?.isDirectory())
     throw new SipbcError(`${path}: the directory ${dirname(path)} does not exist`, ExitCode.USAGE, 'create it first, or choose another -o');
-}
-
-/** The whole page to a new temporary file beside `path`, flushed, then renamed over `path`. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.sipbc-tmp-${process.pid}`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    const bytes = Buffer.from(text, 'utf8');
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    tryUnlink(tmp);
-    throw environmentError(e, path) ?? e;
-  }
 }
