@@ -45,6 +45,11 @@ describe('colour at a terminal', () => {
     });
   }
 
+  it('CI set at a terminal: plain unless the CI is one known to show colour (as Node judges it)', () => {
+    assert.doesNotMatch(runInPty(`validate ${shq(broken)}`, { env: { CI: 'true' } }).output, ANSI);
+    assert.match(runInPty(`validate ${shq(broken)}`, { env: { CI: 'true', GITHUB_ACTIONS: 'true' } }).output, /\x1b\[31merror/);
+  });
+
   it('NO_COLOR= (empty) does not turn colour off', () => {
     assert.match(runInPty(`validate ${shq(broken)}`, { env: { NO_COLOR: '' } }).output, ANSI);
   });

@@ -16,7 +16,7 @@ export function shq(s: string): string {
 
 export interface PtyOptions {
   cwd?: string;
-  /** Set on top of a plain environment (TERM=xterm-256color, no NO_COLOR / FORCE_COLOR / COLUMNS). */
+  /** Set on top of a plain environment (TERM=xterm-256color, no NO_COLOR / FORCE_COLOR / COLUMNS, no CI markers). */
   env?: Record<string, string | undefined>;
   /** The terminal's width (stty cols); default 80. */
   columns?: number;
@@ -34,6 +34,10 @@ export function runInPty(sipbcArgs: string, opts: PtyOptions = {}): { code: numb
     SIPBC_DEBUG: undefined,
   };
   delete env.NODE_TEST_CONTEXT;
+  // A user's terminal, not the CI runner the suite may run on: Node's getColorDepth reports two
+  // colours when CI is set (unless a known CI provider is named), as it does for NODE_DISABLE_COLORS.
+  for (const k of ['CI', 'CI_NAME', 'NODE_DISABLE_COLORS', 'TMUX', 'COLORTERM', 'GITHUB_ACTIONS', 'GITLAB_CI', 'TRAVIS', 'CIRCLECI', 'APPVEYOR', 'BUILDKITE', 'DRONE', 'TF_BUILD'])
+    delete env[k];
   Object.assign(env, opts.env ?? {});
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const line = `stty cols ${opts.columns ?? 80} rows 50; ${shq(process.execPath)} ${shq(BIN)} ${sipbcArgs}`;
