@@ -22,6 +22,23 @@ export interface PtyOptions {
   columns?: number;
 }
 
+// What makes Node's getColorDepth judge a terminal differently (CI runners set some of these).
+const CI_MARKERS = [
+  'CI',
+  'CI_NAME',
+  'NODE_DISABLE_COLORS',
+  'TMUX',
+  'COLORTERM',
+  'GITHUB_ACTIONS',
+  'GITLAB_CI',
+  'TRAVIS',
+  'CIRCLECI',
+  'APPVEYOR',
+  'BUILDKITE',
+  'DRONE',
+  'TF_BUILD',
+];
+
 /** `sipbcArgs` is the rest of a shell line after `node bin/run.js` (arguments already quoted, redirections allowed). */
 export function runInPty(sipbcArgs: string, opts: PtyOptions = {}): { code: number; output: string } {
   const env: Record<string, string | undefined> = {
@@ -36,8 +53,7 @@ export function runInPty(sipbcArgs: string, opts: PtyOptions = {}): { code: numb
   delete env.NODE_TEST_CONTEXT;
   // A user's terminal, not the CI runner the suite may run on: Node's getColorDepth reports two
   // colours when CI is set (unless a known CI provider is named), as it does for NODE_DISABLE_COLORS.
-  for (const k of ['CI', 'CI_NAME', 'NODE_DISABLE_COLORS', 'TMUX', 'COLORTERM', 'GITHUB_ACTIONS', 'GITLAB_CI', 'TRAVIS', 'CIRCLECI', 'APPVEYOR', 'BUILDKITE', 'DRONE', 'TF_BUILD'])
-    delete env[k];
+  for (const k of CI_MARKERS) delete env[k];
   Object.assign(env, opts.env ?? {});
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const line = `stty cols ${opts.columns ?? 80} rows 50; ${shq(process.execPath)} ${shq(BIN)} ${sipbcArgs}`;
