@@ -62,7 +62,7 @@ export function drainText(site: string): string {
  * alone: an E.164 number or a DN must stay a number for the import, and a number is no formula.
  * Every CSV sipbc writes (policy.csv, `policy --format csv`, genesys/) goes through this one function.
  */
-export function csvCell(value: string | number | boolean | undefined): string {
+export function csvCell(value: Cell): string {
   let s = typeof value === 'string' ? value : value === undefined ? '' : String(value);
   if (s === '') return s; // most Genesys cells are empty
   if (FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
@@ -75,12 +75,51 @@ export const FORMULA_START = /^[=+\-@\t\r]/;
 export const PLAIN_NUMBER = /^[+-]?[0-9]+$/;
 const CSV_SPECIAL = /[",\r\n]/;
 
-/** One CSV record, without its line end. */
-export function csvRecord(cells: readonly (string | number | boolean | undefined)[]): string {
-  return cells.map(csvCell).join(',');
+/** A CSV cell's value: `undefined` is an empty cell. */
+export type Cell = string | number | boolean | undefined;
+
+/**
+ * A CSV file written row by row into one growing UTF-8 buffer and decoded once at the end: no
+ * string per row and no join (policy.csv of 100 000 phones is 30 MB; its row strings and their
+ * join were most of its cost).
+ */
+export class CsvText {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+
+  /** One record and its line end. */
+  row(cells: readonly Cell[]): this {
+    for (let i = 0; i < cells.length; i++) {
+      if (i > 0) this.byte(0x2c); // ','
+      this.put(csvCell(cells[i]));
+    }
+    this.byte(0x0a); // LF
+    return this;
+  }
+
+  text(): string {
+    return this.buf.toString('utf8', 0, this.used);
+  }
+
+  private put(s: string): void {
+    if (s.length === 0) return;
+    if (this.used + s.length * 3 > this.buf.length) this.grow(s.length * 3);
+    this.used += this.buf.write(s, this.used);
+  }
+
+  private byte(b: number): void {
+    if (this.used === this.buf.length) this.grow(1);
+    this.buf[this.used++] = b;
+  }
+
+  private grow(atLeast: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + atLeast));
+    this.buf.copy(next, 0, 0, this.used);
+    this.buf = next;
+  }
 }
 
-/** One CSV record with its line end. */
-export function csvLine(cells: readonly (string | number | boolean | undefined)[]): string {
-  return csvRecord(cells) + '\n';
+/** One CSV record, without its line end. */
+export function csvRecord(cells: readonly Cell[]): string {
+  return cells.map(csvCell).join(',');
 }

@@ -5,7 +5,7 @@
  * `--format json` and `--format table`. Never holds a secret (the plan's password references
  * are not read here).
  */
-import { csvLine } from './output.js';
+import { CsvText } from './output.js';
 import type { LineServer, Plan, PhonePolicy, SiteSource } from './policy.js';
 import type { Mode, Transport } from './inventory.js';
 
@@ -85,9 +85,9 @@ export function policyCells(r: PolicyRow): string[] {
 
 /** `policy.csv` / `policy --format csv`: header + one row per phone, RFC 4180, LF. CSV has no comment syntax, so no banner. */
 export function policyCsv(rows: Iterable<PolicyRow>): string {
-  const lines = [csvLine(POLICY_COLUMNS)];
-  for (const r of rows) lines.push(csvLine(policyCells(r)));
-  return lines.join('');
+  const csv = new CsvText().row(POLICY_COLUMNS);
+  for (const r of rows) csv.row(policyCells(r));
+  return csv.text();
 }
 
 /** `policy --format json`: an array of rows, stable key order, two-space indent, trailing LF. */

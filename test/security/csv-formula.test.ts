@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { csvCell } from '../../src/core/output.js';
+import { CsvText, csvCell, csvRecord } from '../../src/core/output.js';
 import { runCli } from '../support/cli.js';
 import { cleanupTempDirs, planText, securityInventory, tempDir } from '../support/security.js';
 
@@ -16,6 +16,19 @@ after(cleanupTempDirs);
 
 /** The payload of the issue: `-2+3+cmd|' /C calc'!A0` runs calc.exe in a spreadsheet that trusts DDE. */
 const DDE = "-2+3+cmd|' /C calc'!A0";
+
+describe('CsvText (policy.csv) writes what csvRecord lines would', () => {
+  it('the same text for quoted, multi-byte, astral and formula cells, across buffer growths', () => {
+    const rows: (string | number | boolean | undefined)[][] = [];
+    for (let i = 0; i < 3000; i++) rows.push([`Place_${i}`, 'Zürich, «Ost»', '📞 ext', DDE, i, i % 2 === 0, undefined, 'say "hi"', '']);
+    const csv = new CsvText();
+    for (const r of rows) csv.row(r);
+    const text = csv.text();
+    assert.ok(Buffer.byteLength(text) > 1 << 17, 'grew past its first buffer twice');
+    assert.equal(text, rows.map((r) => `${csvRecord(r)}\n`).join(''));
+    assert.equal(new CsvText().text(), '');
+  });
+});
 
 describe('csvCell neutralises formula triggers', () => {
   it('prefixes a cell starting with = + - @ tab or CR with a quote', () => {

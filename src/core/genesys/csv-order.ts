@@ -5,9 +5,7 @@
  * Administrator (`tail -n +2 export.csv | LC_ALL=C sort`) and `diff` the two;
  * identical lines are written once.
  */
-import { csvRecord } from '../output.js';
-
-export type Cell = string | number | boolean | undefined;
+import { type Cell, csvRecord } from '../output.js';
 
 /**
  * A CSV file whose rows are written in a fixed order (sorted, duplicates dropped) whatever order

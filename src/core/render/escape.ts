@@ -48,9 +48,12 @@ export function describeChar(ch: string): string {
   return `the control or invalid character ${hex}`;
 }
 
+/** FORBIDDEN without its look-arounds, any surrogate at all: twice as fast, and nearly every value has none of these. */
+const MAYBE_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
+
 /** The first character no provisioning file can carry, or undefined (checked before any escaping). */
 function forbiddenChar(value: string): string | undefined {
-  return FORBIDDEN.exec(value)?.[0];
+  return MAYBE_FORBIDDEN.test(value) ? FORBIDDEN.exec(value)?.[0] : undefined;
 }
 
 function refusal(ch: string, origin: ValueOrigin, format: FileFormat): SipbcError {
