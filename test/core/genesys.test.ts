@@ -236,11 +236,19 @@ test('genesys: deterministic, independent of inventory order', () => {
 
 test('genesys: the documented order is exactly what `LC_ALL=C sort` gives', () => {
   const inv = realistic();
-  inv.places.push({ id: 'Zürich_Ä', extensions: { east: '1020', west: '1020' } }, { id: 'place_lower', extensions: { east: '1021', west: '1021' } });
+  inv.places.push(
+    { id: 'Zürich_Ä', extensions: { east: '1020', west: '1020' } },
+    { id: 'place_lower', extensions: { east: '1021', west: '1021' } },
+    { id: 'place_wide', extensions: { east: '😀7', west: '😀7' } },
+  );
   inv.agents!.push(
     { login: 'Ω1', user: 'ü', place: 'Zürich_Ä', preferredSite: 'east' },
     { login: 'a1', user: '"q"', place: 'place_lower', preferredSite: 'east' },
+    // An astral character (a surrogate pair in UTF-16) and one of U+E000–U+FFFF: their UTF-16 and UTF-8 orders differ.
+    { login: '😀1', user: 'u', place: 'place_lower', preferredSite: 'east' },
+    { login: '\uff21 1', user: 'v', place: 'place_lower', preferredSite: 'east' },
   );
+  inv.switchDNs!.push({ number: '\uff219', type: 'acd-queue' }, { number: '😀9', type: 'acd-queue' });
   for (const [path, text] of render(inv)) {
     const data = lines(text).slice(1);
     const sorted = spawnSync('sort', [], { input: data.join('\n') + '\n', env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });

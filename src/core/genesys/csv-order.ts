@@ -14,26 +14,67 @@ import { type Cell, csvRecord } from '../output.js';
  */
 export class SortedCsv {
   private readonly lines: string[] = [];
+  private shared: readonly string[] | undefined;
   constructor(private readonly header: readonly string[]) {}
 
   add(cells: readonly Cell[]): void {
     this.lines.push(csvRecord(cells));
   }
 
-  text(): string {
+  /** Rows from another SortedCsv's `rows()`, already sorted: merged in, not sorted again. */
+  merge(sorted: readonly string[]): void {
+    this.shared = sorted;
+  }
+
+  /** The data rows, sorted, each once. */
+  rows(): string[] {
     const lines = this.lines;
-    // Without a character at or above U+D800, UTF-16 order is the UTF-8 byte order: no need to encode
-    // every line (measured: Buffer.from per line was the top self-time of generate at 100 000 phones).
-    // sort() without a comparator orders strings by UTF-16 code units, as `a < b` does, without a JS call per comparison.
-    if (lines.some((l) => ABOVE_D800.test(l))) lines.sort(byteOrder);
-    else lines.sort();
+    sortLines(lines);
     let kept = 0;
     for (let i = 0; i < lines.length; i++) if (i === 0 || lines[i] !== lines[kept - 1]) lines[kept++] = lines[i];
     lines.length = kept;
+    return this.shared ? mergeSorted(lines, this.shared) : lines;
+  }
+
+  text(): string {
+    const lines = this.rows();
     // One join, header and final line end included: a header added to the joined body made a chain string
     // (a "cons string"), copied whole when the writer encoded it (27 MB for workspace-options.csv, 100 000 agents).
-    return [csvRecord(this.header), ...lines, ''].join('\n');
+    lines.unshift(csvRecord(this.header));
+    lines.push('');
+    return lines.join('\n');
   }
+}
+
+/** In place, by the bytes of their UTF-8 encoding. */
+function sortLines(lines: string[]): void {
+  // Without a character at or above U+D800, UTF-16 order is the UTF-8 byte order: no need to encode
+  // every line (measured: Buffer.from per line was the top self-time of generate at 100 000 phones).
+  // sort() without a comparator orders strings by UTF-16 code units, as `a < b` does, without a JS call per comparison.
+  if (lines.some((l) => ABOVE_D800.test(l))) lines.sort(byteOrder);
+  else lines.sort();
+}
+
+/** Two sorted, duplicate-free lists as one (a line in both is kept once). */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const high = a.some((l) => ABOVE_D800.test(l)) || b.some((l) => ABOVE_D800.test(l));
+  const out = new Array<string>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const c = high ? byteOrder(a[i], b[j]) : a[i] < b[j] ? -1 : a[i] > b[j] ? 1 : 0;
+    if (c < 0) out[n++] = a[i++];
+    else if (c > 0) out[n++] = b[j++];
+    else {
+      out[n++] = a[i++];
+      j++;
+    }
+  }
+  while (i < a.length) out[n++] = a[i++];
+  while (j < b.length) out[n++] = b[j++];
+  out.length = n;
+  return out;
 }
 
 const ABOVE_D800 = /[\ud800-\uffff]/;

@@ -14,7 +14,7 @@ import type { Inventory } from '../inventory.js';
 import { sortByPath, type OutputFile } from '../output.js';
 import type { Plan } from '../policy.js';
 import { drForwardCsv } from './dr-forward.js';
-import { peersCsv } from './peers.js';
+import { peersCsv, peersSharedRows } from './peers.js';
 import { workspaceOptionsCsv } from './workspace-options.js';
 
 export { DR_FORWARD_HEADER } from './dr-forward.js';
@@ -29,7 +29,8 @@ export interface GenesysOptions {
 /** The Genesys files one at a time (each is tens of MB for 100 000 agents: only one is held at once). */
 export function* genesysFiles(plan: Plan, inv: Inventory): Generator<OutputFile> {
   yield { path: 'genesys/dr-forward.csv', contents: drForwardCsv(plan, inv), secret: false };
-  for (const site of plan.sites) yield { path: `genesys/peers-${site.id}.csv`, contents: peersCsv(inv, site.id), secret: false };
+  const shared = peersSharedRows(inv);
+  for (const site of plan.sites) yield { path: `genesys/peers-${site.id}.csv`, contents: peersCsv(inv, site.id, shared), secret: false };
   yield { path: 'genesys/workspace-options.csv', contents: workspaceOptionsCsv(plan, inv), secret: false };
 }
 

@@ -21,7 +21,15 @@ const DN_TYPE: Record<SwitchDN['type'], string> = {
   'call-processing-port': 'Call Processing Port',
 };
 
-export function peersCsv(inv: Inventory, siteId: string): string {
+/** The rows every peer file has (switch DNs, Agent Logins), sorted: made once for all sites. */
+export function peersSharedRows(inv: Inventory): string[] {
+  const csv = new SortedCsv(PEERS_HEADER);
+  for (const d of inv.switchDNs ?? []) csv.add(['DN', d.number, DN_TYPE[d.type], '', '', '']);
+  for (const a of inv.agents ?? []) csv.add(['Agent Login', a.login, '', '', '', a.user]);
+  return csv.rows();
+}
+
+export function peersCsv(inv: Inventory, siteId: string, shared: readonly string[] = peersSharedRows(inv)): string {
   const csv = new SortedCsv(PEERS_HEADER);
   for (const place of inv.places) {
     const dn = place.extensions[siteId];
@@ -29,7 +37,6 @@ export function peersCsv(inv: Inventory, siteId: string): string {
     csv.add(['DN', dn, 'Extension', place.id, '', '']);
     csv.add(['Place', place.id, '', '', dn, '']);
   }
-  for (const d of inv.switchDNs ?? []) csv.add(['DN', d.number, DN_TYPE[d.type], '', '', '']);
-  for (const a of inv.agents ?? []) csv.add(['Agent Login', a.login, '', '', '', a.user]);
+  csv.merge(shared);
   return csv.text();
 }
