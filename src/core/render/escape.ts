@@ -136,7 +136,9 @@ export function escapeInPlace<T extends object>(ctx: T, format: FileFormat, subj
     }
     if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
+      // for-in, not Object.keys: no array per object (a context is plain objects, without inherited enumerable keys).
+      for (const k in o) {
+        if (!Object.hasOwn(o, k)) continue;
         path.push(k);
         const x = o[k];
         const escaped = walk(x);

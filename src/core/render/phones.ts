@@ -39,7 +39,7 @@ import { srvPrefix } from '../dns-names.js';
 import { bannerText, sortByPath, type OutputFile } from '../output.js';
 import type { LineServer, PhonePolicy, Plan } from '../policy.js';
 import { escapeInPlace } from './escape.js';
-import { TemplateLoader } from './templates.js';
+import { type LoadedTemplate, TemplateLoader } from './templates.js';
 
 export interface PhoneRenderOptions {
   inventoryFile: string;
@@ -163,8 +163,8 @@ function checkCredentials(family: Family, subject: string, fields: Record<string
   }
 }
 
-/** The template context of one phone (not yet escaped; `file` is filled per file). */
-export function phoneContext(p: PhonePolicy, plan: Plan, banner: string, password: string): Omit<PhoneContext, 'file'> {
+/** The template context of one phone (not yet escaped; `file` is set per file). */
+export function phoneContext(p: PhonePolicy, plan: Plan, banner: string, password: string): PhoneContext {
   const subject = subjectOf(p);
   const family = p.family;
   const extension = (site: string) => p.place.extensions[site] ?? p.authUser;
@@ -215,6 +215,7 @@ export function phoneContext(p: PhonePolicy, plan: Plan, banner: string, passwor
   return {
     banner,
     dns: { server1: resolvers[0] ?? '', server2: resolvers[1] ?? '' },
+    file: { name: '', others: '' },
     phone: {
       mac: p.mac,
       macUpper: p.mac.toUpperCase(),
@@ -241,8 +242,7 @@ function bannerFor(format: FileSpec['format'], text: string): string {
 }
 
 /** Renders a context already escaped for the file's format (escapeInPlace). */
-function render(loader: TemplateLoader, familyId: string, spec: FileSpec, escaped: object, subject: string): string {
-  const template = loader.get(familyId, spec.template);
+function render(template: LoadedTemplate, escaped: object, subject: string): string {
   let out: string;
   try {
     out = template.render(escaped);
@@ -267,7 +267,10 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
     if (b === undefined) banners.set(format, (b = bannerFor(format, text)));
     return b;
   };
-  const paths = new Set<string>();
+  // The names written in each phones/<dir>/ (two phones, or two file specs, must not write the same file).
+  const written = new Map<string, Set<string>>();
+  // Each family's templates, in the order of its files (looked up once, not per file).
+  const templates = new Map<Family, LoadedTemplate[]>();
 
   const familiesUsed = new Set<string>();
   for (const p of plan.phones) {
@@ -276,20 +279,27 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
     const subject = subjectOf(p);
     const password = opts.passwordFor(p);
     const names = family.files.map((spec) => fileNameFor(spec, p.mac));
+    let own = templates.get(family);
+    if (!own) templates.set(family, (own = family.files.map((spec) => loader.get(p.familyId, spec.template))));
+    let inDir = written.get(family.dir);
+    if (!inDir) written.set(family.dir, (inDir = new Set()));
     // The phone's context, escaped once per file format (most families have one format for all their files).
-    const escaped = new Map<FileSpec['format'], Omit<PhoneContext, 'file'>>();
+    const escaped = new Map<FileSpec['format'], PhoneContext>();
     for (let i = 0; i < family.files.length; i++) {
       const spec = family.files[i];
       const path = phoneFilePath(family.dir, names[i]);
-      if (paths.has(path)) {
+      if (inDir.has(names[i])) {
         throw new SipbcError(`${subject}: ${path} is already written for another phone (same MAC or overlapping file names)`, ExitCode.USAGE);
       }
-      paths.add(path);
-      let base = escaped.get(spec.format);
-      if (!base) escaped.set(spec.format, (base = escapeInPlace(phoneContext(p, plan, bannerOf(spec.format), password), spec.format, subject)));
-      const file = escapeInPlace({ file: { name: names[i], others: names.filter((_, j) => j !== i).join(',') } }, spec.format, subject);
-      const ctx: PhoneContext = { ...base, ...file };
-      yield { path, contents: render(loader, p.familyId, spec, ctx, subject), secret: spec.secret };
+      inDir.add(names[i]);
+      let ctx = escaped.get(spec.format);
+      if (!ctx) {
+        ctx = escapeInPlace(phoneContext(p, plan, bannerOf(spec.format), password), spec.format, subject);
+        escaped.set(spec.format, ctx);
+      }
+      // Each file's own names, escaped, in the phone's context (rendered before the next file's are set).
+      ctx.file = escapeInPlace({ name: names[i], others: names.length === 1 ? '' : names.filter((_, j) => j !== i).join(',') }, spec.format, subject);
+      yield { path, contents: render(own[i], ctx, subject), secret: spec.secret };
     }
   }
 
@@ -309,13 +319,18 @@ export function* phoneFiles(plan: Plan, catalogue: Catalogue, opts: PhoneRenderO
         file: { name: spec.name },
         family: { id: familyId, vendor: family.vendor, label: family.label, dir: family.dir },
       };
-      const f: OutputFile = { path, contents: render(loader, familyId, spec, escapeInPlace(ctx, spec.format, subject), subject), secret: spec.secret };
+      const f: OutputFile = {
+        path,
+        contents: render(loader.get(familyId, spec.template), escapeInPlace(ctx, spec.format, subject), subject),
+        secret: spec.secret,
+      };
       const prev = common.get(path);
       if (prev && (prev.contents !== f.contents || prev.secret !== f.secret)) {
         throw new SipbcError(`two files would be written to ${path} (${subject}): check the catalogue's file names and directories`, ExitCode.USAGE);
       }
       if (prev) continue;
-      if (paths.has(path)) throw new SipbcError(`${subject}: ${path} is already written for a phone (overlapping file names)`, ExitCode.USAGE);
+      if (written.get(family.dir)?.has(spec.name))
+        throw new SipbcError(`${subject}: ${path} is already written for a phone (overlapping file names)`, ExitCode.USAGE);
       common.set(path, f);
       yield f;
     }
