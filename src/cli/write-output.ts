@@ -62,7 +62,7 @@ import {
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { environmentError, ExitCode, interruption, SipbcError } from '../core/errors.js';
-import { groupOf, type OutputFile, type OutputGroup } from '../core/output.js';
+import { groupOf, type OutputFile, type OutputGroup, utf8Of } from '../core/output.js';
 import { sha256, sha256OfPieces } from '../core/sha256.js';
 import { LOCK } from './output-lock.js';
 import { dirOf, hashFile, makeDirs, PinnedDirs, removeEmptyDirs, removeTree, splitPath, tryUnlink } from './safe-fs.js';
@@ -780,7 +780,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
       checkInterrupt(opts);
       assertSafePath(f.path);
       if (next.has(f.path)) throw new SipbcError(`two generated files have the same path ${f.path}`, ExitCode.INTERNAL);
-      const buf = typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents;
+      const buf = 'sha256' in f ? f.contents : utf8Of(f);
       next.set(f.path, 'sha256' in f ? f.sha256 : sha256(buf));
       generated++;
       const compared = compareOne(dir, dirExists, dirs, f, buf, access);

@@ -111,8 +111,7 @@ export async function syncOutputInThread(
   };
   /** One file in a batch of its own (a file larger than a batch). */
   const sendAlone = (f: OutputFile): void => {
-    const own = Buffer.allocUnsafeSlow(Buffer.byteLength(f.contents, 'utf8'));
-    own.write(f.contents, 0, 'utf8');
+    const own = ownBytes(f);
     send({ paths: [f.path], secret: [f.secret], hashes: [sha256(own)], ends: [own.length], bytes: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
   };
   const stopped = (): boolean => gone || Atomics.load(shared, FAILED) !== 0;
@@ -165,16 +164,17 @@ export async function syncOutputInThread(
     for (const f of files) {
       if (stopped()) break; // the writer's error is in its reply
       // UTF-8 needs at most 3 bytes per UTF-16 code unit: when that may not fit, start a new batch.
-      if (used + 3 * f.contents.length > BATCH_BYTES) {
+      const most = f.bytes ? f.bytes.length : 3 * f.contents.length;
+      if (used + most > BATCH_BYTES) {
         await flush();
-        if (3 * f.contents.length > BATCH_BYTES) {
+        if (most > BATCH_BYTES) {
           await room();
           sendAlone(f);
           continue;
         }
       }
       const start = used;
-      used += buf.write(f.contents, used, 'utf8');
+      used += f.bytes ? f.bytes.copy(buf, used) : buf.write(f.contents, used, 'utf8');
       batch.paths.push(f.path);
       batch.secret.push(f.secret);
       batch.hashes.push(sha256(buf.subarray(start, used)));
@@ -196,4 +196,18 @@ export async function syncOutputInThread(
     throw e;
   }
   return result;
+}
+
+/**
+ * A file's bytes in a buffer of their own, to be handed over (transferred: the file's own bytes are
+ * unusable afterwards). Bytes made for the file alone (CsvText, not much larger than they are) go as
+ * they are; anything else is encoded or copied into a new buffer.
+ */
+function ownBytes(f: OutputFile): Buffer {
+  const b = f.bytes;
+  if (b && b.byteOffset === 0 && b.buffer.byteLength <= 2 * b.length + 4096) return b;
+  const own = Buffer.allocUnsafeSlow(b ? b.length : Buffer.byteLength(f.contents, 'utf8'));
+  if (b) b.copy(own);
+  else own.write(f.contents, 0, 'utf8');
+  return own;
 }

@@ -12,6 +12,29 @@ export interface OutputFile {
   contents: string;
   /** Holds credentials: written with mode 0600 (and redacted by --redact). */
   secret: boolean;
+  /** `contents` already encoded as UTF-8 (the large CSVs): what the writer writes; `contents` is then decoded only if read. */
+  bytes?: Buffer;
+}
+
+/**
+ * A file made as UTF-8 bytes (CsvText): the writer takes the bytes as they are, so tens of MB of
+ * CSV never become a string on the heap, where each such string made the garbage collector mark
+ * the whole plan again; `contents` decodes them for the few readers that want text (tests, plan).
+ */
+export function bytesFile(path: string, bytes: Buffer, secret: boolean): OutputFile {
+  return {
+    path,
+    secret,
+    bytes,
+    get contents() {
+      return bytes.toString('utf8');
+    },
+  };
+}
+
+/** The UTF-8 bytes of a file's contents. */
+export function utf8Of(f: OutputFile): Buffer {
+  return f.bytes ?? Buffer.from(f.contents, 'utf8');
 }
 
 /** Sorted by path (plain code-unit order, as the manifest): in place, returned for chaining. */
@@ -84,8 +107,13 @@ export type Cell = string | number | boolean | undefined;
  * join were most of its cost).
  */
 export class CsvText {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf: Buffer;
   private used = 0;
+
+  /** `size`: the bytes expected, if known (the buffer then need not grow). */
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafeSlow(Math.max(size, 16));
+  }
 
   /** One record and its line end. */
   row(cells: readonly Cell[]): this {
@@ -97,8 +125,20 @@ export class CsvText {
     return this;
   }
 
+  /** A finished CSV line (quoted by csvRecord), and its line end. */
+  line(s: string): this {
+    this.put(s);
+    this.byte(0x0a);
+    return this;
+  }
+
   text(): string {
     return this.buf.toString('utf8', 0, this.used);
+  }
+
+  /** The bytes written (a view of the buffer: nothing may be written after). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.used);
   }
 
   private put(s: string): void {
@@ -113,7 +153,7 @@ export class CsvText {
   }
 
   private grow(atLeast: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + atLeast));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.used + atLeast));
     this.buf.copy(next, 0, 0, this.used);
     this.buf = next;
   }

@@ -5,7 +5,7 @@
  * Administrator (`tail -n +2 export.csv | LC_ALL=C sort`) and `diff` the two;
  * identical lines are written once.
  */
-import { type Cell, csvRecord } from '../output.js';
+import { type Cell, CsvText, csvRecord } from '../output.js';
 
 /**
  * A CSV file whose rows are written in a fixed order (sorted, duplicates dropped) whatever order
@@ -36,13 +36,14 @@ export class SortedCsv {
     return this.shared ? mergeSorted(lines, this.shared) : lines;
   }
 
-  text(): string {
+  /** The file as UTF-8 bytes: header, then the rows (never one string of tens of MB; see bytesFile). */
+  bytes(): Buffer {
     const lines = this.rows();
-    // One join, header and final line end included: a header added to the joined body made a chain string
-    // (a "cons string"), copied whole when the writer encoded it (27 MB for workspace-options.csv, 100 000 agents).
-    lines.unshift(csvRecord(this.header));
-    lines.push('');
-    return lines.join('\n');
+    let size = 0;
+    for (const l of lines) size += l.length + 1;
+    const csv = new CsvText(size + 1024).row(this.header); // exact for ASCII; grows once otherwise
+    for (const l of lines) csv.line(l);
+    return csv.bytes();
   }
 }
 

@@ -14,7 +14,7 @@ import { SortedCsv } from './csv-order.js';
 
 export const DR_FORWARD_HEADER = ['site', 'dn', 'place', 'section', 'option', 'value'] as const;
 
-export function drForwardCsv(plan: Plan, _inv: Inventory): string {
+export function drForwardCsv(plan: Plan, _inv: Inventory): Buffer {
   const places = new Map(plan.phones.filter((p) => p.family.drForwardNoAgent).map((p) => [p.place.id, p.place]));
   const csv = new SortedCsv(DR_FORWARD_HEADER);
   for (const place of places.values()) {
@@ -23,5 +23,5 @@ export function drForwardCsv(plan: Plan, _inv: Inventory): string {
       if (dn !== undefined) csv.add([site.id, dn, place.id, 'TServer', 'dr-forward', 'no-agent']);
     }
   }
-  return csv.text();
+  return csv.bytes();
 }

@@ -29,7 +29,7 @@ export function peersSharedRows(inv: Inventory): string[] {
   return csv.rows();
 }
 
-export function peersCsv(inv: Inventory, siteId: string, shared: readonly string[] = peersSharedRows(inv)): string {
+export function peersCsv(inv: Inventory, siteId: string, shared: readonly string[] = peersSharedRows(inv)): Buffer {
   const csv = new SortedCsv(PEERS_HEADER);
   for (const place of inv.places) {
     const dn = place.extensions[siteId];
@@ -38,5 +38,5 @@ export function peersCsv(inv: Inventory, siteId: string, shared: readonly string
     csv.add(['Place', place.id, '', '', dn, '']);
   }
   csv.merge(shared);
-  return csv.text();
+  return csv.bytes();
 }

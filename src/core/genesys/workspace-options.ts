@@ -25,7 +25,7 @@ import { SortedCsv } from './csv-order.js';
 export const WORKSPACE_SECTION = 'interaction-workspace';
 export const WORKSPACE_HEADER = ['login', 'user', 'place', 'section', 'option', 'value'] as const;
 
-export function workspaceOptionsCsv(plan: Plan, inv: Inventory): string {
+export function workspaceOptionsCsv(plan: Plan, inv: Inventory): Buffer {
   const sites = new Map(plan.sites.map((s) => [s.id, s]));
   const transport = (inv.defaults?.transport ?? 'udp').toUpperCase();
   const csv = new SortedCsv(WORKSPACE_HEADER);
@@ -41,5 +41,5 @@ export function workspaceOptionsCsv(plan: Plan, inv: Inventory): string {
       opt('sipendpoint.transport-protocol', transport);
     }
   }
-  return csv.text();
+  return csv.bytes();
 }
