@@ -21,7 +21,7 @@ import type { Inventory } from './inventory.js';
 import type { LoadedInventory } from './load.js';
 import { bytesFile, OUTPUT_GROUPS, sortByPath, sourceName, type OutputFile, type OutputGroup } from './output.js';
 import { resolvePlan, type PhonePolicy, type Plan } from './policy.js';
-import { eachPolicyRow, policyCsvBytes } from './policy-table.js';
+import { policyCsvBytes } from './policy-table.js';
 import { genesysFiles } from './genesys/index.js';
 import { phoneFiles } from './render/phones.js';
 import { resolveSecrets, type SecretOptions } from './secrets.js';
@@ -170,7 +170,7 @@ export function prepareOutputs(loaded: LoadedInventory, catalogue: Catalogue, op
       yield { path: `dns/${zone}.zone`, contents: renderDns(rest, records, 'bind', { source }) as string, secret: false };
       yield { path: `dns/${zone}.nsupdate`, contents: renderDns(rest, records, 'nsupdate', { source }) as string, secret: false };
     }
-    if (want('policy')) yield bytesFile('policy.csv', policyCsvBytes(eachPolicyRow(plan)), false);
+    if (want('policy')) yield bytesFile('policy.csv', policyCsvBytes(plan), false);
     if (want('genesys')) yield* genesysFiles(plan, rest);
   }
   function* phones(): Generator<OutputFile> {

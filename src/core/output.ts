@@ -125,6 +125,17 @@ export class CsvText {
     return this;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.used;
+  }
+
+  /** Room for `size` bytes in all (growing a large buffer by doubling copies it, and faults in fresh pages, each time). */
+  reserve(size: number): this {
+    if (size > this.buf.length) this.grow(size - this.used);
+    return this;
+  }
+
   /** A finished CSV line (quoted by csvRecord), and its line end. */
   line(s: string): this {
     this.put(s);

@@ -56,13 +56,8 @@ export function policyRow(p: PhonePolicy): PolicyRow {
   };
 }
 
-/** One row at a time (policy.csv of 100 000 phones never holds them all). */
-export function* eachPolicyRow(plan: Plan): Generator<PolicyRow> {
-  for (const p of plan.phones) yield policyRow(p);
-}
-
 export function policyRows(plan: Plan): PolicyRow[] {
-  return [...eachPolicyRow(plan)];
+  return plan.phones.map(policyRow);
 }
 
 /** `east-preferred.sip.contoso.example (SRV)` or `east.sip.contoso.example:5060`. */
@@ -85,18 +80,21 @@ export function policyCells(r: PolicyRow): string[] {
 
 /** `policy.csv` / `policy --format csv`: header + one row per phone, RFC 4180, LF. CSV has no comment syntax, so no banner. */
 export function policyCsv(rows: Iterable<PolicyRow>): string {
-  return policyCsvText(rows).text();
-}
-
-/** policy.csv as UTF-8 bytes (generate: 30 MB for 100 000 phones, never a string). */
-export function policyCsvBytes(rows: Iterable<PolicyRow>): Buffer {
-  return policyCsvText(rows).bytes();
-}
-
-function policyCsvText(rows: Iterable<PolicyRow>): CsvText {
   const csv = new CsvText().row(POLICY_COLUMNS);
   for (const r of rows) csv.row(policyCells(r));
-  return csv;
+  return csv.text();
+}
+
+/** policy.csv of the plan as UTF-8 bytes (generate: 30 MB for 100 000 phones, never a string). */
+export function policyCsvBytes(plan: Plan): Buffer {
+  const phones = plan.phones;
+  const csv = new CsvText().row(POLICY_COLUMNS);
+  for (let i = 0; i < phones.length; i++) {
+    csv.row(policyCells(policyRow(phones[i])));
+    // Once 64 rows are written, room for every row at their mean size (+5 %): the buffer need not grow again.
+    if (i === 63) csv.reserve(Math.ceil((csv.length / 64) * phones.length * 1.05));
+  }
+  return csv.bytes();
 }
 
 /** `policy --format json`: an array of rows, stable key order, two-space indent, trailing LF. */
