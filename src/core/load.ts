@@ -9,6 +9,7 @@
  * first `locate` call parses the text again with js-yaml's `listener` and
  * keeps the offsets of every container's keys and values in flat arrays.
  */
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
@@ -84,7 +85,16 @@ function readBounded(fd: number, file: string): string {
     chunks.push(chunk);
     if (chunk.includes(0)) break;
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return decodeText(Buffer.concat(chunks, total));
+}
+
+/**
+ * The text of the bytes, read as UTF-8. The usual all-ASCII inventory is decoded as Latin-1, which
+ * gives the same string without UTF-8 decoding (node keeps it outside the JS heap): 100 000 phones
+ * (31 MB) are read in ~0.24 s instead of ~0.31 s.
+ */
+function decodeText(buf: Buffer): string {
+  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
 }
 
 export function readInventorySource(pathOrDash: string, stdin?: () => string): { file: string; baseDir: string; text: string } {
@@ -111,7 +121,7 @@ export function readInventorySource(pathOrDash: string, stdin?: () => string): {
   let text: string;
   let fd: number | undefined;
   try {
-    if (st.isFile() && st.size > 0) text = readFileSync(pathOrDash, 'utf8');
+    if (st.isFile() && st.size > 0) text = decodeText(readFileSync(pathOrDash));
     else {
       fd = openSync(pathOrDash, 'r');
       text = readBounded(fd, pathOrDash);
