@@ -29,6 +29,9 @@ const CAN_RESOLVE = Array.isArray(IMPLICIT) && IMPLICIT.length === 4;
 /** js-yaml refuses these in a scalar (it checks each scalar's text); so does the fast path, by leaving it to js-yaml. */
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
+/** Slots of SubsetReader's last-values table (a power of two). */
+const VALUE_SLOTS = 2048;
+
 /** Deeper than any inventory (6 levels); js-yaml applies the real maxDepth. */
 const MAX_DEPTH = 32;
 
@@ -53,7 +56,7 @@ export function ownCopy(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1); // ' ' + s is flattened into a new string of its own
 }
 
-/** A plain scalar's value: js-yaml's core-schema resolution, or the string itself. */
+/** A plain scalar's value: js-yaml's core-schema resolution, or the string itself (an own string: see SubsetReader.own). */
 function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
   // Only these characters can start a null (~ n N), bool (t T f F), int or float (+ - . digits), and a few more (, /).
@@ -61,7 +64,7 @@ function resolvePlain(s: string): unknown {
   if (maybeTyped) {
     for (const type of IMPLICIT!) if (type.resolve(s)) return type.construct(s);
   }
-  return ownCopy(s);
+  return s;
 }
 
 /** Characters of a plain key the fast path accepts: A-Z a-z 0-9 _ . - */
@@ -172,6 +175,8 @@ class SubsetReader {
   private readonly keys: (string[] | undefined)[] = [];
   /** The id of the container that closed last (-1: the last value read was a scalar); positions only. */
   private child = -1;
+  /** The last scalar text read, by a hash of its length and three of its characters (see own). */
+  private readonly values: (string | undefined)[] = new Array(VALUE_SLOTS);
 
   /**
    * `crlf`: the text's line breaks are CR LF (every CR is followed by an LF). With `rec`, the reader
@@ -289,7 +294,14 @@ class SubsetReader {
     const len = end - p;
     const slot = (t.charCodeAt(p) << 5) | (len & 31);
     const known = (this.keys[slot] ??= []);
-    let key = known.find((k) => k.length === len && t.startsWith(k, p));
+    let key: string | undefined;
+    for (let i = 0; i < known.length; i++) {
+      const k = known[i];
+      if (k.length === len && t.startsWith(k, p)) {
+        key = k;
+        break;
+      }
+    }
     if (key === undefined) {
       key = ownCopy(t.slice(p, end));
       // A key that resolves to something else (true, null, 0x1F …) is stored by js-yaml as String(value).
@@ -446,7 +458,7 @@ class SubsetReader {
       const s = this.scalarText(p + 1, close);
       if (s.includes('\\')) outside(); // escapes: left to js-yaml
       this.at = close + 1;
-      return ownCopy(s);
+      return s;
     }
     let s = '';
     let from = p + 1;
@@ -481,7 +493,7 @@ class SubsetReader {
     return resolvePlain(this.scalarText(p, i));
   }
 
-  /** The text of a scalar from p to end; a tab or a character js-yaml refuses in a scalar leaves the subset. */
+  /** The text of a scalar from p to end (an own string); a tab or a character js-yaml refuses in a scalar leaves the subset. */
   private scalarText(p: number, end: number): string {
     const t = this.t;
     for (let i = p; i < end; i++) {
@@ -491,7 +503,26 @@ class SubsetReader {
         break;
       }
     }
-    return t.slice(p, end);
+    return this.own(p, end);
+  }
+
+  /**
+   * t[p, end) as a string of its own (not a view into the text). A value equal to the last one
+   * read with the same hash is that same string: model and site ids, modes and transports repeat
+   * from phone to phone, and 100 000 phones held ~400 000 copies of them, all copied by the
+   * garbage collector as the inventory grew.
+   */
+  private own(p: number, end: number): string {
+    const t = this.t;
+    const len = end - p;
+    if (len === 0) return '';
+    if (len > 32) return ownCopy(t.slice(p, end));
+    const h = (t.charCodeAt(p) * 961 + t.charCodeAt(end - 1) * 31 + t.charCodeAt(p + (len >> 1)) + len * 4099) & (VALUE_SLOTS - 1);
+    const seen = this.values[h];
+    if (seen !== undefined && seen.length === len && t.startsWith(seen, p)) return seen;
+    const s = ownCopy(t.slice(p, end));
+    this.values[h] = s;
+    return s;
   }
 
   private skipSpaces(p: number): number {
