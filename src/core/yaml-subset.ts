@@ -215,6 +215,8 @@ class SubsetReader {
   private at = 0;
   /** Keys already checked, by first character and length (a few per slot), so a repeated key costs no slice. */
   private readonly keys: (string[] | undefined)[] = [];
+  /** A scalar held a character outside printable ASCII (keys never do: see isKeyChar). */
+  unusual = false;
   /** The id of the container that closed last (-1: the last value read was a scalar); positions only. */
   private child = -1;
   /** The last scalar text read, by a hash of its length and three of its characters (see own). */
@@ -540,6 +542,7 @@ class SubsetReader {
     for (let i = p; i < end; i++) {
       const c = t.charCodeAt(i);
       if (c < SPACE || c > 0x7e) {
+        this.unusual = true;
         if (NON_PRINTABLE.test(t.slice(p, end)) || t.slice(p, end).includes('\t')) outside();
         break;
       }
@@ -614,16 +617,41 @@ class SubsetReader {
  * written in the subset above; `undefined` when it is not (then use js-yaml).
  */
 export function loadYamlSubset(text: string): Record<string, unknown> | undefined {
-  return readSubset(text);
+  return readYamlSubset(text)?.data;
+}
+
+/**
+ * loadYamlSubset's document, and whether every key and string in it is printable ASCII (U+0020 to
+ * U+007E): then no rule looking for control, format or other unusual characters needs to walk it.
+ */
+export function readYamlSubset(text: string): { data: Record<string, unknown>; printable: boolean } | undefined {
+  const reader = subsetReader(text);
+  if (!reader) return undefined;
+  const data = readWith(reader);
+  return data === undefined ? undefined : { data, printable: !reader.unusual };
 }
 
 function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown> | undefined {
+  const reader = subsetReader(text, rec);
+  return reader && readWith(reader);
+}
+
+function subsetReader(text: string, rec?: SubsetPositions): SubsetReader | undefined {
   if (!CAN_RESOLVE) return undefined;
   // CR LF line breaks are read like LF; a CR on its own is a line break to js-yaml too: left to it.
   const crlf = text.includes('\r');
   if (crlf && /\r(?!\n)/.test(text)) return undefined;
   try {
-    return new SubsetReader(text, crlf, rec).read();
+    return new SubsetReader(text, crlf, rec);
+  } catch (e) {
+    if (e === OUTSIDE) return undefined;
+    throw e;
+  }
+}
+
+function readWith(reader: SubsetReader): Record<string, unknown> | undefined {
+  try {
+    return reader.read();
   } catch (e) {
     if (e === OUTSIDE) return undefined;
     throw e;
