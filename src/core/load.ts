@@ -28,6 +28,8 @@ export interface LoadedInventory {
   data: unknown;
   /** Every key and string of `data` is printable ASCII (known when the subset reader read it; unset: unknown). */
   printable?: boolean;
+  /** No key of `data` is `__proto__`, `constructor` or `prototype` (known when the subset reader read it). */
+  plainKeys?: boolean;
   /** Position of the value at `path` (or of its key with `{ key: true }`); the nearest existing ancestor when the path does not exist. */
   locate(path: JsonPath, opts?: { key?: boolean }): SourcePosition;
 }
@@ -167,6 +169,7 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
     text,
     data,
     printable: fast?.printable ?? false,
+    plainKeys: fast?.plainKeys ?? false,
     locate(path, opts) {
       index ??= (subset && subsetIndex(text)) || new PositionIndex(text);
       return index.locate(path, opts?.key ?? false);

@@ -217,6 +217,8 @@ class SubsetReader {
   private readonly keys: (string[] | undefined)[] = [];
   /** A scalar held a character outside printable ASCII (keys never do: see isKeyChar). */
   unusual = false;
+  /** A key is `prototype` (`__proto__` and `constructor` leave the subset). */
+  prototypeKey = false;
   /** The id of the container that closed last (-1: the last value read was a scalar); positions only. */
   private child = -1;
   /** The last scalar text read, by a hash of its length and three of its characters (see own). */
@@ -349,6 +351,7 @@ class SubsetReader {
       key = ownCopy(t.slice(p, end));
       // A key that resolves to something else (true, null, 0x1F …) is stored by js-yaml as String(value).
       if (len > 1024 || key === '__proto__' || resolvePlain(key) !== key) outside();
+      if (key === 'prototype') this.prototypeKey = true; // __proto__ and constructor never get here (see below)
       if (known.length < 8) known.push(key);
     }
     // A duplicate (js-yaml: "duplicated mapping key"), or a name Object.prototype has (constructor …): left to js-yaml.
@@ -621,14 +624,15 @@ export function loadYamlSubset(text: string): Record<string, unknown> | undefine
 }
 
 /**
- * loadYamlSubset's document, and whether every key and string in it is printable ASCII (U+0020 to
- * U+007E): then no rule looking for control, format or other unusual characters needs to walk it.
+ * loadYamlSubset's document; whether every key and string in it is printable ASCII (U+0020 to
+ * U+007E), and whether none of its keys is `__proto__`, `constructor` or `prototype`: then the rules
+ * looking for those need not walk it.
  */
-export function readYamlSubset(text: string): { data: Record<string, unknown>; printable: boolean } | undefined {
+export function readYamlSubset(text: string): { data: Record<string, unknown>; printable: boolean; plainKeys: boolean } | undefined {
   const reader = subsetReader(text);
   if (!reader) return undefined;
   const data = readWith(reader);
-  return data === undefined ? undefined : { data, printable: !reader.unusual };
+  return data === undefined ? undefined : { data, printable: !reader.unusual, plainKeys: !reader.prototypeKey };
 }
 
 function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown> | undefined {
