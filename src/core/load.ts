@@ -363,6 +363,10 @@ class LineTable {
     this.lineStarts = starts;
   }
 
+  get count(): number {
+    return this.lineStarts.length;
+  }
+
   position(offset: number): SourcePosition {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
@@ -382,9 +386,9 @@ class LineTable {
  * ~90 MiB live, where PositionIndex took ~5.4 s and ~265 MiB — beyond generate's heap limit.
  */
 function subsetIndex(text: string): { locate(path: JsonPath, key: boolean): SourcePosition } | undefined {
-  const positions = subsetPositions(text);
-  if (!positions) return undefined;
   const lines = new LineTable(text);
+  const positions = subsetPositions(text, lines.count);
+  if (!positions) return undefined;
   return { locate: (path, key) => lines.position(positions.locate(path, key)) };
 }
 

@@ -305,7 +305,8 @@ class PlanBuilder {
     if (asked === 'dual' && !family.dualRegistration) {
       mode = 'active-backup';
       modeWhy = note = this.noDualText.get(model.family);
-      if (modeWhy === undefined) this.noDualText.set(model.family, (modeWhy = note = `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`));
+      if (modeWhy === undefined)
+        this.noDualText.set(model.family, (modeWhy = note = `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`));
     } else if (phone.registration) {
       modeWhy = this.phoneModeText.get(mode);
       if (modeWhy === undefined) this.phoneModeText.set(mode, (modeWhy = `phone sets registration ${mode}`));

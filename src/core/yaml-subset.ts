@@ -107,13 +107,13 @@ function isIndicator(c: number): boolean {
  * spaces, line breaks and comments).
  */
 export class SubsetPositions {
-  readonly cKind = new IntColumn(); // 0 mapping, 1 sequence
-  readonly cFirst = new IntColumn();
-  readonly cCount = new IntColumn();
+  readonly cKind: IntColumn; // 0 mapping, 1 sequence
+  readonly cFirst: IntColumn;
+  readonly cCount: IntColumn;
   readonly eKey: (string | undefined)[] = [];
-  readonly eKeyOff = new IntColumn();
-  readonly eValOff = new IntColumn();
-  readonly eChild = new IntColumn();
+  readonly eKeyOff: IntColumn;
+  readonly eValOff: IntColumn;
+  readonly eChild: IntColumn;
   root = -1;
   rootOffset = 0;
   /** Entries of the containers still open, in document order (copied to e* when their container closes); sTop of them are in use. */
@@ -122,6 +122,22 @@ export class SubsetPositions {
   readonly sValOff = new IntColumn();
   readonly sChild = new IntColumn();
   sTop = 0;
+
+  /**
+   * `lines`: the text's line count. Block YAML has at most a container and two entries per line
+   * (`- key: value`), more only with flow collections: the columns get that room at once, so a
+   * document is recorded without a column growing (each growth left its old buffer outside the
+   * JS heap until a collection: ~50 MB more peak memory for 100 000 phones with warnings).
+   */
+  constructor(lines = 0) {
+    const entries = 2 * lines + 1024;
+    this.cKind = new IntColumn(lines + 1024);
+    this.cFirst = new IntColumn(lines + 1024);
+    this.cCount = new IntColumn(lines + 1024);
+    this.eKeyOff = new IntColumn(entries);
+    this.eValOff = new IntColumn(entries);
+    this.eChild = new IntColumn(entries);
+  }
 
   /** The offset of the node at `path` (its key's with `key`): the nearest existing ancestor's when the path does not exist. */
   locate(path: readonly (string | number)[], key: boolean): number {
@@ -166,8 +182,12 @@ export class SubsetPositions {
  * of 100 000 phones are ~1.8 million entries, which arrays grown by push took ~0.8 s to collect.
  */
 class IntColumn {
-  a = new Int32Array(1024);
+  a: Int32Array;
   n = 0;
+
+  constructor(size = 1024) {
+    this.a = new Int32Array(size);
+  }
 
   push(v: number): void {
     if (this.n === this.a.length) this.grow(this.n + 1);
@@ -668,7 +688,7 @@ function readWith(reader: SubsetReader): Record<string, unknown> | undefined {
  * listener (load.ts PositionIndex) held a second document and a Map of its containers (~265 MiB).
  * undefined when the text is outside the subset.
  */
-export function subsetPositions(text: string): SubsetPositions | undefined {
-  const rec = new SubsetPositions();
+export function subsetPositions(text: string, lines?: number): SubsetPositions | undefined {
+  const rec = new SubsetPositions(lines);
   return readSubset(text, rec) === undefined ? undefined : rec;
 }

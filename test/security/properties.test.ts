@@ -94,7 +94,13 @@ describe('properties: MAC normalisation', () => {
   });
 
   it('gives what the notation table gives for any MAC-like text (the fast path for the usual notations included)', () => {
-    const table = [/^[0-9a-f]{12}$/, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, /^[0-9a-f]{2}(-[0-9a-f]{2}){5}$/, /^[0-9a-f]{4}(\.[0-9a-f]{4}){2}$/, /^[0-9a-f]{6}[-.:][0-9a-f]{6}$/];
+    const table = [
+      /^[0-9a-f]{12}$/,
+      /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/,
+      /^[0-9a-f]{2}(-[0-9a-f]{2}){5}$/,
+      /^[0-9a-f]{4}(\.[0-9a-f]{4}){2}$/,
+      /^[0-9a-f]{6}[-.:][0-9a-f]{6}$/,
+    ];
     const byTable = (input: string) => {
       const s = input.trim().toLowerCase();
       return table.some((re) => re.test(s)) ? s.replace(/[^0-9a-f]/g, '') : undefined;
