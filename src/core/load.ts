@@ -382,8 +382,8 @@ class LineTable {
 /**
  * The positions of a text the subset reader (yaml-subset.ts) accepted: that reader records them
  * in flat arrays without building a second document, the same offsets js-yaml's listener gives
- * (test/core/yaml-subset.test.ts compares both). 100 000 phones with 13 000 warnings: ~1.8 s and
- * ~90 MiB live, where PositionIndex took ~5.4 s and ~265 MiB — beyond generate's heap limit.
+ * (test/core/yaml-subset.test.ts compares both). 100 000 phones with 13 000 warnings: ~1 s and
+ * ~60 MiB, where PositionIndex took ~5.4 s and ~265 MiB — beyond generate's heap limit.
  */
 function subsetIndex(text: string): { locate(path: JsonPath, key: boolean): SourcePosition } | undefined {
   const lines = new LineTable(text);
