@@ -6,9 +6,9 @@
  */
 import type { Catalogue, Family, Model } from './catalogue.js';
 import { baseDomain, defaultPort, preferredName, siteName } from './dns-names.js';
-import type { Agent, Inventory, Mode, Place, SecretRef, Site, Transport } from './inventory.js';
+import type { Agent, Inventory, Mode, Phone, Place, SecretRef, Site, Transport } from './inventory.js';
 import { normaliseMac } from './mac.js';
-import { sha256Bytes } from './sha256.js';
+import { sha256 } from './sha256.js';
 
 export const DEFAULT_REGISTER_EXPIRES = 3600;
 
@@ -76,6 +76,9 @@ export interface Plan {
 /** The notes of a phone without any (one frozen array shared by all of them). */
 const NO_NOTES: readonly string[] = Object.freeze([]);
 
+/** A place's agents before its first one is added (replaced, never changed). */
+const NO_AGENTS: Agent[] = [];
+
 export function siteLabel(site: Site): string {
   return site.name ?? site.id;
 }
@@ -89,12 +92,17 @@ export function siteLabel(site: Site): string {
  * (capacity, or equal when any capacity is absent).
  */
 export function autoSite(placeId: string, sites: readonly Site[]): string {
-  const weighted = sites.every((s) => typeof s.capacity === 'number' && s.capacity > 0);
+  let weighted = true;
+  for (let i = 0; i < sites.length; i++) {
+    const c = sites[i].capacity;
+    if (!(typeof c === 'number' && c > 0)) weighted = false;
+  }
   let best = sites[0].id;
   let bestScore = -Infinity;
-  for (const s of sites) {
-    const digest = sha256Bytes(`${placeId}\u0000${s.id}`);
-    const h = (digest.readUIntBE(0, 6) + 0.5) / 2 ** 48; // (0,1)
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i];
+    // The digest's first 6 bytes as a number: from the hex digest (a Buffer digest costs twice the time).
+    const h = (Number.parseInt(sha256(`${placeId}\u0000${s.id}`).slice(0, 12), 16) + 0.5) / 2 ** 48; // (0,1)
     const score = -(weighted ? s.capacity! : 1) / Math.log(h);
     if (score > bestScore || (score === bestScore && s.id < best)) {
       best = s.id;
@@ -109,7 +117,7 @@ function port(site: Site, transport: Transport): number {
   return ep?.port ?? defaultPort(transport);
 }
 
-/** What resolvePlan works out about one place. */
+/** What resolvePlan works out about one place (every field set at creation: one shape for all). */
 interface PlaceState {
   place: Place;
   agents: Agent[];
@@ -118,149 +126,227 @@ interface PlaceState {
   source: SiteSource;
   why: string;
   /** The preferred site of its phones: undefined while it has none, null when they differ. */
-  phoneSite?: string | null;
+  phoneSite: string | null | undefined;
+  /** Its `auto` site, once worked out ('' before): two sha256 per place, made once. */
+  auto: string;
+}
+
+/** Shared texts and host names of one site (made once, not per phone). */
+interface SiteTexts {
+  site: Site;
+  peer: string;
+  host: string;
+  preferredHost: string;
+  phoneSets: string;
+  dual: string;
+  srv: string;
+  backup: string;
+}
+
+function lineServer(host: string, port: number, srv: boolean, transport: Transport, site: string, user: string): LineServer {
+  return { host, port, srv, transport, site, user };
 }
 
 export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
-  const base = baseDomain(inv);
-  const sites = inv.sites;
-  const peerOf = new Map(sites.map((s, i) => [s.id, sites[1 - i].id]));
-  const defaults = inv.defaults ?? {};
-  const defaultSite = defaults.preferredSite ?? 'auto';
-  // One entry per place id, so each phone and agent looks its place up once (100 000 places).
-  const at = new Map<string, PlaceState>();
-  for (const place of inv.places) at.set(place.id, { place, agents: [], site: '', source: 'default', why: '' });
-  for (const a of inv.agents ?? []) at.get(a.place)?.agents.push(a);
-  // An array grown by push() keeps room for 17 entries: 100 000 places with one agent each held ~15 MB of it.
-  for (const st of at.values()) if (st.agents.length > 0) st.agents = st.agents.slice();
+  const b = new PlanBuilder(inv, catalogue);
+  // Each step is a method of its own: one function with all the loops was compiled and thrown away loop by loop.
+  for (const place of inv.places) b.addPlace(place);
+  const invAgents = inv.agents ?? [];
+  for (const a of invAgents) b.addAgent(a);
+  const placeSites = new Map<string, string>();
+  for (const st of b.at.values()) placeSites.set(st.place.id, b.placeSite(st));
+  const invPhones = inv.phones ?? [];
+  const phones: PhonePolicy[] = [];
+  for (let index = 0; index < invPhones.length; index++) phones.push(b.phone(invPhones[index], index));
+  const agents: AgentPolicy[] = [];
+  for (const agent of invAgents) agents.push(b.agent(agent));
+  return { base: b.base, resolvers: inv.dns.resolvers, sites: b.sites, phones, agents, placeSites };
+}
+
+/** resolvePlan's state: the places, the texts shared by many phones, made once. */
+class PlanBuilder {
+  readonly base: string;
+  readonly sites: Site[];
+  private readonly defaults: NonNullable<Inventory['defaults']>;
+  private readonly defaultSite: string;
+  private readonly registerExpires: number;
+  /** One entry per place id, so each phone and agent looks its place up once (100 000 places). */
+  readonly at = new Map<string, PlaceState>();
+  // Most explanations and host names repeat from phone to phone: one shared string each, made once
+  // per site, family or mode (100 000 phones: the plan's largest part was these strings, each phone
+  // holding its own copies; building each again to look it up cost ~0.3 s).
+  private readonly perSite = new Map<string, SiteTexts>();
+  /** The mode texts, by family id (why a family's mode differs) and by mode (phone or default); made on first use. */
+  private readonly noDualText = new Map<string, string>();
+  private readonly cannotText = new Map<string, string>();
+  private readonly phoneModeText = new Map<Mode, string>();
+  private readonly defaultModeText = new Map<Mode, string>();
+
+  constructor(
+    inv: Inventory,
+    private readonly catalogue: Catalogue,
+  ) {
+    const base = baseDomain(inv);
+    const sites = inv.sites;
+    this.base = base;
+    this.sites = sites;
+    this.defaults = inv.defaults ?? {};
+    this.defaultSite = this.defaults.preferredSite ?? 'auto';
+    this.registerExpires = this.defaults.registerExpires ?? DEFAULT_REGISTER_EXPIRES;
+    for (let i = 0; i < sites.length; i++) {
+      const s = sites[i];
+      const peer = sites[1 - i].id;
+      const preferredHost = preferredName(base, s.id);
+      this.perSite.set(s.id, {
+        site: s,
+        peer,
+        host: siteName(base, s.id),
+        preferredHost,
+        phoneSets: `phone sets preferredSite ${s.id}`,
+        dual: `dual: line 1 registers to ${s.id} (outbound calls) and ${peer} at the same time`,
+        srv: `active-backup via SRV ${preferredHost}: ${s.id} first, ${peer} when it is unreachable`,
+        backup: `active-backup via backup registrar: ${s.id}, then ${peer}`,
+      });
+    }
+  }
+
+  addPlace(place: Place): void {
+    this.at.set(place.id, { place, agents: NO_AGENTS, site: '', source: 'default', why: '', phoneSite: undefined, auto: '' });
+  }
+
+  addAgent(a: Agent): void {
+    const st = this.at.get(a.place);
+    if (st === undefined) return;
+    // The usual single agent gets an array of exactly one entry: an array grown by push() keeps room
+    // for 17 (100 000 places with one agent each held ~15 MB of it); longer lists are cut to size in placeSite.
+    if (st.agents === NO_AGENTS) st.agents = [a];
+    else st.agents.push(a);
+  }
 
   /** `auto` or a site id → a site id, for this place. */
-  const concrete = (pref: string, placeId: string): { site: string; auto: boolean } =>
-    pref === 'auto' ? { site: autoSite(placeId, sites), auto: true } : { site: pref, auto: false };
+  private concrete(pref: string, st: PlaceState): string {
+    if (pref !== 'auto') return pref;
+    if (st.auto === '') st.auto = autoSite(st.place.id, this.sites);
+    return st.auto;
+  }
 
   /** What the agents at a place (or, with none, the default) prefer. */
-  const placeSites = new Map<string, string>();
-  for (const st of at.values()) {
-    const { place, agents } = st;
+  placeSite(st: PlaceState): string {
+    const { place } = st;
+    let agents = st.agents;
+    if (agents.length > 1) st.agents = agents = agents.slice();
+    const defaultSite = this.defaultSite;
     if (agents.length > 0) {
-      const resolved = agents.map((a) => concrete(a.preferredSite ?? defaultSite, place.id));
-      const distinct = [...new Set(resolved.map((r) => r.site))];
-      if (distinct.length === 1) {
-        const auto = resolved.every((r) => r.auto);
-        st.site = distinct[0];
+      const first = this.concrete(agents[0].preferredSite ?? defaultSite, st);
+      let agree = true;
+      let auto = true;
+      for (let i = 0; i < agents.length; i++) {
+        const pref = agents[i].preferredSite ?? defaultSite;
+        if (pref !== 'auto') auto = false;
+        if (i > 0 && this.concrete(pref, st) !== first) agree = false;
+      }
+      st.site = first;
+      if (agree) {
         st.source = auto ? 'auto' : 'agents';
         st.why = auto
-          ? `site ${distinct[0]} chosen by auto (rendezvous hash of place ${place.id})`
-          : `the agents at ${place.id} (${agents.map((a) => a.login).join(', ')}) prefer ${distinct[0]}`;
+          ? `site ${first} chosen by auto (rendezvous hash of place ${place.id})`
+          : `the agents at ${place.id} (${agents.map((a) => a.login).join(', ')}) prefer ${first}`;
       } else {
         // Agents disagree: only valid when every phone at the place names its site (validation checks this).
-        st.site = resolved[0].site;
         st.source = 'agents';
         st.why = `the agents at ${place.id} disagree; each phone names its site`;
       }
     } else {
-      const r = concrete(defaultSite, place.id);
-      st.site = r.site;
-      st.source = r.auto ? 'auto' : 'default';
-      st.why = r.auto
-        ? `no agent at ${place.id}; site ${r.site} chosen by auto (rendezvous hash of the place)`
-        : `no agent at ${place.id}; defaults.preferredSite is ${r.site}`;
+      if (st.agents === NO_AGENTS) st.agents = []; // each place its own list, as before
+      const auto = defaultSite === 'auto';
+      st.site = this.concrete(defaultSite, st);
+      st.source = auto ? 'auto' : 'default';
+      st.why = auto
+        ? `no agent at ${place.id}; site ${st.site} chosen by auto (rendezvous hash of the place)`
+        : `no agent at ${place.id}; defaults.preferredSite is ${st.site}`;
     }
-    placeSites.set(place.id, st.site);
+    return st.site;
   }
 
-  // Most explanations and host names repeat from phone to phone: one shared string each, made once
-  // per site, family or mode (100 000 phones: the plan's largest part was these strings, each phone
-  // holding its own copies; building each again to look it up cost ~0.3 s).
-  const perSite = new Map(
-    sites.map((s) => {
-      const peer = peerOf.get(s.id)!;
-      const preferredHost = preferredName(base, s.id);
-      return [
-        s.id,
-        {
-          site: s,
-          host: siteName(base, s.id),
-          preferredHost,
-          phoneSets: `phone sets preferredSite ${s.id}`,
-          dual: `dual: line 1 registers to ${s.id} (outbound calls) and ${peer} at the same time`,
-          srv: `active-backup via SRV ${preferredHost}: ${s.id} first, ${peer} when it is unreachable`,
-          backup: `active-backup via backup registrar: ${s.id}, then ${peer}`,
-        },
-      ];
-    }),
-  );
-  const texts = new Map<string, string>();
-  /** The one shared copy of the text `key` names (made by `make` the first time). */
-  const text = (key: string, make: () => string): string => {
-    let t = texts.get(key);
-    if (t === undefined) texts.set(key, (t = make()));
-    return t;
-  };
-
-  const phones: PhonePolicy[] = [];
-  (inv.phones ?? []).forEach((phone, index) => {
+  phone(phone: Phone, index: number): PhonePolicy {
+    const { catalogue, defaults } = this;
     const model = catalogue.models[phone.model];
     const family = catalogue.families[model.family];
-    const st = at.get(phone.place)!;
+    const st = this.at.get(phone.place)!;
     const place = st.place;
     // Each phone's `why` is three texts (site, mode, servers), held in an array of exactly that size.
     let siteWhy: string;
-    let modeWhy: string;
-    let serverWhy: string;
+    let modeWhy: string | undefined;
     let note: string | undefined;
 
     let preferredSite: string;
     let siteSource: SiteSource;
     if (phone.preferredSite !== undefined) {
-      const r = concrete(phone.preferredSite, place.id);
-      preferredSite = r.site;
-      siteSource = r.auto ? 'auto' : 'phone';
-      siteWhy = r.auto ? `phone asks for auto: site ${r.site} by rendezvous hash of place ${place.id}` : perSite.get(r.site)!.phoneSets;
+      preferredSite = this.concrete(phone.preferredSite, st);
+      if (phone.preferredSite === 'auto') {
+        siteSource = 'auto';
+        siteWhy = `phone asks for auto: site ${preferredSite} by rendezvous hash of place ${place.id}`;
+      } else {
+        siteSource = 'phone';
+        siteWhy = this.perSite.get(preferredSite)!.phoneSets;
+      }
     } else {
       preferredSite = st.site;
       siteSource = st.source;
       siteWhy = st.why;
     }
-    // An agent follows the phones at its place when they agree (below): note whether they do.
+    // An agent follows the phones at its place when they agree (agent()): note whether they do.
     st.phoneSite = st.phoneSite === undefined || st.phoneSite === preferredSite ? preferredSite : null;
-    const peerSite = peerOf.get(preferredSite)!;
+    const preferred = this.perSite.get(preferredSite)!;
+    const peerSite = preferred.peer;
 
     const asked = phone.registration ?? defaults.registration ?? 'active-backup';
     let mode: Mode = asked;
     if (asked === 'dual' && !family.dualRegistration) {
       mode = 'active-backup';
-      modeWhy = note = text(`no-dual ${model.family}`, () => `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`);
+      modeWhy = note = this.noDualText.get(model.family);
+      if (modeWhy === undefined)
+        this.noDualText.set(model.family, (modeWhy = note = `${family.label} cannot dual-register: active-backup instead of defaults.registration dual`));
     } else if (phone.registration) {
-      modeWhy = text(`phone ${mode}`, () => `phone sets registration ${mode}`);
+      modeWhy = this.phoneModeText.get(mode);
+      if (modeWhy === undefined) this.phoneModeText.set(mode, (modeWhy = `phone sets registration ${mode}`));
     } else if (mode === 'active-backup' && !family.dualRegistration) {
-      modeWhy = text(`cannot ${model.family}`, () => `${family.label} cannot dual-register`);
+      modeWhy = this.cannotText.get(model.family);
+      if (modeWhy === undefined) this.cannotText.set(model.family, (modeWhy = `${family.label} cannot dual-register`));
     } else {
-      modeWhy = text(`default ${mode}`, () => `defaults.registration ${mode}`);
+      modeWhy = this.defaultModeText.get(mode);
+      if (modeWhy === undefined) this.defaultModeText.set(mode, (modeWhy = `defaults.registration ${mode}`));
     }
 
     const transport = phone.transport ?? defaults.transport ?? 'udp';
     const auth = phone.auth === 'none' ? undefined : phone.auth; // auth: none registers without credentials
-    const userOn = (site: string) => auth?.user ?? place.extensions[site];
-    const siteEntry = (site: string, srv: boolean): LineServer => {
-      const s = perSite.get(site)!;
-      return { host: s.host, port: srv ? 0 : port(s.site, transport), srv, transport, site, user: userOn(site) };
-    };
+    // The SIP user on a site: auth.user, else the place's Extension DN there.
+    const ownUser = auth?.user;
+    const authUser = ownUser ?? place.extensions[preferredSite];
 
-    const preferred = perSite.get(preferredSite)!;
     let servers: LineServer[];
+    let serverWhy: string;
     if (mode === 'dual') {
-      servers = [siteEntry(preferredSite, family.dualSrv), siteEntry(peerSite, family.dualSrv)];
+      const peer = this.perSite.get(peerSite)!;
+      const srv = family.dualSrv;
+      servers = [
+        lineServer(preferred.host, srv ? 0 : port(preferred.site, transport), srv, transport, preferredSite, authUser),
+        lineServer(peer.host, srv ? 0 : port(peer.site, transport), srv, transport, peerSite, ownUser ?? place.extensions[peerSite]),
+      ];
       serverWhy = preferred.dual;
     } else if (family.activeBackup === 'srv') {
-      servers = [{ host: preferred.preferredHost, port: 0, srv: true, transport, site: preferredSite, user: userOn(preferredSite) }];
+      servers = [lineServer(preferred.preferredHost, 0, true, transport, preferredSite, authUser)];
       serverWhy = preferred.srv;
     } else {
-      servers = [siteEntry(preferredSite, false), siteEntry(peerSite, false)];
+      const peer = this.perSite.get(peerSite)!;
+      servers = [
+        lineServer(preferred.host, port(preferred.site, transport), false, transport, preferredSite, authUser),
+        lineServer(peer.host, port(peer.site, transport), false, transport, peerSite, ownUser ?? place.extensions[peerSite]),
+      ];
       serverWhy = preferred.backup;
     }
 
-    phones.push({
+    return {
       index,
       mac: normaliseMac(phone.mac)!,
       modelId: phone.model,
@@ -274,31 +360,28 @@ export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
       siteSource,
       mode,
       transport,
-      registerExpires: defaults.registerExpires ?? DEFAULT_REGISTER_EXPIRES,
+      registerExpires: this.registerExpires,
       servers,
-      authUser: userOn(preferredSite),
+      authUser,
       password: auth?.password,
       why: [siteWhy, modeWhy, serverWhy],
       notes: note === undefined ? NO_NOTES : [note],
-    });
-  });
+    };
+  }
 
-  // An agent follows the phones at its place when they agree, so desktop and phone always name the same site.
-  const agents: AgentPolicy[] = (inv.agents ?? []).map((agent) => {
-    const st = at.get(agent.place)!;
-    const place = st.place;
+  /** An agent follows the phones at its place when they agree, so desktop and phone always name the same site. */
+  agent(agent: Agent): AgentPolicy {
+    const st = this.at.get(agent.place)!;
     let site: string;
     let siteSource: SiteSource;
     if (typeof st.phoneSite === 'string') {
       site = st.phoneSite;
       siteSource = st.source;
     } else {
-      const r = concrete(agent.preferredSite ?? defaultSite, place.id);
-      site = r.site;
-      siteSource = r.auto ? 'auto' : agent.preferredSite ? 'agents' : 'default';
+      const pref = agent.preferredSite ?? this.defaultSite;
+      site = this.concrete(pref, st);
+      siteSource = pref === 'auto' ? 'auto' : agent.preferredSite ? 'agents' : 'default';
     }
-    return { agent, place, site, peerSite: peerOf.get(site)!, siteSource };
-  });
-
-  return { base, resolvers: inv.dns.resolvers, sites, phones, agents, placeSites };
+    return { agent, place: st.place, site, peerSite: this.perSite.get(site)!.peer, siteSource };
+  }
 }

@@ -179,8 +179,11 @@ export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordU
   const root = secretsRoot(loaded, opts.secretsDir);
 
   // One outcome per distinct reference, so 100 000 phones sharing one file read it once and report it once.
-  const cache = new Map<string, Outcome>();
-  const problems = new Map<string, Problem>();
+  // Environment variables by name and files by absolute path, in maps of their own: no key string per phone.
+  const envCache = new Map<string, Outcome>();
+  const fileCache = new Map<string, Outcome>();
+  const envProblems = new Map<string, Problem>();
+  const fileProblems = new Map<string, Problem>();
 
   for (const use of uses) {
     const ref = use.password;
@@ -197,23 +200,25 @@ export function resolveSecrets(loaded: LoadedInventory, uses: readonly PasswordU
       continue;
     }
     const isFile = 'file' in ref;
-    const abs = isFile ? resolve(loaded.baseDir, ref.file) : '';
-    const key = isFile ? `file\u0000${abs}` : `env\u0000${ref.env}`;
+    const key = isFile ? resolve(loaded.baseDir, ref.file) : ref.env;
+    const cache = isFile ? fileCache : envCache;
     let outcome = cache.get(key);
     if (!outcome) {
-      outcome = isFile ? secretFile(ref.file, abs, root, read) : envSecret(ref.env, opts.env);
+      outcome = isFile ? secretFile(ref.file, key, root, read) : envSecret(ref.env, opts.env);
       cache.set(key, outcome);
     }
     if (outcome.ok) {
       passwords.set(use.index, outcome.value);
       continue;
     }
+    const problems = isFile ? fileProblems : envProblems;
     const p = problems.get(key);
     if (p) p.count++;
     else problems.set(key, { first: use.index, count: 1, outcome, file: isFile });
   }
 
-  const findings = findingsOf(loaded, problems.values(), (o) => ({
+  // findingsOf sorts by position: the two maps' order does not matter.
+  const findings = findingsOf(loaded, [...fileProblems.values(), ...envProblems.values()], (o) => ({
     code: o.code,
     severity: 'error',
     lead: o.code === SECRET_MISSING ? 'the SIP password cannot be read: ' : 'the SIP password file cannot be used: ',

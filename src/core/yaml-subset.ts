@@ -29,6 +29,9 @@ const CAN_RESOLVE = Array.isArray(IMPLICIT) && IMPLICIT.length === 4;
 /** js-yaml refuses these in a scalar (it checks each scalar's text); so does the fast path, by leaving it to js-yaml. */
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
+/** Slots of SubsetReader's last-values table (a power of two). */
+const VALUE_SLOTS = 2048;
+
 /** Deeper than any inventory (6 levels); js-yaml applies the real maxDepth. */
 const MAX_DEPTH = 32;
 
@@ -53,7 +56,7 @@ export function ownCopy(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1); // ' ' + s is flattened into a new string of its own
 }
 
-/** A plain scalar's value: js-yaml's core-schema resolution, or the string itself. */
+/** A plain scalar's value: js-yaml's core-schema resolution, or the string itself (an own string: see SubsetReader.own). */
 function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
   // Only these characters can start a null (~ n N), bool (t T f F), int or float (+ - . digits), and a few more (, /).
@@ -61,7 +64,7 @@ function resolvePlain(s: string): unknown {
   if (maybeTyped) {
     for (const type of IMPLICIT!) if (type.resolve(s)) return type.construct(s);
   }
-  return ownCopy(s);
+  return s;
 }
 
 /** Characters of a plain key the fast path accepts: A-Z a-z 0-9 _ . - */
@@ -104,20 +107,37 @@ function isIndicator(c: number): boolean {
  * spaces, line breaks and comments).
  */
 export class SubsetPositions {
-  readonly cKind: number[] = []; // 0 mapping, 1 sequence
-  readonly cFirst: number[] = [];
-  readonly cCount: number[] = [];
+  readonly cKind: IntColumn; // 0 mapping, 1 sequence
+  readonly cFirst: IntColumn;
+  readonly cCount: IntColumn;
   readonly eKey: (string | undefined)[] = [];
-  readonly eKeyOff: number[] = [];
-  readonly eValOff: number[] = [];
-  readonly eChild: number[] = [];
+  readonly eKeyOff: IntColumn;
+  readonly eValOff: IntColumn;
+  readonly eChild: IntColumn;
   root = -1;
   rootOffset = 0;
-  /** Entries of the containers still open, in document order (copied to e* when their container closes). */
+  /** Entries of the containers still open, in document order (copied to e* when their container closes); sTop of them are in use. */
   readonly sKey: (string | undefined)[] = [];
-  readonly sKeyOff: number[] = [];
-  readonly sValOff: number[] = [];
-  readonly sChild: number[] = [];
+  readonly sKeyOff = new IntColumn();
+  readonly sValOff = new IntColumn();
+  readonly sChild = new IntColumn();
+  sTop = 0;
+
+  /**
+   * `lines`: the text's line count. Block YAML has at most a container and two entries per line
+   * (`- key: value`), more only with flow collections: the columns get that room at once, so a
+   * document is recorded without a column growing (each growth left its old buffer outside the
+   * JS heap until a collection: ~50 MB more peak memory for 100 000 phones with warnings).
+   */
+  constructor(lines = 0) {
+    const entries = 2 * lines + 1024;
+    this.cKind = new IntColumn(lines + 1024);
+    this.cFirst = new IntColumn(lines + 1024);
+    this.cCount = new IntColumn(lines + 1024);
+    this.eKeyOff = new IntColumn(entries);
+    this.eValOff = new IntColumn(entries);
+    this.eChild = new IntColumn(entries);
+  }
 
   /** The offset of the node at `path` (its key's with `key`): the nearest existing ancestor's when the path does not exist. */
   locate(path: readonly (string | number)[], key: boolean): number {
@@ -125,15 +145,16 @@ export class SubsetPositions {
     let offset = this.rootOffset;
     for (let i = 0; i < path.length && c !== -1; i++) {
       const step = path[i];
-      const first = this.cFirst[c];
-      const end = first + this.cCount[c];
+      const first = this.cFirst.a[c];
+      const end = first + this.cCount.a[c];
+      const kind = this.cKind.a[c];
       let e = -1;
-      if (this.cKind[c] === 1) {
+      if (kind === 1) {
         if (typeof step === 'number' && Number.isInteger(step) && step >= 0 && first + step < end) e = first + step;
       } else e = this.keyIndex(c, first, end, String(step));
       if (e === -1) break;
-      offset = i === path.length - 1 && key && this.cKind[c] === 0 ? this.eKeyOff[e] : this.eValOff[e];
-      c = this.eChild[e];
+      offset = i === path.length - 1 && key && kind === 0 ? this.eKeyOff.a[e] : this.eValOff.a[e];
+      c = this.eChild.a[e];
     }
     return offset;
   }
@@ -156,6 +177,50 @@ export class SubsetPositions {
   }
 }
 
+/**
+ * A growable column of 32-bit integers (offsets fit: an inventory is at most 256 MiB): the positions
+ * of 100 000 phones are ~1.8 million entries, which arrays grown by push took ~0.8 s to collect.
+ */
+class IntColumn {
+  a: Int32Array;
+  n = 0;
+
+  constructor(size = 1024) {
+    this.a = new Int32Array(size);
+  }
+
+  push(v: number): void {
+    if (this.n === this.a.length) this.grow(this.n + 1);
+    this.a[this.n++] = v;
+  }
+
+  /** Sets entry i (at most one past the last), the column's length becoming i + 1. */
+  set(i: number, v: number): void {
+    if (i >= this.a.length) this.grow(i + 1);
+    this.a[i] = v;
+    this.n = i + 1;
+  }
+
+  /** Appends from[start, end). */
+  append(from: IntColumn, start: number, end: number): void {
+    const n = this.n + end - start;
+    if (n > this.a.length) this.grow(n);
+    const a = this.a;
+    const src = from.a;
+    if (end - start > 64) a.set(src.subarray(start, end), this.n);
+    else for (let i = start, j = this.n; i < end; i++, j++) a[j] = src[i]; // most containers: a few entries, no view object
+    this.n = n;
+  }
+
+  private grow(min: number): void {
+    let size = this.a.length * 2;
+    while (size < min) size *= 2;
+    const b = new Int32Array(size);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+}
+
 class SubsetReader {
   /**
    * The current significant line (not blank, not only a comment): its start, end (its line break
@@ -170,8 +235,14 @@ class SubsetReader {
   private at = 0;
   /** Keys already checked, by first character and length (a few per slot), so a repeated key costs no slice. */
   private readonly keys: (string[] | undefined)[] = [];
+  /** A scalar held a character outside printable ASCII (keys never do: see isKeyChar). */
+  unusual = false;
+  /** A key is `prototype` (`__proto__` and `constructor` leave the subset). */
+  prototypeKey = false;
   /** The id of the container that closed last (-1: the last value read was a scalar); positions only. */
   private child = -1;
+  /** The last scalar text read, by a hash of its length and three of its characters (see own). */
+  private readonly values: (string | undefined)[] = new Array(VALUE_SLOTS);
 
   /**
    * `crlf`: the text's line breaks are CR LF (every CR is followed by an LF). With `rec`, the reader
@@ -210,26 +281,25 @@ class SubsetReader {
   /** Positions: one entry of the innermost open container, its value just read. */
   private entry(key: string | undefined, keyOff: number, valOff: number): void {
     const r = this.rec!;
-    r.sKey.push(key);
-    r.sKeyOff.push(keyOff);
-    r.sValOff.push(valOff);
-    r.sChild.push(this.child);
+    const top = r.sTop++;
+    r.sKey[top] = key;
+    r.sKeyOff.set(top, keyOff);
+    r.sValOff.set(top, valOff);
+    r.sChild.set(top, this.child);
   }
 
   /** Positions: a container whose entries start at s-index `start` closes. */
   private close(kind: number, start: number): void {
     const r = this.rec!;
-    const id = r.cKind.length;
+    const id = r.cKind.n;
     r.cKind.push(kind);
     r.cFirst.push(r.eKey.length);
-    r.cCount.push(r.sKey.length - start);
-    for (let i = start; i < r.sKey.length; i++) {
-      r.eKey.push(r.sKey[i]);
-      r.eKeyOff.push(r.sKeyOff[i]);
-      r.eValOff.push(r.sValOff[i]);
-      r.eChild.push(r.sChild[i]);
-    }
-    r.sKey.length = r.sKeyOff.length = r.sValOff.length = r.sChild.length = start;
+    r.cCount.push(r.sTop - start);
+    for (let i = start; i < r.sTop; i++) r.eKey.push(r.sKey[i]);
+    r.eKeyOff.append(r.sKeyOff, start, r.sTop);
+    r.eValOff.append(r.sValOff, start, r.sTop);
+    r.eChild.append(r.sChild, start, r.sTop);
+    r.sTop = start;
     this.child = id;
   }
 
@@ -289,11 +359,19 @@ class SubsetReader {
     const len = end - p;
     const slot = (t.charCodeAt(p) << 5) | (len & 31);
     const known = (this.keys[slot] ??= []);
-    let key = known.find((k) => k.length === len && t.startsWith(k, p));
+    let key: string | undefined;
+    for (let i = 0; i < known.length; i++) {
+      const k = known[i];
+      if (k.length === len && t.startsWith(k, p)) {
+        key = k;
+        break;
+      }
+    }
     if (key === undefined) {
       key = ownCopy(t.slice(p, end));
       // A key that resolves to something else (true, null, 0x1F …) is stored by js-yaml as String(value).
       if (len > 1024 || key === '__proto__' || resolvePlain(key) !== key) outside();
+      if (key === 'prototype') this.prototypeKey = true; // __proto__ and constructor never get here (see below)
       if (known.length < 8) known.push(key);
     }
     // A duplicate (js-yaml: "duplicated mapping key"), or a name Object.prototype has (constructor …): left to js-yaml.
@@ -306,7 +384,7 @@ class SubsetReader {
     if (++this.depth > MAX_DEPTH) outside();
     const obj: Record<string, unknown> = {};
     const rec = this.rec;
-    const s0 = rec ? rec.sKey.length : 0;
+    const s0 = rec ? rec.sTop : 0;
     let p = start;
     for (;;) {
       if (this.isEntry(p)) outside();
@@ -334,7 +412,7 @@ class SubsetReader {
     const t = this.t;
     const arr: unknown[] = [];
     const rec = this.rec;
-    const s0 = rec ? rec.sKey.length : 0;
+    const s0 = rec ? rec.sTop : 0;
     while (this.ind === n && this.isEntry(this.ls + n)) {
       const le = this.le;
       let p = this.ls + n + 1;
@@ -446,7 +524,7 @@ class SubsetReader {
       const s = this.scalarText(p + 1, close);
       if (s.includes('\\')) outside(); // escapes: left to js-yaml
       this.at = close + 1;
-      return ownCopy(s);
+      return s;
     }
     let s = '';
     let from = p + 1;
@@ -481,17 +559,37 @@ class SubsetReader {
     return resolvePlain(this.scalarText(p, i));
   }
 
-  /** The text of a scalar from p to end; a tab or a character js-yaml refuses in a scalar leaves the subset. */
+  /** The text of a scalar from p to end (an own string); a tab or a character js-yaml refuses in a scalar leaves the subset. */
   private scalarText(p: number, end: number): string {
     const t = this.t;
     for (let i = p; i < end; i++) {
       const c = t.charCodeAt(i);
       if (c < SPACE || c > 0x7e) {
+        this.unusual = true;
         if (NON_PRINTABLE.test(t.slice(p, end)) || t.slice(p, end).includes('\t')) outside();
         break;
       }
     }
-    return t.slice(p, end);
+    return this.own(p, end);
+  }
+
+  /**
+   * t[p, end) as a string of its own (not a view into the text). A value equal to the last one
+   * read with the same hash is that same string: model and site ids, modes and transports repeat
+   * from phone to phone, and 100 000 phones held ~400 000 copies of them, all copied by the
+   * garbage collector as the inventory grew.
+   */
+  private own(p: number, end: number): string {
+    const t = this.t;
+    const len = end - p;
+    if (len === 0) return '';
+    if (len > 32) return ownCopy(t.slice(p, end));
+    const h = (t.charCodeAt(p) * 961 + t.charCodeAt(end - 1) * 31 + t.charCodeAt(p + (len >> 1)) + len * 4099) & (VALUE_SLOTS - 1);
+    const seen = this.values[h];
+    if (seen !== undefined && seen.length === len && t.startsWith(seen, p)) return seen;
+    const s = ownCopy(t.slice(p, end));
+    this.values[h] = s;
+    return s;
   }
 
   private skipSpaces(p: number): number {
@@ -507,7 +605,7 @@ class SubsetReader {
     const seq: unknown[] = [];
     const close = map ? 0x7d : 0x5d;
     const rec = this.rec;
-    const s0 = rec ? rec.sKey.length : 0;
+    const s0 = rec ? rec.sTop : 0;
     let i = this.skipSpaces(p + 1);
     if (t.charCodeAt(i) !== close) {
       for (;;) {
@@ -542,16 +640,42 @@ class SubsetReader {
  * written in the subset above; `undefined` when it is not (then use js-yaml).
  */
 export function loadYamlSubset(text: string): Record<string, unknown> | undefined {
-  return readSubset(text);
+  return readYamlSubset(text)?.data;
+}
+
+/**
+ * loadYamlSubset's document; whether every key and string in it is printable ASCII (U+0020 to
+ * U+007E), and whether none of its keys is `__proto__`, `constructor` or `prototype`: then the rules
+ * looking for those need not walk it.
+ */
+export function readYamlSubset(text: string): { data: Record<string, unknown>; printable: boolean; plainKeys: boolean } | undefined {
+  const reader = subsetReader(text);
+  if (!reader) return undefined;
+  const data = readWith(reader);
+  return data === undefined ? undefined : { data, printable: !reader.unusual, plainKeys: !reader.prototypeKey };
 }
 
 function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown> | undefined {
+  const reader = subsetReader(text, rec);
+  return reader && readWith(reader);
+}
+
+function subsetReader(text: string, rec?: SubsetPositions): SubsetReader | undefined {
   if (!CAN_RESOLVE) return undefined;
   // CR LF line breaks are read like LF; a CR on its own is a line break to js-yaml too: left to it.
   const crlf = text.includes('\r');
   if (crlf && /\r(?!\n)/.test(text)) return undefined;
   try {
-    return new SubsetReader(text, crlf, rec).read();
+    return new SubsetReader(text, crlf, rec);
+  } catch (e) {
+    if (e === OUTSIDE) return undefined;
+    throw e;
+  }
+}
+
+function readWith(reader: SubsetReader): Record<string, unknown> | undefined {
+  try {
+    return reader.read();
   } catch (e) {
     if (e === OUTSIDE) return undefined;
     throw e;
@@ -560,11 +684,11 @@ function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown
 
 /**
  * The positions of every key and value of a text loadYamlSubset accepted, read again without
- * building the document: ~90 MiB of flat arrays and line starts for 100 000 phones, where js-yaml's
+ * building the document: ~60 MiB of Int32 columns and line starts for 100 000 phones, where js-yaml's
  * listener (load.ts PositionIndex) held a second document and a Map of its containers (~265 MiB).
  * undefined when the text is outside the subset.
  */
-export function subsetPositions(text: string): SubsetPositions | undefined {
-  const rec = new SubsetPositions();
+export function subsetPositions(text: string, lines?: number): SubsetPositions | undefined {
+  const rec = new SubsetPositions(lines);
   return readSubset(text, rec) === undefined ? undefined : rec;
 }

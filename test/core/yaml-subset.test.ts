@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { jsYamlLocator, parseInventory } from '../../src/core/load.js';
-import { loadYamlSubset, subsetPositions } from '../../src/core/yaml-subset.js';
+import { loadYamlSubset, readYamlSubset, subsetPositions } from '../../src/core/yaml-subset.js';
 import { synthInventory } from '../../bench/synth.js';
 
 function jsYaml(text: string): { value: unknown } | { error: string } {
@@ -361,5 +361,28 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
     ]) {
       assert.deepStrictEqual(fast.locate(path), slow.locate(path));
     }
+  });
+
+  it('says whether every string is printable ASCII and no key is a prototype name (the rules that walk for them rely on it)', () => {
+    const doc = (value: string, key = 'name') => `version: 1\nsites:\n  - id: east\n    ${key}: ${value}\n`;
+    assert.deepStrictEqual(readYamlSubset(doc('Boston')), { data: { version: 1, sites: [{ id: 'east', name: 'Boston' }] }, printable: true, plainKeys: true });
+    for (const value of ['"Bo\u202eston"', 'Bo\u200bston', "'Zürich'", '{ a: "x\u00a0y" }', '[é]']) {
+      const read = readYamlSubset(doc(value));
+      assert.ok(read, `fast path not taken for ${value}`);
+      assert.equal(read.printable, false, value);
+      assert.equal(read.plainKeys, true, value);
+    }
+    assert.equal(readYamlSubset(doc('x', 'prototype'))?.plainKeys, false);
+    assert.equal(readYamlSubset(doc('{ prototype: 1 }'))?.plainKeys, false);
+    // __proto__ and constructor are left to js-yaml.
+    assert.equal(readYamlSubset(doc('x', '__proto__')), undefined);
+    assert.equal(readYamlSubset(doc('x', 'constructor')), undefined);
+    // parseInventory passes both on; js-yaml's documents are walked (flags false).
+    const fast = parseInventory(doc('"Bo\u202eston"'), 'x.yaml');
+    assert.equal(fast.printable, false);
+    const slow = parseInventory(`${doc('Boston')}anchor: &a 1\n`, 'x.yaml');
+    assert.equal(slow.printable, false);
+    assert.equal(slow.plainKeys, false);
+    assert.equal(parseInventory(doc('Boston'), 'x.yaml').printable, true);
   });
 });

@@ -92,6 +92,31 @@ describe('properties: MAC normalisation', () => {
       { numRuns: 500 },
     );
   });
+
+  it('gives what the notation table gives for any MAC-like text (the fast path for the usual notations included)', () => {
+    const table = [
+      /^[0-9a-f]{12}$/,
+      /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/,
+      /^[0-9a-f]{2}(-[0-9a-f]{2}){5}$/,
+      /^[0-9a-f]{4}(\.[0-9a-f]{4}){2}$/,
+      /^[0-9a-f]{6}[-.:][0-9a-f]{6}$/,
+    ];
+    const byTable = (input: string) => {
+      const s = input.trim().toLowerCase();
+      return table.some((re) => re.test(s)) ? s.replace(/[^0-9a-f]/g, '') : undefined;
+    };
+    const macLike = fc.oneof(
+      fc.stringMatching(/^[0-9a-fA-FgG:.\- ]{11,18}$/),
+      fc.tuple(macBytes, fc.nat(6), fc.nat(16), fc.constantFrom('', 'g', 'A', ':', '-', '.', ' ', '\u0130', '\u212a')).map(([b, which, at, c]) => {
+        const n = notations(hexOf(b))[which];
+        return n.slice(0, at) + c + n.slice(at + (c === '' ? 0 : 1));
+      }),
+    );
+    fc.assert(
+      fc.property(macLike, (s) => assert.equal(normaliseMac(s), byTable(s))),
+      { numRuns: 5000 },
+    );
+  });
 });
 
 // ---------------------------------------------------------------- random inventories

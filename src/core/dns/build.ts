@@ -66,9 +66,12 @@ export interface UsingLine {
 /** Who resolves which SRV name, from every phone's line servers. */
 export function dnsUsage(lines: Iterable<UsingLine>): DnsUsage {
   const usage = new Map<string, NameUse>();
+  // Lines come host by host, from a handful of hosts: each host is made canonical when it changes, not per line.
+  let host: string | undefined;
+  let name = '';
   for (const l of lines) {
     if (!l.srv) continue;
-    const name = canonicalName(l.host);
+    if (l.host !== host) name = canonicalName((host = l.host));
     let u = usage.get(name);
     if (!u) usage.set(name, (u = { transports: new Set(), naptrDriven: new Set() }));
     u.transports.add(l.transport);

@@ -7,6 +7,7 @@ import type { Catalogue } from '../catalogue.js';
 import type { Finding } from '../findings.js';
 import type { Agent, Inventory, Phone, Place, Site, SwitchDN } from '../inventory.js';
 import type { JsonPath, LoadedInventory } from '../load.js';
+import { autoSite } from '../policy.js';
 import { ruleInfo } from './codes.js';
 
 /** An item of one of the inventory's lists, with its index there (for paths). */
@@ -56,6 +57,8 @@ export class RuleContext {
   private _placeById?: Map<string, Item<Place>>;
   private _agentsAt?: Map<string, Item<Agent>[]>;
   private _phonesAt?: Map<string, Item<Phone>[]>;
+  private _serverSites?: Site[];
+  private _placeSite?: Map<string, string | undefined>;
 
   constructor(
     readonly loaded: LoadedInventory,
@@ -91,6 +94,40 @@ export class RuleContext {
   /** Phones by the place id they name. */
   get phonesAt(): Map<string, Item<Phone>[]> {
     return (this._phonesAt ??= groupBy(this.phones, (p) => str(p.v.place)));
+  }
+
+  /** The sites with a string id and a sipServer mapping (the rules that follow the policy need exactly two). */
+  get serverSites(): Site[] {
+    return (this._serverSites ??= this.sites.map((s) => s.v).filter((s): s is Site => typeof s.id === 'string' && isObject(s.sipServer)));
+  }
+
+  /**
+   * The site a place gives its phones that name none, as the policy works it out: its agents' when
+   * they agree (each agent's preferredSite, else defaults.preferredSite; `auto` by the rendezvous
+   * hash over serverSites), the default with no agent there, undefined when they disagree. Made
+   * once per place (rules ask per phone). Only when serverSites are two.
+   */
+  placeSite(placeId: string): string | undefined {
+    const memo = (this._placeSite ??= new Map());
+    if (memo.has(placeId)) return memo.get(placeId);
+    const sites = this.serverSites;
+    const def = (isObject(this.inv.defaults) ? str(this.inv.defaults.preferredSite) : undefined) ?? 'auto';
+    let auto: string | undefined;
+    const resolve = (pref: string): string => (pref !== 'auto' ? pref : (auto ??= autoSite(placeId, sites)));
+    const agents = this.agentsAt.get(placeId);
+    let site: string | undefined;
+    if (agents === undefined) site = resolve(def);
+    else {
+      site = resolve(str(agents[0].v.preferredSite) ?? def);
+      for (let k = 1; k < agents.length; k++) {
+        if (resolve(str(agents[k].v.preferredSite) ?? def) !== site) {
+          site = undefined;
+          break;
+        }
+      }
+    }
+    memo.set(placeId, site);
+    return site;
   }
 
   /** A finding at `path` (located now: call only for real findings). */

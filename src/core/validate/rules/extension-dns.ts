@@ -33,14 +33,18 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
     const n = str(v.number);
     if (n !== undefined && !switchDN.has(n)) switchDN.set(n, { i, type: str(v.type) ?? 'switch' });
   }
-  const sites = new Set(ctx.siteIds);
-  const firstBySite = new Map<string, Map<string, number>>();
+  // The first place of each Extension DN, per site (in siteIds order). Findings are sorted by position
+  // afterwards, so walking a place's sites in that order rather than its keys' gives the same list.
+  const siteIds = ctx.siteIds;
+  const firstBySite = siteIds.map(() => new Map<string, number>());
   for (const { v, i } of ctx.places) {
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
-    for (const site of Object.keys(ext)) {
+    for (let s = 0; s < siteIds.length; s++) {
+      const site = siteIds[s];
+      if (!Object.hasOwn(ext, site)) continue;
       const n = str(ext[site]);
-      if (n === undefined || !sites.has(site)) continue;
+      if (n === undefined) continue;
       const sw = switchDN.get(n);
       if (sw) {
         out.push(
@@ -51,8 +55,7 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
           ),
         );
       }
-      let seen = firstBySite.get(site);
-      if (!seen) firstBySite.set(site, (seen = new Map()));
+      const seen = firstBySite[s];
       const j = seen.get(n);
       if (j === undefined) seen.set(n, i);
       else {

@@ -10,19 +10,19 @@
 import { familyOf } from '../../catalogue.js';
 import { baseDomain, preferredName, siteName } from '../../dns-names.js';
 import type { Finding } from '../../findings.js';
-import type { Site } from '../../inventory.js';
 import { autoSite } from '../../policy.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 export function naptrTransports(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const sites = ctx.sites.map((s) => s.v).filter((s): s is Site => typeof s.id === 'string' && isObject(s.sipServer));
+  const sites = ctx.serverSites;
   const dns = isObject(ctx.inv.dns) ? ctx.inv.dns : undefined;
   if (sites.length !== 2 || typeof dns?.zone !== 'string') return out;
   const base = baseDomain({ dns: { zone: dns.zone, subdomain: typeof dns.subdomain === 'string' ? dns.subdomain : undefined } });
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
-  const def = str(defaults.preferredSite) ?? 'auto';
-  const resolve = (pref: string, placeId: string) => (pref === 'auto' ? autoSite(placeId, sites) : pref);
+  // The names of each site (index 0 or 1), made once rather than per phone.
+  const siteNames = [siteName(base, sites[0].id), siteName(base, sites[1].id)];
+  const preferredNames = [preferredName(base, sites[0].id), preferredName(base, sites[1].id)];
   /** name → the first NAPTR-driven phone resolving it: its transport and where it is. */
   const first = new Map<string, { transport: string; i: number; model: string }>();
   for (const { v, i } of ctx.phones) {
@@ -31,25 +31,23 @@ export function naptrTransports(ctx: RuleContext): Finding[] {
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     if (!fam || fam.codes?.srvTransport === undefined || placeId === undefined) continue;
     const own = str(v.preferredSite);
-    let site: string | undefined;
-    if (own !== undefined) site = resolve(own, placeId);
-    else {
-      const agentSites = new Set((ctx.agentsAt.get(placeId) ?? []).map((a) => resolve(str(a.v.preferredSite) ?? def, placeId)));
-      site = agentSites.size === 1 ? [...agentSites][0] : agentSites.size === 0 ? resolve(def, placeId) : undefined;
-    }
-    const peer = sites.find((s) => s.id !== site)?.id;
-    if (site === undefined || peer === undefined || !sites.some((s) => s.id === site)) continue;
+    const site = own === undefined ? ctx.placeSite(placeId) : own === 'auto' ? autoSite(placeId, sites) : own;
+    // The preferred site's index; the peer is the other one.
+    const at = site === undefined ? -1 : sites[0].id === site ? 0 : sites[1].id === site ? 1 : -1;
+    if (at === -1 || sites[1 - at].id === site) continue;
     const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
-    const names =
-      mode === 'dual' && fam.dualRegistration
-        ? fam.dualSrv
-          ? [siteName(base, site), siteName(base, peer)]
-          : []
-        : fam.activeBackup === 'srv'
-          ? [preferredName(base, site)]
-          : [];
+    // The names it resolves: its own site's and the peer's (dual over SRV) or the preferred name (active-backup SRV).
+    let name1: string | undefined;
+    let name2: string | undefined;
+    if (mode === 'dual' && fam.dualRegistration) {
+      if (fam.dualSrv) {
+        name1 = siteNames[at];
+        name2 = siteNames[1 - at];
+      }
+    } else if (fam.activeBackup === 'srv') name1 = preferredNames[at];
+    if (name1 === undefined) continue;
     const transport = str(v.transport) ?? str(defaults.transport) ?? 'udp';
-    for (const name of names) {
+    for (const name of name2 === undefined ? [name1] : [name1, name2]) {
       const seen = first.get(name);
       if (!seen) {
         first.set(name, { transport, i, model: model! });

@@ -9,19 +9,16 @@
  */
 import { familyOf } from '../../catalogue.js';
 import type { Finding } from '../../findings.js';
-import type { Site } from '../../inventory.js';
 import { autoSite } from '../../policy.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const sites = ctx.sites.map((s) => s.v).filter((s): s is Site => typeof s.id === 'string' && isObject(s.sipServer));
+  const sites = ctx.serverSites;
   if (sites.length !== 2) return out;
   const noVip = new Map(sites.filter((s) => !isObject(s.sipServer.vip)).map((s) => [s.id, s]));
   if (noVip.size === 0) return out;
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
-  const def = str(defaults.preferredSite) ?? 'auto';
-  const resolve = (pref: string, placeId: string) => (pref === 'auto' ? autoSite(placeId, sites) : pref);
   for (const { v, i } of ctx.phones) {
     const model = str(v.model);
     const placeId = str(v.place);
@@ -30,13 +27,8 @@ export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
     const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
     const dual = mode === 'dual' && fam.dualRegistration;
     if (dual ? fam.dualSrv : fam.srv) continue;
-    let site: string | undefined;
     const own = str(v.preferredSite);
-    if (own !== undefined) site = resolve(own, placeId);
-    else {
-      const agentSites = new Set((ctx.agentsAt.get(placeId) ?? []).map((a) => resolve(str(a.v.preferredSite) ?? def, placeId)));
-      site = agentSites.size === 1 ? [...agentSites][0] : agentSites.size === 0 ? resolve(def, placeId) : undefined;
-    }
+    const site = own === undefined ? ctx.placeSite(placeId) : own === 'auto' ? autoSite(placeId, sites) : own;
     const s = site === undefined ? undefined : noVip.get(site);
     if (!s) continue;
     const primary = isObject(s.sipServer.primary) ? str(s.sipServer.primary.host) : undefined;

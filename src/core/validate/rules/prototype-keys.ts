@@ -10,6 +10,7 @@ export const PROTO_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructo
 
 export function prototypeKeys(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
+  if (ctx.loaded.plainKeys) return out; // the subset reader saw every key
   // One mutable path (push/pop) instead of a new array per node: this walks every node of a 100 000-phone file.
   const path: (string | number)[] = [];
   const walk = (v: object): void => {

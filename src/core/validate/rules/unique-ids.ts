@@ -15,19 +15,27 @@ function duplicates<T>(
   field: string,
   code: string,
   what: string,
-  norm: (s: string) => string | undefined = (s) => s,
+  norm?: (s: string) => string | undefined,
+  /** The first entry of each key, when the context already has it (places by id). */
+  firstOf?: Map<string, Item<T>>,
 ): Finding[] {
   const out: Finding[] = [];
-  const first = new Map<string, number>();
+  const first = firstOf ? undefined : new Map<string, number>();
   for (const { v, i } of list) {
     const raw = str((v as Record<string, unknown>)[field]);
     if (raw === undefined) continue;
-    const k = norm(raw);
+    const k = norm ? norm(raw) : raw;
     if (k === undefined) continue;
-    const j = first.get(k);
-    if (j === undefined) {
-      first.set(k, i);
-      continue;
+    let j: number | undefined;
+    if (first) {
+      j = first.get(k);
+      if (j === undefined) {
+        first.set(k, i);
+        continue;
+      }
+    } else {
+      j = firstOf!.get(k)!.i;
+      if (j === i) continue;
     }
     const line = ctx.lineOf([listKey, j, field]);
     out.push(
@@ -38,6 +46,6 @@ function duplicates<T>(
 }
 
 export const uniqueSiteIds = (ctx: RuleContext) => duplicates(ctx, ctx.sites, 'sites', 'id', 'SIPBC-E-DUP-SITE', 'site id');
-export const uniquePlaceIds = (ctx: RuleContext) => duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id');
+export const uniquePlaceIds = (ctx: RuleContext) => duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id', undefined, ctx.placeById);
 export const uniqueAgentLogins = (ctx: RuleContext) => duplicates(ctx, ctx.agents, 'agents', 'login', 'SIPBC-E-DUP-LOGIN', 'Agent Login');
 export const uniquePhoneMacs = (ctx: RuleContext) => duplicates(ctx, ctx.phones, 'phones', 'mac', 'SIPBC-E-DUP-MAC', 'MAC', normaliseMac);
