@@ -423,9 +423,10 @@ class SubsetReader {
       const emptyEntry = p === le || t.charCodeAt(p) === HASH;
       if (emptyEntry) {
         this.nextLine();
-        // After an empty entry js-yaml takes the next `- ` as this sequence's even when it is less indented.
-        if (this.ind !== -1 && this.ind < n && this.isEntry(this.ls + this.ind)) outside();
-        arr.push(this.ind > n ? this.block() : null);
+        // A null entry goes to js-yaml: after one it takes the next `- ` as this sequence's even when it is
+        // less indented, and its listener's positions shift to the next entries (which findings must match).
+        if (!(this.ind > n)) outside();
+        arr.push(this.block());
       } else if (this.isEntry(p)) {
         outside(); // - - nested sequence on one line
       } else if (this.keyEnd(p) !== -1) {
@@ -436,8 +437,7 @@ class SubsetReader {
         if (this.ind > n) outside();
       }
       if (rec) {
-        // js-yaml's listener reports no node for an empty entry: the next entry takes its index there.
-        if (!emptyEntry || this.child !== -1) this.entry(undefined, valOff, valOff);
+        this.entry(undefined, valOff, valOff);
         arr.length = before; // positions keep no value
       }
     }

@@ -323,6 +323,9 @@ describe('yaml-subset: the fast reader agrees with js-yaml', () => {
     ['a quote in single quotes', "a: 'it''s'\n", true],
     // js-yaml (4.x) reads this as { a: [[null, x]] }: after an empty entry its sequence goes on at any `- `.
     ['an empty entry before a less indented one', 'a:\n  -\n    -\n  - x\n', false],
+    // A null entry: js-yaml's listener then gives the next entries' positions to the ones before (seed -387681545 found it).
+    ['a null entry', 'root:\n -  \n -\n  - abc\n - abc\n', false],
+    ['an entry whose value is a deeper block', 'root:\n -\n  - abc\n - x\n', true],
     ['a key js-yaml renames (true → "true")', 'true: 1\n', false],
     ['a duplicate key', 'a: 1\na: 2\n', false],
     ['a __proto__ key', '__proto__: { polluted: 1 }\n', false],
