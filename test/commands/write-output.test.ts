@@ -236,7 +236,7 @@ test('a manifest that is not ours stops the run (exit 2): sipbc does not guess w
   );
 });
 
-test('the previous manifest\'s entries are read once the files are compared: one broken or changed meanwhile still stops the run, DIR as it was', () => {
+test("the previous manifest's entries are read once the files are compared: one broken or changed meanwhile still stops the run, DIR as it was", () => {
   const dir = fresh();
   write(dir, files());
   const good = readFileSync(join(dir, MANIFEST), 'utf8');
