@@ -360,82 +360,12 @@ export function parseManifest(text: string, path: string): Map<string, string> {
 }
 
 /** What the previous run left: its manifest's entries, the new hashes of an interrupted run's pending updates, the text's digest. */
-interface Loaded {
+interface Previous {
   entries: Map<string, string>;
   /** Updates an interrupted run was renaming into place (its intent manifest): their new sha256, also accepted as sipbc's. */
   pending: Map<string, string>;
   digest?: string;
-}
-
-/**
- * The previous manifest. Its head (--file-mode, --group, --redact) is read at once; its entries (12 MB at 100 000
- * phones, ~20 MB in the heap) only when first needed — a changed file to check, or once every file has been
- * compared — so that a re-run's writer does not hold them while the rendering thread builds its largest files.
- * DIR is locked meanwhile; a manifest that changed since its head was read stops the run all the same.
- */
-class Previous {
-  readonly meta: ManifestMeta;
-  private loaded: Loaded | undefined;
-
-  constructor(
-    private readonly path: string,
-    private readonly stat: Stats | undefined,
-  ) {
-    if (!stat) {
-      this.loaded = { entries: new Map(), pending: new Map() };
-      this.meta = {};
-      return;
-    }
-    const head = readHead(path);
-    if (entriesStart(head) === -1) this.load(); // not the layout sipbc writes: read (and checked) whole, now
-    this.meta = readMeta(this.loaded ? readFileSync(path, 'utf8') : head);
-  }
-
-  get exists(): boolean {
-    return this.stat !== undefined;
-  }
-
-  get entries(): Map<string, string> {
-    return this.load().entries;
-  }
-
-  get pending(): Map<string, string> {
-    return this.load().pending;
-  }
-
-  get digest(): string | undefined {
-    return this.load().digest;
-  }
-
-  /** Reads the entries now (throws if the manifest is not ours or changed since its head was read). */
-  load(): Loaded {
-    if (this.loaded) return this.loaded;
-    const st = lstatOrUndefined(this.path);
-    const was = this.stat!;
-    if (!st || st.ino !== was.ino || st.size !== was.size || st.mtimeMs !== was.mtimeMs) {
-      throw new SipbcError(`${this.path} changed while sipbc ran`, ExitCode.USAGE, 'run generate again');
-    }
-    const text = readFileSync(this.path, 'utf8');
-    const entries = parseManifest(text, this.path);
-    const pending = new Map<string, string>();
-    if (text.includes('"pending"')) {
-      const m = JSON.parse(text) as { pending?: Record<string, unknown> };
-      if (m.pending && typeof m.pending === 'object') for (const p in m.pending) if (typeof m.pending[p] === 'string') pending.set(p, m.pending[p] as string);
-    }
-    this.loaded = { entries, pending, digest: sha256(text) };
-    return this.loaded;
-  }
-}
-
-/** The first 64 KiB of a file as text (a manifest's head: its meta lines are a few short lines). */
-function readHead(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
-  } finally {
-    closeSync(fd);
-  }
+  meta: ManifestMeta;
 }
 
 /** Whether the bytes hashing to `hash` at `path` are what sipbc last wrote there. */
@@ -443,18 +373,26 @@ function wroteIt(previous: Previous, path: string, hash: string | undefined): bo
   return hash !== undefined && (previous.entries.get(path) === hash || previous.pending.get(path) === hash);
 }
 
-/** The previous manifest (empty when there is none); throws if it is not a regular file, or (now or when its entries are read) not ours. */
+/** The previous manifest (empty when there is none); throws if it is not ours or not readable. */
 function readManifest(dir: string): Previous {
   const path = join(dir, MANIFEST);
   const st = lstatOrUndefined(path);
-  if (st && !st.isFile()) {
+  if (!st) return { entries: new Map(), pending: new Map(), meta: {} };
+  if (!st.isFile()) {
     throw new SipbcError(
       `${path} is not a regular file (a link or a directory): sipbc will not guess which files it owns`,
       ExitCode.USAGE,
       'move it away, or choose another output directory',
     );
   }
-  return new Previous(path, st);
+  const text = readFileSync(path, 'utf8');
+  const entries = parseManifest(text, path);
+  const pending = new Map<string, string>();
+  if (text.includes('"pending"')) {
+    const m = JSON.parse(text) as { pending?: Record<string, unknown> };
+    if (m.pending && typeof m.pending === 'object') for (const p in m.pending) if (typeof m.pending[p] === 'string') pending.set(p, m.pending[p] as string);
+  }
+  return { entries, pending, digest: sha256(text), meta: readMeta(text) };
 }
 
 /** The intent manifest of a run that updates files: its `files` plus, under "pending", the new sha256 of each update. */
@@ -834,7 +772,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   }
   if (rootStat && !rootStat.isDirectory()) throw new SipbcError(`output directory ${dir} is not a directory`, ExitCode.USAGE);
   const dirExists = rootStat !== undefined;
-  const previous = dirExists ? readManifest(dir) : new Previous(join(dir, MANIFEST), undefined);
+  const previous: Previous = dirExists ? readManifest(dir) : { entries: new Map(), pending: new Map(), meta: {} };
   const redacted = opts.redacted ?? false;
   // An explicit --file-mode / --group wins; otherwise what the previous run recorded, so re-runs and --check keep to it.
   const access: Access = {
@@ -843,7 +781,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
   };
   const meta: ManifestMeta = { redacted, access };
   // A review copy must not overwrite a live directory's passwords with REDACTED by mistake.
-  if (opts.write && redacted && !force && previous.exists && !previous.meta.redacted && previous.entries.size > 0) {
+  if (opts.write && redacted && !force && previous.digest !== undefined && !previous.meta.redacted && previous.entries.size > 0) {
     throw new SipbcError(
       `${dir} holds real passwords (its manifest is not from a --redact run): --redact would replace every one with REDACTED`,
       ExitCode.USAGE,
@@ -891,7 +829,6 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
       if (change.reason === 'mode' || change.reason === 'owner') repairs.set(f.path, f.secret ? access.secretMode : undefined);
       else if (stage) inPlace(dir, f.path, () => stage.put(f.path, buf, f.secret, stat));
     }
-    previous.load(); // if it fails, nothing staged stays
   } catch (e) {
     stage?.abort();
     pinned.close();
@@ -938,8 +875,8 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
     changes,
     unchanged: generated - changedFiles - kept.length,
     kept,
-    manifestChanged: !previous.exists || previous.digest !== sha256OfPieces(manifestChunks(next, meta)),
-    manifestExisted: previous.exists,
+    manifestChanged: previous.digest === undefined || previous.digest !== sha256OfPieces(manifestChunks(next, meta)),
+    manifestExisted: previous.digest !== undefined,
     warnings,
   };
   if (!stage) {
@@ -970,7 +907,7 @@ export function syncOutput(dir: string, files: Iterable<OutputFile | EncodedFile
         if (union === next) union = new Map(next);
         union.set(p, h);
       }
-      if (previous.exists) {
+      if (previous.digest !== undefined) {
         backup = join(dir, `${TMP_PREFIX}${runId}-prev`);
         linkSync(join(dir, MANIFEST), backup);
       }

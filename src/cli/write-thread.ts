@@ -22,10 +22,10 @@
  * the large files are made while it is busy, one at a time in its queue (each is tens of MB), and
  * those still left when the phone files are done are made at the end.
  *
- * Each batch's buffer goes back to the renderer once the writer is done with its files, to be
- * filled again: no buffer the writer has finished with waits in its heap for a collection (a
- * re-run's writer compares policy.csv and the Genesys files, 77 MB, in a few milliseconds each,
- * then allocates too little to collect them soon), and a large file's buffer serves the next.
+ * Each batch's buffer goes back to the renderer once the writer is done with its files: a batch's
+ * is filled again, a large file's dropped there. No buffer the writer has finished with waits in
+ * its heap for a collection (a re-run's writer compares policy.csv and the Genesys files, 77 MB,
+ * in a few milliseconds each, then allocates too little to collect them soon).
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { OutputFile, OutputGroup } from '../core/output.js';
@@ -76,31 +76,26 @@ export function* receivedFiles(port: MessagePort, shared: Int32Array, back: Mess
 }
 
 /**
- * Renderer side: buffers for the batches, preferably those the writer sent back. Kept: a few of a batch's size and
- * the last large one until a batch is made (it serves the next large file if that fits); any other is dropped at
- * once, so that the renderer's frequent collections free it.
+ * Renderer side: buffers for the batches, preferably those the writer sent back. A few of a batch's size are kept;
+ * any other (a large file's) is dropped as soon as it is back, for the renderer's frequent collections to free.
  */
 class Buffers {
-  private readonly batches: ArrayBuffer[] = [];
-  private large: ArrayBuffer | undefined;
+  private readonly spare: ArrayBuffer[] = [];
   constructor(private readonly back: MessagePort) {}
+
+  /** Takes in what the writer has sent back. */
+  drain(): void {
+    for (let r = receiveMessageOnPort(this.back); r; r = receiveMessageOnPort(this.back)) {
+      const ab = r.message as ArrayBuffer;
+      if (ab.byteLength === BATCH_BYTES && this.spare.length < BATCHES_AHEAD) this.spare.push(ab);
+    }
+  }
 
   /** A buffer of at least `size` bytes (BATCH_BYTES for a batch). */
   take(size: number): Buffer {
-    for (let r = receiveMessageOnPort(this.back); r; r = receiveMessageOnPort(this.back)) {
-      const ab = r.message as ArrayBuffer;
-      if (ab.byteLength === BATCH_BYTES) {
-        if (this.batches.length < BATCHES_AHEAD) this.batches.push(ab);
-      } else this.large = ab;
-    }
-    if (size <= BATCH_BYTES) {
-      this.large = undefined; // a batch of small files between two large ones: not kept for the rest of the run
-      const ab = this.batches.pop();
-      return ab ? Buffer.from(ab) : Buffer.allocUnsafeSlow(BATCH_BYTES);
-    }
-    const ab = this.large;
-    this.large = undefined;
-    return ab && ab.byteLength >= size ? Buffer.from(ab) : Buffer.allocUnsafeSlow(size);
+    this.drain();
+    const ab = size <= BATCH_BYTES ? this.spare.pop() : undefined;
+    return ab ? Buffer.from(ab) : Buffer.allocUnsafeSlow(Math.max(size, BATCH_BYTES));
   }
 }
 
@@ -151,6 +146,7 @@ export async function syncOutputInThread(
 
   const send = (m: Batch, transfer: ArrayBuffer[] = []): void => {
     if (gone) return;
+    buffers.drain(); // also between large files sent as they are, which take no buffer
     worker.postMessage(m, transfer);
     Atomics.add(shared, SENT, 1);
     Atomics.notify(shared, SENT);
