@@ -21,8 +21,13 @@
  * given them first, sat idle). So the writer has phone files to create from its first batch on,
  * the large files are made while it is busy, one at a time in its queue (each is tens of MB), and
  * those still left when the phone files are done are made at the end.
+ *
+ * Each batch's buffer goes back to the renderer once the writer is done with its files: a batch's
+ * is filled again, a large file's dropped there. No buffer the writer has finished with waits in
+ * its heap for a collection (a re-run's writer compares policy.csv and the Genesys files, 77 MB,
+ * in a few milliseconds each, then allocates too little to collect them soon).
  */
-import { receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { OutputFile, OutputGroup } from '../core/output.js';
 import { sha256 } from '../core/sha256.js';
 import { workerResult } from './thread-reply.js';
@@ -41,12 +46,14 @@ export interface WriterData {
   groups: readonly OutputGroup[];
   opts: SyncOptions;
   shared: Int32Array;
+  /** Where the writer sends each batch's buffer back once it is done with its files. */
+  back: MessagePort;
 }
 
 type Batch = { paths: string[]; secret: boolean[]; hashes: string[]; ends: number[]; bytes: ArrayBuffer } | { end: true } | { abort: true };
 
-/** Writer side: the files of the batches as they arrive, until the end (or an abort, which throws). */
-export function* receivedFiles(port: MessagePort, shared: Int32Array): Generator<EncodedFile> {
+/** Writer side: the files of the batches as they arrive, until the end (or an abort, which throws); each batch's buffer is sent `back` once its files are done. */
+export function* receivedFiles(port: MessagePort, shared: Int32Array, back: MessagePort): Generator<EncodedFile> {
   for (;;) {
     const sent = Atomics.load(shared, SENT);
     const m = receiveMessageOnPort(port)?.message as Batch | undefined;
@@ -63,6 +70,32 @@ export function* receivedFiles(port: MessagePort, shared: Int32Array): Generator
       yield { path: m.paths[i], contents: Buffer.from(m.bytes, start, m.ends[i] - start), secret: m.secret[i], sha256: m.hashes[i] };
       start = m.ends[i];
     }
+    // syncOutput has finished with the last file (it asked for the next one) and keeps none of their bytes.
+    back.postMessage(m.bytes, [m.bytes]);
+  }
+}
+
+/**
+ * Renderer side: buffers for the batches, preferably those the writer sent back. A few of a batch's size are kept;
+ * any other (a large file's) is dropped as soon as it is back, for the renderer's frequent collections to free.
+ */
+class Buffers {
+  private readonly spare: ArrayBuffer[] = [];
+  constructor(private readonly back: MessagePort) {}
+
+  /** Takes in what the writer has sent back. */
+  drain(): void {
+    for (let r = receiveMessageOnPort(this.back); r; r = receiveMessageOnPort(this.back)) {
+      const ab = r.message as ArrayBuffer;
+      if (ab.byteLength === BATCH_BYTES && this.spare.length < BATCHES_AHEAD) this.spare.push(ab);
+    }
+  }
+
+  /** A buffer of at least `size` bytes (BATCH_BYTES for a batch). */
+  take(size: number): Buffer {
+    this.drain();
+    const ab = size <= BATCH_BYTES ? this.spare.pop() : undefined;
+    return ab ? Buffer.from(ab) : Buffer.allocUnsafeSlow(Math.max(size, BATCH_BYTES));
   }
 }
 
@@ -92,8 +125,16 @@ export async function syncOutputInThread(
   { meanwhile, limits }: ThreadOptions = {},
 ): Promise<SyncResult> {
   const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  const data: WriterData = { dir, groups: [...groups], opts, shared };
-  const worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: limits });
+  const returned = new MessageChannel();
+  const data: WriterData = { dir, groups: [...groups], opts, shared, back: returned.port2 };
+  const worker = new Worker(new URL('./write-worker.js', import.meta.url), {
+    workerData: data,
+    transferList: [returned.port2],
+    stdout: false,
+    stderr: false,
+    resourceLimits: limits,
+  });
+  const buffers = new Buffers(returned.port1);
   let gone = false;
   const ended = new Promise<void>((resolve) =>
     worker.once('exit', () => {
@@ -105,13 +146,14 @@ export async function syncOutputInThread(
 
   const send = (m: Batch, transfer: ArrayBuffer[] = []): void => {
     if (gone) return;
+    buffers.drain(); // also between large files sent as they are, which take no buffer
     worker.postMessage(m, transfer);
     Atomics.add(shared, SENT, 1);
     Atomics.notify(shared, SENT);
   };
   /** One file in a batch of its own (a file larger than a batch). */
   const sendAlone = (f: OutputFile): void => {
-    const own = ownBytes(f);
+    const own = ownBytes(f, buffers);
     send({ paths: [f.path], secret: [f.secret], hashes: [sha256(own)], ends: [own.length], bytes: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
   };
   const stopped = (): boolean => gone || Atomics.load(shared, FAILED) !== 0;
@@ -149,13 +191,13 @@ export async function syncOutputInThread(
     await room();
     send(m, transfer);
   };
-  let buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  let buf = buffers.take(BATCH_BYTES);
   let batch = { paths: [] as string[], secret: [] as boolean[], hashes: [] as string[], ends: [] as number[] };
   let used = 0;
   const flush = async (): Promise<void> => {
     if (batch.paths.length === 0) return;
     await post({ ...batch, bytes: buf.buffer as ArrayBuffer }, [buf.buffer as ArrayBuffer]);
-    buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    buf = buffers.take(BATCH_BYTES);
     batch = { paths: [], secret: [], hashes: [], ends: [] };
     used = 0;
   };
@@ -194,6 +236,8 @@ export async function syncOutputInThread(
     send({ abort: true });
     await result.catch(() => undefined);
     throw e;
+  } finally {
+    result.finally(() => returned.port1.close()).catch(() => undefined);
   }
   return result;
 }
@@ -201,12 +245,13 @@ export async function syncOutputInThread(
 /**
  * A file's bytes in a buffer of their own, to be handed over (transferred: the file's own bytes are
  * unusable afterwards). Bytes made for the file alone (CsvText, not much larger than they are) go as
- * they are; anything else is encoded or copied into a new buffer.
+ * they are; anything else is encoded or copied into a buffer of `buffers` (one the writer sent back, or a new one).
  */
-function ownBytes(f: OutputFile): Buffer {
+function ownBytes(f: OutputFile, buffers: Buffers): Buffer {
   const b = f.bytes;
   if (b && b.byteOffset === 0 && b.buffer.byteLength <= 2 * b.length + 4096) return b;
-  const own = Buffer.allocUnsafeSlow(b ? b.length : Buffer.byteLength(f.contents, 'utf8'));
+  const size = b ? b.length : Buffer.byteLength(f.contents, 'utf8');
+  const own = buffers.take(size).subarray(0, size);
   if (b) b.copy(own);
   else own.write(f.contents, 0, 'utf8');
   return own;

@@ -4,7 +4,8 @@ import { settle } from './thread-reply.js';
 import { receivedFiles, writerFailed, type WriterData } from './write-thread.js';
 import { syncOutput } from './write-output.js';
 
-const { dir, groups, opts, shared } = workerData as WriterData;
-const reply = await settle(() => syncOutput(dir, receivedFiles(parentPort!, shared), groups, opts));
+const { dir, groups, opts, shared, back } = workerData as WriterData;
+const reply = await settle(() => syncOutput(dir, receivedFiles(parentPort!, shared, back), groups, opts));
+back.close();
 if ('error' in reply) writerFailed(shared);
 parentPort!.postMessage(reply);

@@ -4,11 +4,12 @@
  * difference, not as changed content.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { canonicalEntries } from '../../src/cli/write-output.js';
-import { repoPath, runCli } from '../support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, repoPath, runCli } from '../support/cli.js';
 import { cleanupTempDirs, tempDir } from '../support/security.js';
 
 after(cleanupTempDirs);
@@ -67,6 +68,37 @@ test('--file-mode 0640 --group: secret files 0640, every file in the group; kept
   // Back to the default: an explicit flag wins over the manifest.
   assert.equal(runCli(['generate', INV, '-o', out, '--file-mode', '0600']).code, 0);
   assert.equal(statSync(join(out, secret)).mode & 0o777, 0o600);
+});
+
+/** The example inventory's passwords (examples/secrets/*.txt): a file holding one is a secret file. */
+const PASSWORDS = readdirSync(repoPath('examples', 'secrets')).map((n) => readFileSync(repoPath('examples', 'secrets', n), 'utf8').trim());
+
+test('--file-mode is exact under any umask (the umask only narrows the other files), and --check agrees at once', () => {
+  for (const [umask, mode] of [
+    ['077', '0644'],
+    ['077', '0640'],
+    ['077', '0600'],
+    ['000', '0600'],
+    ['000', '0640'],
+  ] as const) {
+    const out = join(tempDir(), 'out');
+    const shell = (args: string) => spawnSync('sh', ['-c', `umask ${umask}; exec "${process.execPath}" "${BIN}" ${args}`], { encoding: 'utf8' });
+    const r = shell(`generate "${INV}" -o "${out}" --file-mode ${mode}`);
+    assert.equal(r.status, 0, r.stderr);
+    let secrets = 0;
+    for (const p of Object.keys(manifestFiles(out))) {
+      const st = statSync(join(out, p));
+      const text = readFileSync(join(out, p), 'utf8');
+      const secret = PASSWORDS.some((pw) => text.includes(pw));
+      if (secret) secrets++;
+      const want = secret ? parseInt(mode, 8) : 0o644 & ~parseInt(umask, 8);
+      assert.equal(st.mode & 0o777, want, `umask ${umask}, --file-mode ${mode}: ${p} is 0${(st.mode & 0o777).toString(8)}`);
+    }
+    assert.ok(secrets > 0);
+    assert.equal(statSync(join(out, MANIFEST)).mode & 0o777, 0o600);
+    const check = shell(`generate "${INV}" -o "${out}" --check`);
+    assert.equal(check.status, 0, `umask ${umask}, --file-mode ${mode}: ${check.stdout}`);
+  }
 });
 
 test('--file-mode and --group refuse what cannot be right, before anything is written', () => {

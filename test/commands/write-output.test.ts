@@ -196,6 +196,36 @@ test('a secret file readable by others is drift and is repaired by chmod (conten
   assert.equal(lstatSync(p).mode & 0o777, 0o600);
 });
 
+test('secret files get exactly their mode under any umask, in new and existing directories; the others 0644 less the umask', () => {
+  // Files in several directories, created both inside new directories (a first run) and as temp files in existing ones (a change).
+  const secrets = (text: string): OutputFile[] =>
+    ['phones/yealink/001565000003.cfg', 'phones/yealink/001565000004.cfg', 'phones/snom/000413000001.xml', 'phones/snom/000413000002.xml'].map((path) => ({
+      path,
+      contents: `pw = ${text}\n`,
+      secret: true,
+    }));
+  const previous = process.umask(0o022);
+  try {
+    for (const umask of [0o077, 0o027, 0o022, 0o000]) {
+      for (const secretMode of [0o600, 0o640, 0o644]) {
+        process.umask(umask);
+        const dir = fresh();
+        for (const text of ['a', 'b']) {
+          const r = syncOutput(dir, files(secrets(text)), ALL, { write: true, access: { secretMode } });
+          assert.equal(r.changes.length, text === 'a' ? 7 : 4);
+          const what = `umask 0${umask.toString(8)}, mode 0${secretMode.toString(8)}, ${text === 'a' ? 'new' : 'existing'} directories`;
+          for (const f of secrets(text)) assert.equal(statSync(join(dir, f.path)).mode & 0o777, secretMode, `${f.path}: ${what}`);
+          assert.equal(statSync(join(dir, MANIFEST)).mode & 0o777, 0o600, `the manifest: ${what}`);
+          assert.equal(statSync(join(dir, 'policy.csv')).mode & 0o777, 0o644 & ~umask, `policy.csv: ${what}`);
+          assert.deepEqual(driftOf(compare(dir, files(secrets(text)))), [], what);
+        }
+      }
+    }
+  } finally {
+    process.umask(previous);
+  }
+});
+
 test('a manifest that is not ours stops the run (exit 2): sipbc does not guess what it owns', () => {
   const dir = fresh();
   mkdirSync(dir);

@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { syncOutput } from '../../src/cli/write-output.js';
+import { driftOf, syncOutput } from '../../src/cli/write-output.js';
 import { BATCH_BYTES, BATCHES_AHEAD, syncOutputInThread } from '../../src/cli/write-thread.js';
 import { ExitCode, SipbcError } from '../../src/core/errors.js';
-import type { OutputFile } from '../../src/core/output.js';
+import { bytesFile, type OutputFile } from '../../src/core/output.js';
 import { snapshotTree } from '../support/golden.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipbc-writer-thread-'));
@@ -79,6 +79,29 @@ test('the single files are made while the writer is busy with the phone files, n
   assert.ok(pulledAt[0] < 10_000, `the first single file was made after all ${pulledAt[0]} phone files`);
   const strip = (t: ReturnType<typeof snapshotTree>) => new Map([...t].map(([p, e]) => [p, { mode: e.mode, bytes: e.bytes }]));
   assert.deepEqual(strip(snapshotTree(b)), strip(snapshotTree(a)));
+});
+
+test('large files one after another and between batches, as strings and as bytes: the same tree as in-process', async () => {
+  // The writer hands each buffer back: a batch's is filled again, a large file's dropped.
+  const sizes = [3, 5, 1.5, 0.2, 4, 2];
+  function* mixed(): Generator<OutputFile> {
+    for (const [i, mb] of sizes.entries()) {
+      const text = `${i}é`.repeat(Math.round((mb * 1024 * 1024) / 3));
+      // Strings, bytes of their own (handed over as they are) and bytes inside a larger buffer (copied).
+      if (i % 3 === 0) yield { path: `genesys/f${i}.csv`, contents: text, secret: false };
+      else if (i % 3 === 1) yield bytesFile(`genesys/f${i}.csv`, Buffer.from(text, 'utf8'), false);
+      else yield bytesFile(`genesys/f${i}.csv`, Buffer.from(`xx${text}`, 'utf8').subarray(2), false);
+      for (let j = 0; j < 300; j++) yield { path: `phones/yealink/${i}-${j}.cfg`, contents: `${i} ${j} ${'z'.repeat(3000 + j)}\n`, secret: j % 2 === 0 };
+    }
+  }
+  const a = fresh();
+  const b = fresh();
+  const inProcess = syncOutput(a, mixed(), ALL, { write: true });
+  const threaded = await syncOutputInThread(b, mixed(), ALL, { write: true });
+  assert.deepEqual({ ...threaded, dir: a }, inProcess);
+  const strip = (t: ReturnType<typeof snapshotTree>) => new Map([...t].map(([p, e]) => [p, { mode: e.mode, bytes: e.bytes }]));
+  assert.deepEqual(strip(snapshotTree(b)), strip(snapshotTree(a)));
+  assert.deepEqual(driftOf(await syncOutputInThread(b, mixed(), ALL, { write: false })), []);
 });
 
 test('an error while rendering: the writer removes what it staged, DIR is exactly as it was, the error goes on unchanged', async () => {
