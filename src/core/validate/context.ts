@@ -130,6 +130,11 @@ export class RuleContext {
     return site;
   }
 
+  /** The site a phone at `placeId` prefers, as the policy works it out: its own `preferredSite` (`auto` by the hash), else its place's (placeSite). */
+  phoneSite(placeId: string, own: string | undefined): string | undefined {
+    return own === undefined ? this.placeSite(placeId) : own === 'auto' ? autoSite(placeId, this.serverSites) : own;
+  }
+
   /** A finding at `path` (located now: call only for real findings). */
   finding(code: string, path: JsonPath, message: string, opts: FindingOptions = {}): Finding {
     const pos = this.loaded.locate(path, opts.key ? { key: true } : undefined);

@@ -10,7 +10,6 @@
 import { familyOf } from '../../catalogue.js';
 import { baseDomain, preferredName, siteName } from '../../dns-names.js';
 import type { Finding } from '../../findings.js';
-import { autoSite } from '../../policy.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 export function naptrTransports(ctx: RuleContext): Finding[] {
@@ -30,8 +29,7 @@ export function naptrTransports(ctx: RuleContext): Finding[] {
     const placeId = str(v.place);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     if (!fam || fam.codes?.srvTransport === undefined || placeId === undefined) continue;
-    const own = str(v.preferredSite);
-    const site = own === undefined ? ctx.placeSite(placeId) : own === 'auto' ? autoSite(placeId, sites) : own;
+    const site = ctx.phoneSite(placeId, str(v.preferredSite));
     // The preferred site's index; the peer is the other one.
     const at = site === undefined ? -1 : sites[0].id === site ? 0 : sites[1].id === site ? 1 : -1;
     if (at === -1 || sites[1 - at].id === site) continue;

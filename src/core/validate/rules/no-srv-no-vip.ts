@@ -9,7 +9,6 @@
  */
 import { familyOf } from '../../catalogue.js';
 import type { Finding } from '../../findings.js';
-import { autoSite } from '../../policy.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
@@ -27,8 +26,7 @@ export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
     const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
     const dual = mode === 'dual' && fam.dualRegistration;
     if (dual ? fam.dualSrv : fam.srv) continue;
-    const own = str(v.preferredSite);
-    const site = own === undefined ? ctx.placeSite(placeId) : own === 'auto' ? autoSite(placeId, sites) : own;
+    const site = ctx.phoneSite(placeId, str(v.preferredSite));
     const s = site === undefined ? undefined : noVip.get(site);
     if (!s) continue;
     const primary = isObject(s.sipServer.primary) ? str(s.sipServer.primary.host) : undefined;
