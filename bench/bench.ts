@@ -29,6 +29,8 @@
  *   node dist/bench/bench.js --only hostile --sizes 100k --runs 3   # validate of unknown keys vs normal
  *   node dist/bench/bench.js --sizes 100k --runs 5 --keep
  *   node dist/bench/bench.js --only generate --sizes 100k --runs 3   # the generate rows only
+ *   node dist/bench/bench.js --only generate --sizes 100k --runs 5 --work /dev/shm --against ../sipbc-old
+ *                                  # + first runs paired with another checkout's (CPU ratio), on a tmpfs
  *
  * At each size, generate also runs on the same inventory with about one phone in eight carrying a
  * warning (synth.ts --warnings): findings must not cost the memory budget.
@@ -61,19 +63,24 @@ interface Options {
   runs: number;
   keep: boolean;
   work?: string;
+  /** Another sipbc checkout (built): its generate first runs paired with this build's. */
+  against?: string;
 }
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node dist/bench/bench.js [--only startup|hostile|generate] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR]\n' +
+    'usage: node dist/bench/bench.js [--only startup|hostile|generate] [--sizes 1000,10000,100000] [--runs N] [--keep] [--work DIR] [--against ROOT]\n' +
       '  --only   startup: measure only the start-up rows (--version, validate of small inventories, --help)\n' +
       '           hostile: only validate of N unknown keys in one mapping against validate of N phones (same bytes)\n' +
       '           generate: only the generate rows (first run, with warnings, over unchanged output)\n' +
       '  --sizes  phone counts to synthesise (k suffix allowed: 1k,10k,100k); default 1000,10000,100000\n' +
       '  --runs   measured runs per command (median reported; one extra warm-up run each); default 5\n' +
       '  --keep   keep the work directory (inventories, outputs) for inspection\n' +
-      '  --work   where to put the work directory (default: the OS temp directory)\n',
+      '  --work   where to put the work directory (default: the OS temp directory; a tmpfs such as /dev/shm\n' +
+      "           takes the file system's own variance out of the figures)\n" +
+      '  --against ROOT  another sipbc checkout, built (npm ci && npm run build): its generate first runs are\n' +
+      "           paired with this build's on the same inventory (CPU and wall ratios, peak RSS of both)\n",
   );
   process.exit(msg ? 2 : 0);
 }
@@ -107,7 +114,10 @@ function parseArgs(argv: string[]): Options {
       o.only = v;
     } else if (a === '--keep') o.keep = true;
     else if (a.startsWith('--work')) o.work = value();
-    else usage(`unknown argument ${a}`);
+    else if (a.startsWith('--against')) {
+      o.against = value();
+      if (!existsSync(join(o.against, 'bin', 'run.js'))) usage(`--against: ${o.against}/bin/run.js not found (a sipbc checkout, built)`);
+    } else usage(`unknown argument ${a}`);
   }
   return o;
 }
@@ -182,6 +192,8 @@ interface PairResult {
   b?: SideResult;
   /** median of the pairwise wall-time ratios a/b */
   ratio?: number;
+  /** median of the pairwise CPU-time (user + system) ratios a/b */
+  cpuRatio?: number;
 }
 
 function stats(xs: number[]): Stats {
@@ -227,6 +239,8 @@ async function measure(a: Side, b: Side | undefined, runs: number, env: NodeJS.P
   if (b) {
     res.b = side(b, rb);
     res.ratio = stats(ra.map((r, i) => r.wallMs / rb[i].wallMs)).median;
+    const cpu = ra.flatMap((r, i) => (r.cpuMs && rb[i].cpuMs ? [r.cpuMs / rb[i].cpuMs!] : []));
+    if (cpu.length) res.cpuRatio = stats(cpu).median;
   }
   return res;
 }
@@ -325,8 +339,8 @@ interface Row {
   exit?: number;
 }
 
-function gitCommit(): string | undefined {
-  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+function gitCommit(root = PROJECT_ROOT): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
@@ -345,7 +359,7 @@ function fmtMs(ms: number | undefined): string {
 }
 
 function printTable(rows: Row[]): void {
-  const head = ['measure', 'phones', 'sipbc', 'baseline', 'ratio', 'target', 'sipbc RSS', 'base RSS', 'sipbc CPU', 'base CPU', 'exit', ''];
+  const head = ['measure', 'phones', 'sipbc', 'baseline', 'ratio', 'target', 'sipbc RSS', 'base RSS', 'sipbc CPU', 'base CPU', 'CPU ratio', 'exit', ''];
   const body = rows.map((r) => {
     const a = r.result.a;
     const b = r.result.b;
@@ -361,6 +375,7 @@ function printTable(rows: Row[]): void {
       b?.rssMiB ? `${b.rssMiB.median.toFixed(0)} MiB` : '',
       fmtMs(a.cpuMs?.median),
       b?.cpuMs ? fmtMs(b.cpuMs.median) : '',
+      r.result.cpuRatio === undefined ? '' : `${r.result.cpuRatio.toFixed(2)}×`,
       a.exitCodes.join('/'),
       r.pass === undefined ? (r.note ?? '') : r.pass ? 'ok' : `MISSED${r.note ? ` (${r.note})` : ''}`,
     ];
@@ -368,7 +383,7 @@ function printTable(rows: Row[]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => (i >= 2 && i <= 10 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`);
@@ -536,6 +551,22 @@ async function main(): Promise<void> {
       if (packed) gRow.note = `${packed.files} files, ${(packed.bytes / MIB).toFixed(1)} MiB`;
       if (genCode !== 0) gRow.note = `generate failed (exit ${genCode}): ${g.a.firstOutput.split('\n').slice(0, 3).join(' | ')}`;
       rows.push(gRow);
+
+      // ---- generate first runs of this build against another checkout's (--against), same inventory, alternately
+      if (opts.against && genCode === 0) {
+        const root = opts.against;
+        const label = `sipbc ${gitCommit(root) ?? root}`;
+        const otherOut = join(dir, 'against-out');
+        log(`${n} phones: generate vs ${label}`);
+        const vs = await measure(
+          gen,
+          { label, cmd: [node, join(root, 'bin', 'run.js'), 'generate', invPath, '-o', otherOut], before: () => moveAside(otherOut) },
+          opts.runs,
+          env,
+          rssFile,
+        );
+        rows.push({ measure: 'generate (vs --against)', phones: n, result: vs, note: 'CPU ratio: this build / --against' });
+      }
 
       // ---- generate again over its own unchanged output (information: files skipped by hash)
       if (genCode === 0) {
