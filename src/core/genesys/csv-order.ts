@@ -21,6 +21,11 @@ export class SortedCsv {
     this.lines.push(csvRecord(cells));
   }
 
+  /** A row already written as a CSV line (csvRecord, or pieces of it). */
+  addLine(line: string): void {
+    this.lines.push(line);
+  }
+
   /** Rows from another SortedCsv's `rows()`, already sorted: merged in, not sorted again. */
   merge(sorted: readonly string[]): void {
     this.shared = sorted;

@@ -20,6 +20,7 @@
 import { siteName } from '../dns-names.js';
 import type { Inventory } from '../inventory.js';
 import { siteLabel, type Plan } from '../policy.js';
+import { csvCell } from '../output.js';
 import { SortedCsv } from './csv-order.js';
 
 export const WORKSPACE_SECTION = 'interaction-workspace';
@@ -29,8 +30,11 @@ export function workspaceOptionsCsv(plan: Plan, inv: Inventory): Buffer {
   const sites = new Map(plan.sites.map((s) => [s.id, s]));
   const transport = (inv.defaults?.transport ?? 'udp').toUpperCase();
   const csv = new SortedCsv(WORKSPACE_HEADER);
+  // The cells an agent's rows share, quoted once per agent; the option names need no quoting.
+  const section = csvCell(WORKSPACE_SECTION);
   for (const a of plan.agents) {
-    const opt = (option: string, value: string | number) => csv.add([a.agent.login, a.agent.user, a.place.id, WORKSPACE_SECTION, option, value]);
+    const prefix = `${csvCell(a.agent.login)},${csvCell(a.agent.user)},${csvCell(a.place.id)},${section}`;
+    const opt = (option: string, value: string | number) => csv.addLine([prefix, option, csvCell(value)].join(','));
     opt('disaster-recovery.enabled', 'true');
     opt('disaster-recovery.preferred-site', siteLabel(sites.get(a.site)!));
     if (a.agent.sipEndpoint) {
