@@ -105,14 +105,12 @@ export type Cell = string | number | boolean | undefined;
 
 /**
  * A CSV file written row by row into one growing UTF-8 buffer: no string for the whole (policy.csv
- * of 100 000 phones is 30 MB; see bytesFile). Rows gather in a short string that is encoded once it
- * passes FLUSH_CHARS: one Buffer.write per ~16 KB instead of one per cell or line (each call costs
- * more than encoding its few bytes).
+ * of 100 000 phones is 30 MB; see bytesFile). One Buffer.write per row: a call costs more than
+ * encoding a cell's few bytes, and gathering many rows into one string first costs more again.
  */
 export class CsvText {
   private buf: Buffer;
   private used = 0;
-  private pending = '';
 
   /** `size`: the bytes expected, if known (the buffer then need not grow). */
   constructor(size = 1 << 16) {
@@ -121,52 +119,37 @@ export class CsvText {
 
   /** One record and its line end. */
   row(cells: readonly Cell[]): this {
-    let s = this.pending;
-    for (let i = 0; i < cells.length; i++) s += i > 0 ? `,${csvCell(cells[i])}` : csvCell(cells[i]);
-    return this.gather(s);
+    let s = csvCell(cells[0]);
+    for (let i = 1; i < cells.length; i++) s += `,${csvCell(cells[i])}`;
+    return this.line(s);
   }
 
   /** A finished CSV line (quoted by csvRecord), and its line end. */
   line(s: string): this {
-    return this.gather(this.pending + s);
+    if (this.used + s.length * 3 + 1 > this.buf.length) this.grow(s.length * 3 + 1);
+    this.used += this.buf.write(s, this.used);
+    this.buf[this.used++] = 0x0a; // LF
+    return this;
   }
 
   /** Bytes written so far. */
   get length(): number {
-    this.flush();
     return this.used;
   }
 
   /** Room for `size` bytes in all (growing a large buffer by doubling copies it, and faults in fresh pages, each time). */
   reserve(size: number): this {
-    this.flush();
     if (size > this.buf.length) this.grow(size - this.used);
     return this;
   }
 
   text(): string {
-    this.flush();
     return this.buf.toString('utf8', 0, this.used);
   }
 
   /** The bytes written (a view of the buffer: nothing may be written after). */
   bytes(): Buffer {
-    this.flush();
     return this.buf.subarray(0, this.used);
-  }
-
-  private gather(s: string): this {
-    this.pending = `${s}\n`;
-    if (this.pending.length >= FLUSH_CHARS) this.flush();
-    return this;
-  }
-
-  private flush(): void {
-    const s = this.pending;
-    if (s.length === 0) return;
-    this.pending = '';
-    if (this.used + s.length * 3 > this.buf.length) this.grow(s.length * 3);
-    this.used += this.buf.write(s, this.used);
   }
 
   private grow(atLeast: number): void {
@@ -175,8 +158,6 @@ export class CsvText {
     this.buf = next;
   }
 }
-
-const FLUSH_CHARS = 16384;
 
 /** One CSV record, without its line end. */
 export function csvRecord(cells: readonly Cell[]): string {

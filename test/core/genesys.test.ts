@@ -249,10 +249,23 @@ test('genesys: the documented order is exactly what `LC_ALL=C sort` gives', () =
     { login: '\uff21 1', user: 'v', place: 'place_lower', preferredSite: 'east' },
   );
   inv.switchDNs!.push({ number: '\uff219', type: 'acd-queue' }, { number: '😀9', type: 'acd-queue' });
+  // Logins one of which starts another's, quoted ones, and SIP Endpoint agents (seven rows each).
+  for (const login of ['7', '70', '7,0', '"7"', '7 ', '6'])
+    inv.agents!.push({ login, user: 'w', place: 'place_lower', preferredSite: 'west', sipEndpoint: true });
   for (const [path, text] of render(inv)) {
     const data = lines(text).slice(1);
     const sorted = spawnSync('sort', [], { input: data.join('\n') + '\n', env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
     assert.equal(sorted.status, 0, sorted.stderr);
     assert.deepEqual(data, lines(sorted.stdout), path);
   }
+});
+
+test('genesys: agents with the same cells (which validate refuses) still give LC_ALL=C sorted, unique rows', () => {
+  const inv = realistic();
+  const twin = { ...inv.agents![0] };
+  inv.agents!.push({ ...twin }, { ...twin, preferredSite: twin.preferredSite === 'east' ? 'west' : 'east', sipEndpoint: true });
+  const data = lines(render(inv).get('genesys/workspace-options.csv')!).slice(1);
+  const sorted = spawnSync('sort', ['-u'], { input: data.join('\n') + '\n', env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
+  assert.deepEqual(data, lines(sorted.stdout));
+  assert.ok(data.filter((l) => l.startsWith(`${twin.login},`)).length > 2);
 });
