@@ -23,14 +23,14 @@ const DN_TYPE: Record<SwitchDN['type'], string> = {
 
 /** The rows every peer file has (switch DNs, Agent Logins), sorted: made once for all sites. */
 export function peersSharedRows(inv: Inventory): string[] {
-  const csv = new SortedCsv(PEERS_HEADER);
+  const csv = new SortedCsv(PEERS_HEADER, (inv.switchDNs?.length ?? 0) + (inv.agents?.length ?? 0));
   for (const d of inv.switchDNs ?? []) csv.add(['DN', d.number, DN_TYPE[d.type], '', '', '']);
   for (const a of inv.agents ?? []) csv.add(['Agent Login', a.login, '', '', '', a.user]);
   return csv.rows();
 }
 
 export function peersCsv(inv: Inventory, siteId: string, shared: readonly string[] = peersSharedRows(inv)): Buffer {
-  const csv = new SortedCsv(PEERS_HEADER);
+  const csv = new SortedCsv(PEERS_HEADER, 2 * inv.places.length);
   for (const place of inv.places) {
     const dn = place.extensions[siteId];
     if (dn === undefined) continue;

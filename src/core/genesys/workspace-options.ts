@@ -29,7 +29,9 @@ export const WORKSPACE_HEADER = ['login', 'user', 'place', 'section', 'option', 
 export function workspaceOptionsCsv(plan: Plan, inv: Inventory): Buffer {
   const sites = new Map(plan.sites.map((s) => [s.id, s]));
   const transport = (inv.defaults?.transport ?? 'udp').toUpperCase();
-  const csv = new SortedCsv(WORKSPACE_HEADER);
+  let rows = 0;
+  for (const a of plan.agents) rows += a.agent.sipEndpoint ? 7 : 2;
+  const csv = new SortedCsv(WORKSPACE_HEADER, rows);
   // The cells an agent's rows share, quoted once per agent; the option names need no quoting.
   const section = csvCell(WORKSPACE_SECTION);
   for (const a of plan.agents) {
