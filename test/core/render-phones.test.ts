@@ -552,7 +552,11 @@ test('a line break or control character in a value is refused in every format, n
 test('two phones never write the same file: the same MAC twice (which validate refuses) is an error, not a file overwritten', () => {
   const mac = '001565000042';
   assert.throws(
-    () => render([{ mac, model: 'yealink-t54w', place: 'P1' }, { mac: '00:15:65:00:00:42', model: 'yealink-t46u', place: 'P2' }]),
+    () =>
+      render([
+        { mac, model: 'yealink-t54w', place: 'P1' },
+        { mac: '00:15:65:00:00:42', model: 'yealink-t46u', place: 'P2' },
+      ]),
     (e: unknown) => e instanceof SipbcError && e.message.includes(`phones/yealink/${mac}.cfg is already written for another phone`),
   );
 });
