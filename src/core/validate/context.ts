@@ -8,7 +8,11 @@ import type { Finding } from '../findings.js';
 import type { Agent, Inventory, Phone, Place, Site, SwitchDN } from '../inventory.js';
 import type { JsonPath, LoadedInventory } from '../load.js';
 import { autoSite } from '../policy.js';
+import { StringIndex } from '../string-index.js';
 import { ruleInfo } from './codes.js';
+
+/** placeSite not worked out yet for a place. */
+const NOT_MADE = Symbol('not made');
 
 /** An item of one of the inventory's lists, with its index there (for paths). */
 export interface Item<T> {
@@ -54,11 +58,21 @@ export class RuleContext {
   readonly siteIds: string[];
   /** The schema found no problem: the inventory has the shape of inventory.ts (set by validateInventory before the rules run). */
   shapeValid = false;
-  private _placeById?: Map<string, Item<Place>>;
-  private _agentsAt?: Map<string, Item<Agent>[]>;
+  /** Place id → its index in `places` (the first place with that id). */
+  private _placeIndex?: StringIndex;
+  /**
+   * The agents naming each place, in inventory order, as chains of indexes into `agents` (no array
+   * per place: 100 000 places): agentFirst[place], agentNext[agent], -1 ending a chain. Agents naming
+   * an id that is no place are grouped in agentsElsewhere.
+   */
+  private _agentFirst?: Int32Array;
+  private _agentNext?: Int32Array;
+  private _agentsElsewhere?: Map<string, Item<Agent>[]>;
   private _phonesAt?: Map<string, Item<Phone>[]>;
   private _serverSites?: Site[];
-  private _placeSite?: Map<string, string | undefined>;
+  /** placeSite per place index (NOT_MADE before it is worked out), and per id that is no place. */
+  private _placeSite?: (string | undefined | typeof NOT_MADE)[];
+  private _placeSiteElsewhere?: Map<string, string | undefined>;
 
   constructor(
     readonly loaded: LoadedInventory,
@@ -74,21 +88,75 @@ export class RuleContext {
     this.siteIds = [...new Set(this.sites.map((s) => str(s.v.id)).filter((x): x is string => x !== undefined))];
   }
 
-  /** First place with each id. */
-  get placeById(): Map<string, Item<Place>> {
-    if (!this._placeById) {
-      this._placeById = new Map();
-      for (const p of this.places) {
-        const id = str(p.v.id);
-        if (id !== undefined && !this._placeById.has(id)) this._placeById.set(id, p);
+  /** The index in `places` of the first place with id `id`, or -1. */
+  placeIndex(id: string): number {
+    let index = this._placeIndex;
+    if (!index) {
+      const places = this.places;
+      index = this._placeIndex = new StringIndex(places.length);
+      for (let k = 0; k < places.length; k++) {
+        const id = str(places[k].v.id);
+        if (id !== undefined) index.add(id, k);
       }
     }
-    return this._placeById;
+    return index.get(id);
   }
 
-  /** Agents by the place id they name. */
-  get agentsAt(): Map<string, Item<Agent>[]> {
-    return (this._agentsAt ??= groupBy(this.agents, (a) => str(a.v.place)));
+  /** The first place with id `id`. */
+  placeById(id: string): Item<Place> | undefined {
+    const k = this.placeIndex(id);
+    return k === -1 ? undefined : this.places[k];
+  }
+
+  /** The place ids, each once, in inventory order (did-you-mean candidates). */
+  placeIds(): string[] {
+    const ids: string[] = [];
+    for (let k = 0; k < this.places.length; k++) {
+      const id = str(this.places[k].v.id);
+      if (id !== undefined && this.placeIndex(id) === k) ids.push(id);
+    }
+    return ids;
+  }
+
+  private chainAgents(): void {
+    const n = this.places.length;
+    const first = new Int32Array(n).fill(-1);
+    const last = new Int32Array(n).fill(-1);
+    const agents = this.agents;
+    const next = new Int32Array(agents.length).fill(-1);
+    for (let m = 0; m < agents.length; m++) {
+      const id = str(agents[m].v.place);
+      if (id === undefined) continue;
+      const k = this.placeIndex(id);
+      if (k === -1) {
+        const elsewhere = (this._agentsElsewhere ??= new Map());
+        const l = elsewhere.get(id);
+        if (l) l.push(agents[m]);
+        else elsewhere.set(id, [agents[m]]);
+      } else {
+        if (last[k] === -1) first[k] = m;
+        else next[last[k]] = m;
+        last[k] = m;
+      }
+    }
+    this._agentFirst = first;
+    this._agentNext = next;
+  }
+
+  /** The agents naming the place at index `k` of `places` (its first with that id), in inventory order. */
+  agentsAtPlace(k: number): Item<Agent>[] {
+    if (!this._agentFirst) this.chainAgents();
+    const out: Item<Agent>[] = [];
+    for (let m = this._agentFirst![k]; m !== -1; m = this._agentNext![m]) out.push(this.agents[m]);
+    return out;
+  }
+
+  /** How many agents name the place at index `k` of `places`. */
+  agentCount(k: number): number {
+    if (!this._agentFirst) this.chainAgents();
+    let n = 0;
+    for (let m = this._agentFirst![k]; m !== -1; m = this._agentNext![m]) n++;
+    return n;
   }
 
   /** Phones by the place id they name. */
@@ -108,25 +176,37 @@ export class RuleContext {
    * once per place (rules ask per phone). Only when serverSites are two.
    */
   placeSite(placeId: string): string | undefined {
-    const memo = (this._placeSite ??= new Map());
-    if (memo.has(placeId)) return memo.get(placeId);
-    const sites = this.serverSites;
-    const def = (isObject(this.inv.defaults) ? str(this.inv.defaults.preferredSite) : undefined) ?? 'auto';
-    let auto: string | undefined;
-    const resolve = (pref: string): string => (pref !== 'auto' ? pref : (auto ??= autoSite(placeId, sites)));
-    const agents = this.agentsAt.get(placeId);
-    let site: string | undefined;
-    if (agents === undefined) site = resolve(def);
-    else {
-      site = resolve(str(agents[0].v.preferredSite) ?? def);
-      for (let k = 1; k < agents.length; k++) {
-        if (resolve(str(agents[k].v.preferredSite) ?? def) !== site) {
-          site = undefined;
-          break;
-        }
-      }
+    const k = this.placeIndex(placeId);
+    if (k === -1) {
+      const memo = (this._placeSiteElsewhere ??= new Map());
+      if (memo.has(placeId)) return memo.get(placeId);
+      const site = this.agreedSite(placeId, -1);
+      memo.set(placeId, site);
+      return site;
     }
-    memo.set(placeId, site);
+    const memo = (this._placeSite ??= new Array<string | undefined | typeof NOT_MADE>(this.places.length).fill(NOT_MADE));
+    const made = memo[k];
+    if (made !== NOT_MADE) return made;
+    return (memo[k] = this.agreedSite(placeId, k));
+  }
+
+  /** placeSite's answer, from the agents naming the place at index k of `places` (-1: the id is no place). */
+  private agreedSite(placeId: string, k: number): string | undefined {
+    if (!this._agentFirst) this.chainAgents();
+    const def = (isObject(this.inv.defaults) ? str(this.inv.defaults.preferredSite) : undefined) ?? 'auto';
+    const list = k === -1 ? this._agentsElsewhere?.get(placeId) : undefined;
+    // The agents one by one: along the place's chain, or through the list of an id that is no place.
+    let m = k !== -1 ? this._agentFirst![k] : list ? 0 : -1;
+    if (m === -1) return def !== 'auto' ? def : autoSite(placeId, this.serverSites);
+    let site: string | undefined;
+    let auto: string | undefined;
+    while (m !== -1) {
+      let pref = str((list ? list[m] : this.agents[m]).v.preferredSite) ?? def;
+      if (pref === 'auto') pref = auto ??= autoSite(placeId, this.serverSites);
+      if (site === undefined) site = pref;
+      else if (pref !== site) return undefined;
+      m = list ? (m + 1 < list.length ? m + 1 : -1) : this._agentNext![m];
+    }
     return site;
   }
 

@@ -4,6 +4,7 @@
  * Processing Port DN (only Extension DNs may be agent DNs).
  */
 import type { Finding } from '../../findings.js';
+import { StringIndex } from '../../string-index.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
@@ -36,7 +37,7 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
   // The first place of each Extension DN, per site (in siteIds order). Findings are sorted by position
   // afterwards, so walking a place's sites in that order rather than its keys' gives the same list.
   const siteIds = ctx.siteIds;
-  const firstBySite = siteIds.map(() => new Map<string, number>());
+  const firstBySite = siteIds.map(() => new StringIndex(ctx.places.length));
   for (const { v, i } of ctx.places) {
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
@@ -56,9 +57,8 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
         );
       }
       const seen = firstBySite[s];
-      const j = seen.get(n);
-      if (j === undefined) seen.set(n, i);
-      else {
+      const j = seen.add(n, i);
+      if (j !== -1) {
         const other = (ctx.inv.places as unknown[])[j];
         const placeId = (isObject(other) ? str(other.id) : undefined) ?? `places[${j}]`;
         out.push(

@@ -113,15 +113,15 @@ export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
   for (const { v, i } of ctx.phones) {
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
-    const place = ctx.placeById.get(str(v.place) ?? '')?.v;
+    const place = ctx.placeById(str(v.place) ?? '')?.v;
     if (!fam || !place || !isObject(place.extensions)) continue;
     const ext = place.extensions as Record<string, unknown>;
+    if (!differs(ext, ctx.siteIds)) continue;
     const numbers: string[] = []; // the distinct Extension DNs, in site order
     for (const id of ctx.siteIds) {
       const n = Object.hasOwn(ext, id) ? ext[id] : undefined;
       if (typeof n === 'string' && !numbers.includes(n)) numbers.push(n);
     }
-    if (numbers.length < 2) continue;
     const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
     if (mode === 'dual' && fam.dualRegistration && fam.perSiteIdentity) continue;
     out.push(
@@ -133,4 +133,17 @@ export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
     );
   }
   return out;
+}
+
+/** The place's Extension DNs (strings) are not all one number: checked per phone, so without a list. */
+function differs(ext: Record<string, unknown>, siteIds: readonly string[]): boolean {
+  let first: string | undefined;
+  for (let s = 0; s < siteIds.length; s++) {
+    const id = siteIds[s];
+    const n = Object.hasOwn(ext, id) ? ext[id] : undefined;
+    if (typeof n !== 'string') continue;
+    if (first === undefined) first = n;
+    else if (n !== first) return true;
+  }
+  return false;
 }

@@ -9,7 +9,6 @@ import { didYouMean, didYouMeanText } from '../did-you-mean.js';
 
 export function placeReferences(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const ids = ctx.placeById;
   let candidates: string[] | undefined;
   for (const [listKey, list] of [
     ['agents', ctx.agents],
@@ -17,8 +16,8 @@ export function placeReferences(ctx: RuleContext): Finding[] {
   ] as const) {
     for (const { v, i } of list) {
       const place = str(v.place);
-      if (place === undefined || ids.has(place)) continue;
-      candidates ??= [...ids.keys()];
+      if (place === undefined || ctx.placeIndex(place) !== -1) continue;
+      candidates ??= ctx.placeIds();
       const suggestion = didYouMean(place, candidates);
       out.push(
         ctx.finding(

@@ -102,7 +102,7 @@ export function credentialCharacters(ctx: RuleContext): Finding[] {
     if (user !== undefined) checks.push({ path: ['phones', i, 'auth', 'user'], value: user, what: 'the authentication user' });
     // The Extension DNs are the line's SIP user on each site, with or without an auth.user.
     const id = str(v.place);
-    const place = id === undefined ? undefined : ctx.placeById.get(id);
+    const place = id === undefined ? undefined : ctx.placeById(id);
     if (place && isObject(place.v.extensions)) {
       for (const [site, ext] of Object.entries(place.v.extensions)) {
         checks.push({
