@@ -9,6 +9,7 @@ import { baseDomain, defaultPort, preferredName, siteName } from './dns-names.js
 import type { Agent, Inventory, Mode, Phone, Place, SecretRef, Site, Transport } from './inventory.js';
 import { normaliseMac } from './mac.js';
 import { sha256 } from './sha256.js';
+import { StringIndex } from './string-index.js';
 
 export const DEFAULT_REGISTER_EXPIRES = 3600;
 
@@ -150,17 +151,33 @@ function lineServer(host: string, port: number, srv: boolean, transport: Transpo
 export function resolvePlan(inv: Inventory, catalogue: Catalogue): Plan {
   const b = new PlanBuilder(inv, catalogue);
   // Each step is a method of its own: one function with all the loops was compiled and thrown away loop by loop.
-  for (const place of inv.places) b.addPlace(place);
+  const places = inv.places;
+  for (let k = 0; k < places.length; k++) b.addPlace(places[k], k);
   const invAgents = inv.agents ?? [];
   for (const a of invAgents) b.addAgent(a);
-  const placeSites = new Map<string, string>();
-  for (const st of b.at.values()) placeSites.set(st.place.id, b.placeSite(st));
+  const states = b.states;
+  for (let k = 0; k < states.length; k++) b.placeSite(states[k]);
   const invPhones = inv.phones ?? [];
   const phones: PhonePolicy[] = [];
   for (let index = 0; index < invPhones.length; index++) phones.push(b.phone(invPhones[index], index));
   const agents: AgentPolicy[] = [];
   for (const agent of invAgents) agents.push(b.agent(agent));
-  return { base: b.base, resolvers: inv.dns.resolvers, sites: b.sites, phones, agents, placeSites };
+  let placeSites: Map<string, string> | undefined;
+  return {
+    base: b.base,
+    resolvers: inv.dns.resolvers,
+    sites: b.sites,
+    phones,
+    agents,
+    // Made when asked for: nothing in generate reads it, and a Map of 100 000 places cost ~50 ms.
+    get placeSites() {
+      if (!placeSites) {
+        placeSites = new Map();
+        for (const st of states) placeSites.set(st.place.id, st.site);
+      }
+      return placeSites;
+    },
+  };
 }
 
 /** resolvePlan's state: the places, the texts shared by many phones, made once. */
@@ -170,8 +187,9 @@ class PlanBuilder {
   private readonly defaults: NonNullable<Inventory['defaults']>;
   private readonly defaultSite: string;
   private readonly registerExpires: number;
-  /** One entry per place id, so each phone and agent looks its place up once (100 000 places). */
-  readonly at = new Map<string, PlaceState>();
+  /** One state per place, in inventory order, and its index by place id (each phone and agent looks its place up once). */
+  readonly states: PlaceState[] = [];
+  private readonly index: StringIndex;
   // Most explanations and host names repeat from phone to phone: one shared string each, made once
   // per site, family or mode (100 000 phones: the plan's largest part was these strings, each phone
   // holding its own copies; building each again to look it up cost ~0.3 s).
@@ -193,6 +211,7 @@ class PlanBuilder {
     this.defaults = inv.defaults ?? {};
     this.defaultSite = this.defaults.preferredSite ?? 'auto';
     this.registerExpires = this.defaults.registerExpires ?? DEFAULT_REGISTER_EXPIRES;
+    this.index = new StringIndex(inv.places.length);
     for (let i = 0; i < sites.length; i++) {
       const s = sites[i];
       const peer = sites[1 - i].id;
@@ -210,12 +229,19 @@ class PlanBuilder {
     }
   }
 
-  addPlace(place: Place): void {
-    this.at.set(place.id, { place, agents: NO_AGENTS, site: '', source: 'default', why: '', phoneSite: undefined, auto: '' });
+  addPlace(place: Place, k: number): void {
+    this.states.push({ place, agents: NO_AGENTS, site: '', source: 'default', why: '', phoneSite: undefined, auto: '' });
+    this.index.add(place.id, k); // (ids are unique: validation checks it)
+  }
+
+  /** The state of the place with id `id`. */
+  at(id: string): PlaceState | undefined {
+    const k = this.index.get(id);
+    return k === -1 ? undefined : this.states[k];
   }
 
   addAgent(a: Agent): void {
-    const st = this.at.get(a.place);
+    const st = this.at(a.place);
     if (st === undefined) return;
     // The usual single agent gets an array of exactly one entry: an array grown by push() keeps room
     // for 17 (100 000 places with one agent each held ~15 MB of it); longer lists are cut to size in placeSite.
@@ -272,7 +298,7 @@ class PlanBuilder {
     const { catalogue, defaults } = this;
     const model = catalogue.models[phone.model];
     const family = catalogue.families[model.family];
-    const st = this.at.get(phone.place)!;
+    const st = this.at(phone.place)!;
     const place = st.place;
     // Each phone's `why` is three texts (site, mode, servers), held in an array of exactly that size.
     let siteWhy: string;
@@ -371,7 +397,7 @@ class PlanBuilder {
 
   /** An agent follows the phones at its place when they agree, so desktop and phone always name the same site. */
   agent(agent: Agent): AgentPolicy {
-    const st = this.at.get(agent.place)!;
+    const st = this.at(agent.place)!;
     let site: string;
     let siteSource: SiteSource;
     if (typeof st.phoneSite === 'string') {
