@@ -10,7 +10,8 @@ import { isObject, type RuleContext, str } from '../context.js';
 export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const first = new Map<string, number>();
-  for (const { v, i } of ctx.switchDNs) {
+  for (let ix = 0; ix < ctx.switchDNs.length; ix++) {
+    const { v, i } = ctx.switchDNs[ix];
     const n = str(v.number);
     if (n === undefined) continue;
     const j = first.get(n);
@@ -30,7 +31,8 @@ export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
 export function extensionNumbers(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const switchDN = new Map<string, { i: number; type: string }>();
-  for (const { v, i } of ctx.switchDNs) {
+  for (let ix = 0; ix < ctx.switchDNs.length; ix++) {
+    const { v, i } = ctx.switchDNs[ix];
     const n = str(v.number);
     if (n !== undefined && !switchDN.has(n)) switchDN.set(n, { i, type: str(v.type) ?? 'switch' });
   }
@@ -38,7 +40,8 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
   // afterwards, so walking a place's sites in that order rather than its keys' gives the same list.
   const siteIds = ctx.siteIds;
   const firstBySite = siteIds.map(() => new StringIndex(ctx.places.length));
-  for (const { v, i } of ctx.places) {
+  for (let ix = 0; ix < ctx.places.length; ix++) {
+    const { v, i } = ctx.places[ix];
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
     for (let s = 0; s < siteIds.length; s++) {

@@ -10,14 +10,15 @@
  */
 import { familyOf } from '../../catalogue.js';
 import type { Finding } from '../../findings.js';
-import { normaliseMac } from '../../mac.js';
+import { isMac } from '../../mac.js';
 import { isObject, type RuleContext, str } from '../context.js';
 import { didYouMean, didYouMeanText } from '../did-you-mean.js';
 
 export function knownModels(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   let ids: string[] | undefined;
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const { v, i } = ctx.phones[ix];
     const model = str(v.model);
     if (model === undefined || Object.hasOwn(ctx.catalogue.models, model)) continue;
     ids ??= Object.keys(ctx.catalogue.models).sort();
@@ -38,9 +39,10 @@ export function knownModels(ctx: RuleContext): Finding[] {
 
 export function wellFormedMacs(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const { v, i } = ctx.phones[ix];
     const mac = str(v.mac);
-    if (mac === undefined || normaliseMac(mac) !== undefined) continue;
+    if (mac === undefined || isMac(mac)) continue;
     const digits = mac.replace(/[^0-9a-f]/gi, '').length;
     const why = /[^0-9a-f:.\- ]/i.test(mac)
       ? 'it contains characters that are not hex digits or separators'
@@ -58,7 +60,8 @@ export function wellFormedMacs(ctx: RuleContext): Finding[] {
 
 export function dualRegistrationSupported(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const { v, i } = ctx.phones[ix];
     if (v.registration !== 'dual') continue;
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
@@ -78,7 +81,8 @@ export function transportSupported(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   const defTransport = str(defaults.transport);
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const { v, i } = ctx.phones[ix];
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     if (!fam) continue;
@@ -110,7 +114,8 @@ export function transportSupported(ctx: RuleContext): Finding[] {
 export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const { v, i } = ctx.phones[ix];
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     const place = ctx.placeById(str(v.place) ?? '')?.v;

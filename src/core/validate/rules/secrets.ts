@@ -8,7 +8,8 @@ import { isObject, type RuleContext } from '../context.js';
 
 export function literalPasswords(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const { v, i } = ctx.phones[ix];
     const auth = v.auth as unknown;
     if (!isObject(auth) || typeof auth.password !== 'string') continue;
     const path = ['phones', i, 'auth', 'password'];

@@ -22,7 +22,8 @@ function duplicates<T>(
 ): Finding[] {
   const out: Finding[] = [];
   const first = firstOf ? undefined : new StringIndex(list.length);
-  for (const { v, i } of list) {
+  for (let ix = 0; ix < list.length; ix++) {
+    const { v, i } = list[ix];
     const raw = str((v as Record<string, unknown>)[field]);
     if (raw === undefined) continue;
     const k = norm ? norm(raw) : raw;
