@@ -4,11 +4,11 @@
  * registers to — each decision with a human-readable "why". Pure: inventory
  * + catalogue in, plan out. Assumes the inventory passed validation.
  */
+import crypto, { createHash } from 'node:crypto';
 import type { Catalogue, Family, Model } from './catalogue.js';
 import { baseDomain, defaultPort, preferredName, siteName } from './dns-names.js';
 import type { Agent, Inventory, Mode, Phone, Place, SecretRef, Site, Transport } from './inventory.js';
 import { normaliseMac } from './mac.js';
-import { sha256 } from './sha256.js';
 import { StringIndex } from './string-index.js';
 
 export const DEFAULT_REGISTER_EXPIRES = 3600;
@@ -102,8 +102,11 @@ export function autoSite(placeId: string, sites: readonly Site[]): string {
   let bestScore = -Infinity;
   for (let i = 0; i < sites.length; i++) {
     const s = sites[i];
-    // The digest's first 6 bytes as a number: from the hex digest (a Buffer digest costs twice the time).
-    const h = (Number.parseInt(sha256(`${placeId}\u0000${s.id}`).slice(0, 12), 16) + 0.5) / 2 ** 48; // (0,1)
+    // The digest's first 6 bytes as a number, read from its Latin-1 text: one 32-character string per
+    // hash (the hex digest, its slice and parseInt took ~1.5x the time; a Buffer digest twice).
+    const d = digestLatin1(`${placeId}\u0000${s.id}`);
+    const n = d.charCodeAt(0) * 2 ** 40 + d.charCodeAt(1) * 2 ** 32 + d.charCodeAt(2) * 2 ** 24 + d.charCodeAt(3) * 2 ** 16 + d.charCodeAt(4) * 2 ** 8 + d.charCodeAt(5);
+    const h = (n + 0.5) / 2 ** 48; // (0,1)
     const score = -(weighted ? s.capacity! : 1) / Math.log(h);
     if (score > bestScore || (score === bestScore && s.id < best)) {
       best = s.id;
@@ -112,6 +115,12 @@ export function autoSite(placeId: string, sites: readonly Site[]): string {
   }
   return best;
 }
+
+/** SHA-256 of the UTF-8 text, each byte of the digest one character (node's one-shot `crypto.hash` where it exists). */
+function digestLatin1(text: string): string {
+  return oneShotHash ? oneShotHash('sha256', text, 'latin1') : createHash('sha256').update(text).digest('binary'); // (binary: Latin-1)
+}
+const oneShotHash = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'latin1') => string }).hash;
 
 function port(site: Site, transport: Transport): number {
   const ep = site.sipServer.vip ?? site.sipServer.primary;
