@@ -11,7 +11,8 @@ export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const first = new Map<string, number>();
   for (let ix = 0; ix < ctx.switchDNs.length; ix++) {
-    const { v, i } = ctx.switchDNs[ix];
+    const v = ctx.switchDNs.v(ix);
+    const i = ctx.switchDNs.i(ix);
     const n = str(v.number);
     if (n === undefined) continue;
     const j = first.get(n);
@@ -32,7 +33,8 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const switchDN = new Map<string, { i: number; type: string }>();
   for (let ix = 0; ix < ctx.switchDNs.length; ix++) {
-    const { v, i } = ctx.switchDNs[ix];
+    const v = ctx.switchDNs.v(ix);
+    const i = ctx.switchDNs.i(ix);
     const n = str(v.number);
     if (n !== undefined && !switchDN.has(n)) switchDN.set(n, { i, type: str(v.type) ?? 'switch' });
   }
@@ -41,7 +43,8 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
   const siteIds = ctx.siteIds;
   const firstBySite = siteIds.map(() => new StringIndex(ctx.places.length));
   for (let ix = 0; ix < ctx.places.length; ix++) {
-    const { v, i } = ctx.places[ix];
+    const v = ctx.places.v(ix);
+    const i = ctx.places.i(ix);
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
     for (let s = 0; s < siteIds.length; s++) {

@@ -25,7 +25,8 @@ export function naptrTransports(ctx: RuleContext): Finding[] {
   /** name → the first NAPTR-driven phone resolving it: its transport and where it is. */
   const first = new Map<string, { transport: string; i: number; model: string }>();
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const placeId = str(v.place);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);

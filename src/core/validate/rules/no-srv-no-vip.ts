@@ -19,7 +19,8 @@ export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
   if (noVip.size === 0) return out;
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const placeId = str(v.place);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);

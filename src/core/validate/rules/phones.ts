@@ -18,7 +18,8 @@ export function knownModels(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   let ids: string[] | undefined;
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     if (model === undefined || Object.hasOwn(ctx.catalogue.models, model)) continue;
     ids ??= Object.keys(ctx.catalogue.models).sort();
@@ -40,7 +41,8 @@ export function knownModels(ctx: RuleContext): Finding[] {
 export function wellFormedMacs(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const mac = str(v.mac);
     if (mac === undefined || isMac(mac)) continue;
     const digits = mac.replace(/[^0-9a-f]/gi, '').length;
@@ -61,7 +63,8 @@ export function wellFormedMacs(ctx: RuleContext): Finding[] {
 export function dualRegistrationSupported(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     if (v.registration !== 'dual') continue;
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
@@ -82,7 +85,8 @@ export function transportSupported(ctx: RuleContext): Finding[] {
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   const defTransport = str(defaults.transport);
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     if (!fam) continue;
@@ -115,10 +119,11 @@ export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
-    const place = ctx.placeById(str(v.place) ?? '')?.v;
+    const place = ctx.place(str(v.place) ?? '');
     if (!fam || !place || !isObject(place.extensions)) continue;
     const ext = place.extensions as Record<string, unknown>;
     if (!differs(ext, ctx.siteIds)) continue;

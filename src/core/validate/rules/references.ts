@@ -15,7 +15,8 @@ export function placeReferences(ctx: RuleContext): Finding[] {
     ['phones', ctx.phones],
   ] as const) {
     for (let ix = 0; ix < list.length; ix++) {
-      const { v, i } = list[ix];
+      const v = list.v(ix);
+      const i = list.i(ix);
       const place = str(v.place);
       if (place === undefined || ctx.placeIndex(place) !== -1) continue;
       candidates ??= ctx.placeIds();
@@ -53,11 +54,13 @@ export function siteReferences(ctx: RuleContext): Finding[] {
   };
   if (isObject(ctx.inv.defaults)) check(ctx.inv.defaults.preferredSite, 'defaults', -1);
   for (let ix = 0; ix < ctx.agents.length; ix++) {
-    const { v, i } = ctx.agents[ix];
+    const v = ctx.agents.v(ix);
+    const i = ctx.agents.i(ix);
     check(v.preferredSite, 'agents', i);
   }
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     check(v.preferredSite, 'phones', i);
   }
   return out;
@@ -67,7 +70,8 @@ export function placeExtensions(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   if (ctx.siteIds.length === 0) return out;
   for (let ix = 0; ix < ctx.places.length; ix++) {
-    const { v, i } = ctx.places[ix];
+    const v = ctx.places.v(ix);
+    const i = ctx.places.i(ix);
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
     if (onlySites(ext, ctx.siteIds)) continue; // the usual place: no list of keys or of missing sites made

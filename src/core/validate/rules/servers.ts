@@ -24,7 +24,8 @@ interface Endpoint {
 function endpoints(ctx: RuleContext): Endpoint[] {
   const out: Endpoint[] = [];
   for (let ix = 0; ix < ctx.sites.length; ix++) {
-    const { v, i } = ctx.sites[ix];
+    const v = ctx.sites.v(ix);
+    const i = ctx.sites.i(ix);
     const pair = v.sipServer as unknown;
     if (!isObject(pair)) continue;
     for (const role of ROLES) {

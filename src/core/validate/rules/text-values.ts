@@ -92,7 +92,8 @@ export function controlCharacters(ctx: RuleContext): Finding[] {
 export function credentialCharacters(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (let ix = 0; ix < ctx.phones.length; ix++) {
-    const { v, i } = ctx.phones[ix];
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     const forbidden = fam?.credentialForbiddenChars;
@@ -140,7 +141,7 @@ function mayCarry(phone: { auth?: unknown; place?: unknown }, ctx: RuleContext, 
   const auth = isObject(phone.auth) ? phone.auth : undefined;
   if (holds(str(auth?.user), forbidden) || holds(str(auth?.password), forbidden)) return true;
   const id = str(phone.place);
-  const ext = id === undefined ? undefined : ctx.placeById(id)?.v.extensions;
+  const ext = id === undefined ? undefined : ctx.place(id)?.extensions;
   if (!isObject(ext)) return false;
   // (`__proto__` read as ext[site] would be the prototype, not the value: the full check decides.)
   for (const site in ext) if (site === '__proto__' || holds(str(ext[site]), forbidden)) return true;

@@ -7,11 +7,11 @@
 import type { Finding } from '../../findings.js';
 import { normaliseMac } from '../../mac.js';
 import { StringIndex } from '../../string-index.js';
-import { type Item, type RuleContext, str } from '../context.js';
+import { type Entries, type RuleContext, str } from '../context.js';
 
 function duplicates<T>(
   ctx: RuleContext,
-  list: Item<T>[],
+  list: Entries<T>,
   listKey: string,
   field: string,
   code: string,
@@ -23,7 +23,8 @@ function duplicates<T>(
   const out: Finding[] = [];
   const first = firstOf ? undefined : new StringIndex(list.length);
   for (let ix = 0; ix < list.length; ix++) {
-    const { v, i } = list[ix];
+    const v = list.v(ix);
+    const i = list.i(ix);
     const raw = str((v as Record<string, unknown>)[field]);
     if (raw === undefined) continue;
     const k = norm ? norm(raw) : raw;
@@ -33,7 +34,7 @@ function duplicates<T>(
       j = first.add(k, i);
       if (j === -1) continue;
     } else {
-      j = list[firstOf!(k)].i;
+      j = list.i(firstOf!(k));
       if (j === i) continue;
     }
     const line = ctx.lineOf([listKey, j, field]);
@@ -45,8 +46,7 @@ function duplicates<T>(
 }
 
 export const uniqueSiteIds = (ctx: RuleContext) => duplicates(ctx, ctx.sites, 'sites', 'id', 'SIPBC-E-DUP-SITE', 'site id');
-export const uniquePlaceIds = (ctx: RuleContext) => duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id', undefined, (id) =>
-  ctx.placeIndex(id),
-);
+export const uniquePlaceIds = (ctx: RuleContext) =>
+  duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id', undefined, (id) => ctx.placeIndex(id));
 export const uniqueAgentLogins = (ctx: RuleContext) => duplicates(ctx, ctx.agents, 'agents', 'login', 'SIPBC-E-DUP-LOGIN', 'Agent Login');
 export const uniquePhoneMacs = (ctx: RuleContext) => duplicates(ctx, ctx.phones, 'phones', 'mac', 'SIPBC-E-DUP-MAC', 'MAC', normaliseMac);
