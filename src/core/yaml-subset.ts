@@ -563,6 +563,8 @@ class SubsetReader {
 
   /** The text of a scalar from p to end (an own string); a tab or a character js-yaml refuses in a scalar leaves the subset. */
   private scalarText(p: number, end: number): string {
+    // Recording positions: the text was read once already (it is in the subset), and no value is kept.
+    if (this.rec) return '';
     const t = this.t;
     for (let i = p; i < end; i++) {
       const c = t.charCodeAt(i);
