@@ -498,6 +498,7 @@ class SubsetReader {
 
   /** A block-context plain scalar from p to the line's end or a ` #` comment. */
   private plain(p: number): unknown {
+    if (this.rec) return null; // positions: nothing on the rest of the line to find (see scalarText)
     const t = this.t;
     const le = this.le;
     if (isIndicator(t.charCodeAt(p))) outside();
