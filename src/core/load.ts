@@ -101,7 +101,13 @@ function decodeText(buf: Buffer): string {
   return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
 }
 
-export function readInventorySource(pathOrDash: string, stdin?: () => string): { file: string; baseDir: string; text: string } {
+/** The file's text, and its bytes when they are all ASCII (then byte and character offsets agree: parseInventory copies values from them). */
+function readText(path: string): { text: string; bytes?: Buffer } {
+  const buf = readFileSync(path);
+  return isAscii(buf) ? { text: buf.toString('latin1'), bytes: buf } : { text: buf.toString('utf8') };
+}
+
+export function readInventorySource(pathOrDash: string, stdin?: () => string): { file: string; baseDir: string; text: string; bytes?: Buffer } {
   if (pathOrDash === '-') {
     let text: string;
     try {
@@ -123,9 +129,10 @@ export function readInventorySource(pathOrDash: string, stdin?: () => string): {
   // Refused before a byte is read; a non-regular file (a pipe, a device) is read up to the limit.
   if (st.isFile() && st.size > MAX_INVENTORY_BYTES) throw tooLarge(pathOrDash);
   let text: string;
+  let bytes: Buffer | undefined;
   let fd: number | undefined;
   try {
-    if (st.isFile() && st.size > 0) text = decodeText(readFileSync(pathOrDash));
+    if (st.isFile() && st.size > 0) ({ text, bytes } = readText(pathOrDash));
     else {
       fd = openSync(pathOrDash, 'r');
       text = readBounded(fd, pathOrDash);
@@ -136,10 +143,11 @@ export function readInventorySource(pathOrDash: string, stdin?: () => string): {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return { file: pathOrDash, baseDir: dirname(resolve(pathOrDash)), text };
+  return { file: pathOrDash, baseDir: dirname(resolve(pathOrDash)), text, bytes };
 }
 
-export function parseInventory(text: string, file: string, baseDir = process.cwd()): LoadedInventory {
+/** `bytes`: the text's bytes when it is all ASCII (the subset reader copies its longer values from them). */
+export function parseInventory(text: string, file: string, baseDir = process.cwd(), bytes?: Buffer): LoadedInventory {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const nul = text.indexOf('\u0000');
   if (nul !== -1) {
@@ -150,7 +158,7 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
     );
   }
   // The usual inventory is read by the fast subset reader (yaml-subset.ts); anything else by js-yaml.
-  const fast = readYamlSubset(text);
+  const fast = readYamlSubset(text, bytes !== undefined && bytes.length === text.length ? bytes : undefined);
   let data: unknown = fast?.data;
   const subset = fast !== undefined;
   if (data === undefined) {
@@ -179,7 +187,7 @@ export function parseInventory(text: string, file: string, baseDir = process.cwd
 
 export function loadInventory(pathOrDash: string): LoadedInventory {
   const src = readInventorySource(pathOrDash);
-  return parseInventory(src.text, src.file, src.baseDir);
+  return parseInventory(src.text, src.file, src.baseDir, src.bytes);
 }
 
 /**

@@ -252,6 +252,8 @@ class SubsetReader {
     private readonly t: string,
     private readonly crlf: boolean,
     private readonly rec?: SubsetPositions,
+    /** t's bytes, when it is all ASCII (see copy). */
+    private readonly bytes?: Buffer,
   ) {
     this.seek(0);
   }
@@ -496,6 +498,7 @@ class SubsetReader {
 
   /** A block-context plain scalar from p to the line's end or a ` #` comment. */
   private plain(p: number): unknown {
+    if (this.rec) return null; // positions: nothing on the rest of the line to find (see scalarText)
     const t = this.t;
     const le = this.le;
     if (isIndicator(t.charCodeAt(p))) outside();
@@ -561,6 +564,8 @@ class SubsetReader {
 
   /** The text of a scalar from p to end (an own string); a tab or a character js-yaml refuses in a scalar leaves the subset. */
   private scalarText(p: number, end: number): string {
+    // Recording positions: the text was read once already (it is in the subset), and no value is kept.
+    if (this.rec) return '';
     const t = this.t;
     for (let i = p; i < end; i++) {
       const c = t.charCodeAt(i);
@@ -583,13 +588,21 @@ class SubsetReader {
     const t = this.t;
     const len = end - p;
     if (len === 0) return '';
-    if (len > 32) return ownCopy(t.slice(p, end));
+    if (len > 32) return this.copy(p, end);
     const h = (t.charCodeAt(p) * 961 + t.charCodeAt(end - 1) * 31 + t.charCodeAt(p + (len >> 1)) + len * 4099) & (VALUE_SLOTS - 1);
     const seen = this.values[h];
     if (seen !== undefined && seen.length === len && t.startsWith(seen, p)) return seen;
-    const s = ownCopy(t.slice(p, end));
+    const s = len < 13 ? t.slice(p, end) : this.copy(p, end); // (a slice under 13 characters is a copy)
     this.values[h] = s;
     return s;
+  }
+
+  /**
+   * t[p, end) as a string of its own: from the bytes when there are (one new string; ownCopy makes a
+   * slice, a concatenation, its flat copy and a slice of that, two of which are kept).
+   */
+  private copy(p: number, end: number): string {
+    return this.bytes ? this.bytes.toString('latin1', p, end) : ownCopy(this.t.slice(p, end));
   }
 
   private skipSpaces(p: number): number {
@@ -648,8 +661,8 @@ export function loadYamlSubset(text: string): Record<string, unknown> | undefine
  * U+007E), and whether none of its keys is `__proto__`, `constructor` or `prototype`: then the rules
  * looking for those need not walk it.
  */
-export function readYamlSubset(text: string): { data: Record<string, unknown>; printable: boolean; plainKeys: boolean } | undefined {
-  const reader = subsetReader(text);
+export function readYamlSubset(text: string, bytes?: Buffer): { data: Record<string, unknown>; printable: boolean; plainKeys: boolean } | undefined {
+  const reader = subsetReader(text, undefined, bytes);
   if (!reader) return undefined;
   const data = readWith(reader);
   return data === undefined ? undefined : { data, printable: !reader.unusual, plainKeys: !reader.prototypeKey };
@@ -660,13 +673,13 @@ function readSubset(text: string, rec?: SubsetPositions): Record<string, unknown
   return reader && readWith(reader);
 }
 
-function subsetReader(text: string, rec?: SubsetPositions): SubsetReader | undefined {
+function subsetReader(text: string, rec?: SubsetPositions, bytes?: Buffer): SubsetReader | undefined {
   if (!CAN_RESOLVE) return undefined;
   // CR LF line breaks are read like LF; a CR on its own is a line break to js-yaml too: left to it.
   const crlf = text.includes('\r');
   if (crlf && /\r(?!\n)/.test(text)) return undefined;
   try {
-    return new SubsetReader(text, crlf, rec);
+    return new SubsetReader(text, crlf, rec, bytes);
   } catch (e) {
     if (e === OUTSIDE) return undefined;
     throw e;

@@ -10,9 +10,11 @@ export function failoverCapacity(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const total = ctx.agents.length;
   if (ctx.sites.length !== 2) return out;
-  for (const { v, i } of ctx.sites) {
+  for (let ix = 0; ix < ctx.sites.length; ix++) {
+    const v = ctx.sites.v(ix);
+    const i = ctx.sites.i(ix);
     if (typeof v.capacity !== 'number' || v.capacity >= total) continue;
-    const other = ctx.sites.find((s) => s.i !== i)?.v.id ?? 'the other site';
+    const other = ctx.sites.items().find((s) => s.i !== i)?.v.id ?? 'the other site';
     out.push(
       ctx.finding(
         'SIPBC-W-CAPACITY',

@@ -54,7 +54,7 @@ export function generatedNameLengths(ctx: RuleContext): Finding[] {
   const transports = new Set<Transport>();
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   const def = str(defaults.transport) ?? 'udp';
-  for (const { v } of ctx.phones) transports.add((str(v.transport) ?? def) as Transport);
+  for (let ix = 0; ix < ctx.phones.length; ix++) transports.add((str(ctx.phones.v(ix).transport) ?? def) as Transport);
   transports.add(def as Transport);
   const prefixes = [...transports].filter((t) => ['udp', 'tcp', 'tls'].includes(t)).map(srvPrefix);
   // The longest SRV owner decides: check it first so one finding per site names the worst case.
@@ -70,7 +70,9 @@ export function generatedNameLengths(ctx: RuleContext): Finding[] {
       return out;
     }
   }
-  for (const { v, i } of ctx.sites) {
+  for (let ix = 0; ix < ctx.sites.length; ix++) {
+    const v = ctx.sites.v(ix);
+    const i = ctx.sites.i(ix);
     const id = str(v.id);
     if (id === undefined) continue;
     for (const n of [...prefixes.map((p) => `${p}.${preferredName(base, id)}`), ...prefixes.map((p) => `${p}.${siteName(base, id)}`), siteName(base, id)]) {

@@ -4,12 +4,15 @@
  * Processing Port DN (only Extension DNs may be agent DNs).
  */
 import type { Finding } from '../../findings.js';
+import { StringIndex } from '../../string-index.js';
 import { isObject, type RuleContext, str } from '../context.js';
 
 export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const first = new Map<string, number>();
-  for (const { v, i } of ctx.switchDNs) {
+  for (let ix = 0; ix < ctx.switchDNs.length; ix++) {
+    const v = ctx.switchDNs.v(ix);
+    const i = ctx.switchDNs.i(ix);
     const n = str(v.number);
     if (n === undefined) continue;
     const j = first.get(n);
@@ -29,15 +32,19 @@ export function uniqueSwitchDNs(ctx: RuleContext): Finding[] {
 export function extensionNumbers(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const switchDN = new Map<string, { i: number; type: string }>();
-  for (const { v, i } of ctx.switchDNs) {
+  for (let ix = 0; ix < ctx.switchDNs.length; ix++) {
+    const v = ctx.switchDNs.v(ix);
+    const i = ctx.switchDNs.i(ix);
     const n = str(v.number);
     if (n !== undefined && !switchDN.has(n)) switchDN.set(n, { i, type: str(v.type) ?? 'switch' });
   }
   // The first place of each Extension DN, per site (in siteIds order). Findings are sorted by position
   // afterwards, so walking a place's sites in that order rather than its keys' gives the same list.
   const siteIds = ctx.siteIds;
-  const firstBySite = siteIds.map(() => new Map<string, number>());
-  for (const { v, i } of ctx.places) {
+  const firstBySite = siteIds.map(() => new StringIndex(ctx.places.length));
+  for (let ix = 0; ix < ctx.places.length; ix++) {
+    const v = ctx.places.v(ix);
+    const i = ctx.places.i(ix);
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
     for (let s = 0; s < siteIds.length; s++) {
@@ -56,9 +63,8 @@ export function extensionNumbers(ctx: RuleContext): Finding[] {
         );
       }
       const seen = firstBySite[s];
-      const j = seen.get(n);
-      if (j === undefined) seen.set(n, i);
-      else {
+      const j = seen.add(n, i);
+      if (j !== -1) {
         const other = (ctx.inv.places as unknown[])[j];
         const placeId = (isObject(other) ? str(other.id) : undefined) ?? `places[${j}]`;
         out.push(

@@ -24,7 +24,9 @@ export function naptrTransports(ctx: RuleContext): Finding[] {
   const preferredNames = [preferredName(base, sites[0].id), preferredName(base, sites[1].id)];
   /** name → the first NAPTR-driven phone resolving it: its transport and where it is. */
   const first = new Map<string, { transport: string; i: number; model: string }>();
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const placeId = str(v.place);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
@@ -45,7 +47,9 @@ export function naptrTransports(ctx: RuleContext): Finding[] {
     } else if (fam.activeBackup === 'srv') name1 = preferredNames[at];
     if (name1 === undefined) continue;
     const transport = str(v.transport) ?? str(defaults.transport) ?? 'udp';
-    for (const name of name2 === undefined ? [name1] : [name1, name2]) {
+    for (let nth = 0; nth < 2; nth++) {
+      const name = nth === 0 ? name1 : name2; // (no array of the names per phone)
+      if (name === undefined) break;
       const seen = first.get(name);
       if (!seen) {
         first.set(name, { transport, i, model: model! });

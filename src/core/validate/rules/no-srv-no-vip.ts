@@ -18,7 +18,9 @@ export function noSrvWithoutVip(ctx: RuleContext): Finding[] {
   const noVip = new Map(sites.filter((s) => !isObject(s.sipServer.vip)).map((s) => [s.id, s]));
   if (noVip.size === 0) return out;
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const placeId = str(v.place);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);

@@ -25,7 +25,9 @@ export function phoneResolvers(ctx: RuleContext): Finding[] {
   });
   if (resolvers && resolvers.length > 0) return out;
   const warned = new Set<string>();
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     if (!fam?.needsResolver || warned.has(fam.label)) continue;

@@ -10,14 +10,16 @@
  */
 import { familyOf } from '../../catalogue.js';
 import type { Finding } from '../../findings.js';
-import { normaliseMac } from '../../mac.js';
+import { isMac } from '../../mac.js';
 import { isObject, type RuleContext, str } from '../context.js';
 import { didYouMean, didYouMeanText } from '../did-you-mean.js';
 
 export function knownModels(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   let ids: string[] | undefined;
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     if (model === undefined || Object.hasOwn(ctx.catalogue.models, model)) continue;
     ids ??= Object.keys(ctx.catalogue.models).sort();
@@ -38,9 +40,11 @@ export function knownModels(ctx: RuleContext): Finding[] {
 
 export function wellFormedMacs(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const mac = str(v.mac);
-    if (mac === undefined || normaliseMac(mac) !== undefined) continue;
+    if (mac === undefined || isMac(mac)) continue;
     const digits = mac.replace(/[^0-9a-f]/gi, '').length;
     const why = /[^0-9a-f:.\- ]/i.test(mac)
       ? 'it contains characters that are not hex digits or separators'
@@ -58,7 +62,9 @@ export function wellFormedMacs(ctx: RuleContext): Finding[] {
 
 export function dualRegistrationSupported(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     if (v.registration !== 'dual') continue;
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
@@ -78,7 +84,9 @@ export function transportSupported(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   const defTransport = str(defaults.transport);
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     if (!fam) continue;
@@ -110,18 +118,20 @@ export function transportSupported(ctx: RuleContext): Finding[] {
 export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
-    const place = ctx.placeById.get(str(v.place) ?? '')?.v;
+    const place = ctx.place(str(v.place) ?? '');
     if (!fam || !place || !isObject(place.extensions)) continue;
     const ext = place.extensions as Record<string, unknown>;
+    if (!differs(ext, ctx.siteIds)) continue;
     const numbers: string[] = []; // the distinct Extension DNs, in site order
     for (const id of ctx.siteIds) {
       const n = Object.hasOwn(ext, id) ? ext[id] : undefined;
       if (typeof n === 'string' && !numbers.includes(n)) numbers.push(n);
     }
-    if (numbers.length < 2) continue;
     const mode = str(v.registration) ?? str(defaults.registration) ?? 'active-backup';
     if (mode === 'dual' && fam.dualRegistration && fam.perSiteIdentity) continue;
     out.push(
@@ -133,4 +143,17 @@ export function extensionsDifferPerSite(ctx: RuleContext): Finding[] {
     );
   }
   return out;
+}
+
+/** The place's Extension DNs (strings) are not all one number: checked per phone, so without a list. */
+function differs(ext: Record<string, unknown>, siteIds: readonly string[]): boolean {
+  let first: string | undefined;
+  for (let s = 0; s < siteIds.length; s++) {
+    const id = siteIds[s];
+    const n = Object.hasOwn(ext, id) ? ext[id] : undefined;
+    if (typeof n !== 'string') continue;
+    if (first === undefined) first = n;
+    else if (n !== first) return true;
+  }
+  return false;
 }

@@ -12,13 +12,18 @@ import { isObject, type RuleContext, str } from '../context.js';
 
 export function placeSiteConflicts(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const sites = ctx.sites.map((s) => s.v).filter((s): s is Site => typeof s.id === 'string');
+  const sites = ctx.sites
+    .items()
+    .map((s) => s.v)
+    .filter((s): s is Site => typeof s.id === 'string');
   if (sites.length !== 2) return out;
   const ids = new Set(sites.map((s) => s.id));
   const defaults = isObject(ctx.inv.defaults) ? ctx.inv.defaults : {};
   const def = str(defaults.preferredSite) ?? 'auto';
-  for (const [placeId, agents] of ctx.agentsAt) {
-    if (agents.length < 2 || !ctx.placeById.has(placeId)) continue;
+  for (let k = 0; k < ctx.places.length; k++) {
+    if (ctx.agentCount(k) < 2) continue; // (0 for a place whose id an earlier place has)
+    const placeId = ctx.places.v(k).id;
+    const agents = ctx.agentsAtPlace(k);
     const resolve = (pref: string): string | undefined => (pref === 'auto' ? autoSite(placeId, sites) : ids.has(pref) ? pref : undefined);
     const firstPref = str(agents[0].v.preferredSite) ?? def;
     const first = resolve(firstPref);

@@ -9,16 +9,17 @@ import { didYouMean, didYouMeanText } from '../did-you-mean.js';
 
 export function placeReferences(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const ids = ctx.placeById;
   let candidates: string[] | undefined;
   for (const [listKey, list] of [
     ['agents', ctx.agents],
     ['phones', ctx.phones],
   ] as const) {
-    for (const { v, i } of list) {
+    for (let ix = 0; ix < list.length; ix++) {
+      const v = list.v(ix);
+      const i = list.i(ix);
       const place = str(v.place);
-      if (place === undefined || ids.has(place)) continue;
-      candidates ??= [...ids.keys()];
+      if (place === undefined || ctx.placeIndex(place) !== -1) continue;
+      candidates ??= ctx.placeIds();
       const suggestion = didYouMean(place, candidates);
       out.push(
         ctx.finding(
@@ -39,9 +40,11 @@ export function siteReferences(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const sites = new Set(ctx.siteIds);
   if (sites.size === 0) return out;
-  const check = (value: unknown, path: (string | number)[]) => {
+  // `list[i].preferredSite` (i -1: defaults.preferredSite); the path is made only for a finding (this runs for every agent and phone).
+  const check = (value: unknown, list: string, i: number) => {
     const s = str(value);
     if (s === undefined || s === 'auto' || sites.has(s)) return;
+    const path = i === -1 ? [list, 'preferredSite'] : [list, i, 'preferredSite'];
     const suggestion = didYouMean(s, [...ctx.siteIds, 'auto']);
     out.push(
       ctx.finding('SIPBC-E-UNKNOWN-SITE', path, `preferredSite "${s}" is not a site id (${ctx.siteIds.join(', ')}) nor auto.${didYouMeanText(suggestion)}`, {
@@ -49,18 +52,29 @@ export function siteReferences(ctx: RuleContext): Finding[] {
       }),
     );
   };
-  if (isObject(ctx.inv.defaults)) check(ctx.inv.defaults.preferredSite, ['defaults', 'preferredSite']);
-  for (const { v, i } of ctx.agents) check(v.preferredSite, ['agents', i, 'preferredSite']);
-  for (const { v, i } of ctx.phones) check(v.preferredSite, ['phones', i, 'preferredSite']);
+  if (isObject(ctx.inv.defaults)) check(ctx.inv.defaults.preferredSite, 'defaults', -1);
+  for (let ix = 0; ix < ctx.agents.length; ix++) {
+    const v = ctx.agents.v(ix);
+    const i = ctx.agents.i(ix);
+    check(v.preferredSite, 'agents', i);
+  }
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
+    check(v.preferredSite, 'phones', i);
+  }
   return out;
 }
 
 export function placeExtensions(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   if (ctx.siteIds.length === 0) return out;
-  for (const { v, i } of ctx.places) {
+  for (let ix = 0; ix < ctx.places.length; ix++) {
+    const v = ctx.places.v(ix);
+    const i = ctx.places.i(ix);
     const ext = v.extensions as unknown;
     if (!isObject(ext)) continue;
+    if (onlySites(ext, ctx.siteIds)) continue; // the usual place: no list of keys or of missing sites made
     const keys = Object.keys(ext);
     for (const k of keys) {
       if (ctx.siteIds.includes(k) || k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
@@ -86,4 +100,15 @@ export function placeExtensions(ctx: RuleContext): Finding[] {
     }
   }
   return out;
+}
+
+/** The keys of `ext` are exactly the site ids (each site has an Extension DN, and nothing else is there). */
+function onlySites(ext: Record<string, unknown>, siteIds: readonly string[]): boolean {
+  let n = 0;
+  for (const k in ext) {
+    if (!siteIds.includes(k)) return false;
+    n++;
+  }
+  for (let s = 0; s < siteIds.length; s++) if (!Object.hasOwn(ext, siteIds[s])) return false;
+  return n === siteIds.length;
 }

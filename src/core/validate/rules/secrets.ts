@@ -8,7 +8,9 @@ import { isObject, type RuleContext } from '../context.js';
 
 export function literalPasswords(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const auth = v.auth as unknown;
     if (!isObject(auth) || typeof auth.password !== 'string') continue;
     const path = ['phones', i, 'auth', 'password'];

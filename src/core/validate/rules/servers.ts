@@ -23,7 +23,9 @@ interface Endpoint {
 
 function endpoints(ctx: RuleContext): Endpoint[] {
   const out: Endpoint[] = [];
-  for (const { v, i } of ctx.sites) {
+  for (let ix = 0; ix < ctx.sites.length; ix++) {
+    const v = ctx.sites.v(ix);
+    const i = ctx.sites.i(ix);
     const pair = v.sipServer as unknown;
     if (!isObject(pair)) continue;
     for (const role of ROLES) {

@@ -91,18 +91,20 @@ export function controlCharacters(ctx: RuleContext): Finding[] {
 
 export function credentialCharacters(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  for (const { v, i } of ctx.phones) {
+  for (let ix = 0; ix < ctx.phones.length; ix++) {
+    const v = ctx.phones.v(ix);
+    const i = ctx.phones.i(ix);
     const model = str(v.model);
     const fam = model === undefined ? undefined : familyOf(ctx.catalogue, model);
     const forbidden = fam?.credentialForbiddenChars;
-    if (!fam || !forbidden) continue;
+    if (!fam || !forbidden || !mayCarry(v, ctx, forbidden)) continue;
     const checks: { path: JsonPath; value: string | undefined; what: string }[] = [];
     const auth = isObject(v.auth) ? v.auth : undefined;
     const user = str(auth?.user);
     if (user !== undefined) checks.push({ path: ['phones', i, 'auth', 'user'], value: user, what: 'the authentication user' });
     // The Extension DNs are the line's SIP user on each site, with or without an auth.user.
     const id = str(v.place);
-    const place = id === undefined ? undefined : ctx.placeById.get(id);
+    const place = id === undefined ? undefined : ctx.placeById(id);
     if (place && isObject(place.v.extensions)) {
       for (const [site, ext] of Object.entries(place.v.extensions)) {
         checks.push({
@@ -129,4 +131,25 @@ export function credentialCharacters(ctx: RuleContext): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether a phone's auth.user, password or place's Extension DNs hold any code unit of `forbidden`:
+ * credentialCharacters lists the values (and their paths) only then — it runs for every phone.
+ */
+function mayCarry(phone: { auth?: unknown; place?: unknown }, ctx: RuleContext, forbidden: string): boolean {
+  const auth = isObject(phone.auth) ? phone.auth : undefined;
+  if (holds(str(auth?.user), forbidden) || holds(str(auth?.password), forbidden)) return true;
+  const id = str(phone.place);
+  const ext = id === undefined ? undefined : ctx.place(id)?.extensions;
+  if (!isObject(ext)) return false;
+  // (`__proto__` read as ext[site] would be the prototype, not the value: the full check decides.)
+  for (const site in ext) if (site === '__proto__' || holds(str(ext[site]), forbidden)) return true;
+  return false;
+}
+
+function holds(value: string | undefined, forbidden: string): boolean {
+  if (value === undefined) return false;
+  for (let k = 0; k < value.length; k++) if (forbidden.includes(value[k])) return true;
+  return false;
 }

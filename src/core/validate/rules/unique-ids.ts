@@ -6,35 +6,35 @@
  */
 import type { Finding } from '../../findings.js';
 import { normaliseMac } from '../../mac.js';
-import { type Item, type RuleContext, str } from '../context.js';
+import { StringIndex } from '../../string-index.js';
+import { type Entries, type RuleContext, str } from '../context.js';
 
 function duplicates<T>(
   ctx: RuleContext,
-  list: Item<T>[],
+  list: Entries<T>,
   listKey: string,
   field: string,
   code: string,
   what: string,
   norm?: (s: string) => string | undefined,
-  /** The first entry of each key, when the context already has it (places by id). */
-  firstOf?: Map<string, Item<T>>,
+  /** The position in `list` of the first entry of each key, when the context already has it (places by id). */
+  firstOf?: (key: string) => number,
 ): Finding[] {
   const out: Finding[] = [];
-  const first = firstOf ? undefined : new Map<string, number>();
-  for (const { v, i } of list) {
+  const first = firstOf ? undefined : new StringIndex(list.length);
+  for (let ix = 0; ix < list.length; ix++) {
+    const v = list.v(ix);
+    const i = list.i(ix);
     const raw = str((v as Record<string, unknown>)[field]);
     if (raw === undefined) continue;
     const k = norm ? norm(raw) : raw;
     if (k === undefined) continue;
-    let j: number | undefined;
+    let j: number;
     if (first) {
-      j = first.get(k);
-      if (j === undefined) {
-        first.set(k, i);
-        continue;
-      }
+      j = first.add(k, i);
+      if (j === -1) continue;
     } else {
-      j = firstOf!.get(k)!.i;
+      j = list.i(firstOf!(k));
       if (j === i) continue;
     }
     const line = ctx.lineOf([listKey, j, field]);
@@ -46,6 +46,7 @@ function duplicates<T>(
 }
 
 export const uniqueSiteIds = (ctx: RuleContext) => duplicates(ctx, ctx.sites, 'sites', 'id', 'SIPBC-E-DUP-SITE', 'site id');
-export const uniquePlaceIds = (ctx: RuleContext) => duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id', undefined, ctx.placeById);
+export const uniquePlaceIds = (ctx: RuleContext) =>
+  duplicates(ctx, ctx.places, 'places', 'id', 'SIPBC-E-DUP-PLACE', 'place id', undefined, (id) => ctx.placeIndex(id));
 export const uniqueAgentLogins = (ctx: RuleContext) => duplicates(ctx, ctx.agents, 'agents', 'login', 'SIPBC-E-DUP-LOGIN', 'Agent Login');
 export const uniquePhoneMacs = (ctx: RuleContext) => duplicates(ctx, ctx.phones, 'phones', 'mac', 'SIPBC-E-DUP-MAC', 'MAC', normaliseMac);
