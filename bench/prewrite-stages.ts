@@ -10,25 +10,9 @@
  * Prints each round's CPU per stage (user + system, all threads: the garbage collector's helpers
  * included) and the minimum of each per build.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { importFrom, stageRun } from './in-process.js';
 
-const here = fileURLToPath(new URL('../..', import.meta.url)); // the checkout this file was built in
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
-
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { against: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
-const inventory = positionals[0];
-if (!inventory) {
-  console.error('usage: node dist/bench/prewrite-stages.js INVENTORY [--against DIR] [--rounds N]');
-  process.exit(2);
-}
+const { gc, inventory, against, rounds, here } = stageRun('prewrite-stages.js', 5);
 
 interface Build {
   name: string;
@@ -38,24 +22,23 @@ interface Build {
   plan: typeof import('../src/core/policy.js').resolvePlan;
 }
 async function build(name: string, root: string): Promise<Build> {
-  const imp = (p: string) => import(pathToFileURL(resolve(root, 'dist/src', p)).href);
   return {
     name,
-    catalogue: (await imp('core/catalogue.js')).loadCatalogue(),
-    load: (await imp('core/load.js')).loadInventory,
-    validate: (await imp('core/validate/index.js')).validateInventory,
-    plan: (await imp('core/policy.js')).resolvePlan,
+    catalogue: (await importFrom<typeof import('../src/core/catalogue.js')>(root, 'core/catalogue.js')).loadCatalogue(),
+    load: (await importFrom<typeof import('../src/core/load.js')>(root, 'core/load.js')).loadInventory,
+    validate: (await importFrom<typeof import('../src/core/validate/index.js')>(root, 'core/validate/index.js')).validateInventory,
+    plan: (await importFrom<typeof import('../src/core/policy.js')>(root, 'core/policy.js')).resolvePlan,
   };
 }
 
-const builds = [...(values.against ? [await build(`old (${values.against})`, values.against)] : []), await build('this build', here)];
+const builds = [...(against ? [await build(`old (${against})`, against)] : []), await build('this build', here)];
 const STAGES = ['load', 'validate', 'plan', 'total'];
 const best = builds.map(() => STAGES.map(() => Infinity));
 const cpu = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e3;
 };
-for (let round = 0; round < Number(values.rounds); round++) {
+for (let round = 0; round < rounds; round++) {
   const order = builds.map((_, k) => k);
   if (round % 2 === 1) order.reverse();
   for (const k of order) {

@@ -12,26 +12,10 @@
  * Prints each pass's CPU (user + system, all threads: the garbage collector's helpers included)
  * and the minimum per build.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { importFrom, stageRun } from './in-process.js';
 
-const here = fileURLToPath(new URL('../..', import.meta.url)); // the checkout this file was built in
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
-  // A full collection before each pass; room for two builds' plans of 100 000 phones.
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=768', ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
-
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { against: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
-const inventory = positionals[0];
-if (!inventory) {
-  console.error('usage: node dist/bench/stages.js INVENTORY [--against DIR] [--rounds N]');
-  process.exit(2);
-}
+// A full collection before each pass; room for two builds' plans of 100 000 phones.
+const { gc, inventory, against, rounds, here } = stageRun('stages.js', 3, ['--max-old-space-size=768']);
 
 interface Tree {
   name: string;
@@ -39,13 +23,16 @@ interface Tree {
   sha256: (data: Buffer) => string;
 }
 async function tree(name: string, root: string): Promise<Tree> {
-  const imp = (p: string) => import(pathToFileURL(resolve(root, 'dist/src', p)).href);
-  return { name, generate: await imp('core/generate.js'), sha256: (await imp('core/sha256.js')).sha256 };
+  return {
+    name,
+    generate: await importFrom<typeof import('../src/core/generate.js')>(root, 'core/generate.js'),
+    sha256: (await importFrom<typeof import('../src/core/sha256.js')>(root, 'core/sha256.js')).sha256,
+  };
 }
 
 const { loadCatalogue } = await import('../src/core/catalogue.js');
 const { loadInventory } = await import('../src/core/load.js');
-const trees = [...(values.against ? [await tree(`old (${values.against})`, values.against)] : []), await tree('this build', here)];
+const trees = [...(against ? [await tree(`old (${against})`, against)] : []), await tree('this build', here)];
 const loaded = loadInventory(inventory);
 const catalogue = loadCatalogue();
 
@@ -63,7 +50,7 @@ const runs = trees.map((t) => {
 });
 
 const cpu = (pass: () => void): number => {
-  gc!();
+  gc();
   const start = process.cpuUsage();
   pass();
   const u = process.cpuUsage(start);
@@ -71,7 +58,7 @@ const cpu = (pass: () => void): number => {
 };
 const results = new Map<string, number[]>();
 const note = (key: string, ms: number) => results.set(key, [...(results.get(key) ?? []), ms]);
-for (let round = 0; round < Number(values.rounds); round++) {
+for (let round = 0; round < rounds; round++) {
   for (const { t, files, take } of runs) {
     note(
       `${t.name}: phone files`,
