@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { synthInventory } from '../../bench/synth.js';
 import { loadCatalogue } from '../../src/core/catalogue.js';
+import { parseInventory } from '../../src/core/load.js';
 import type { Inventory, Site } from '../../src/core/inventory.js';
 import { autoSite, resolvePlan } from '../../src/core/policy.js';
-import { wrap } from '../../src/core/policy-table.js';
+import { policyCsv, policyCsvBytes, policyRows, wrap } from '../../src/core/policy-table.js';
+import { fixturePath } from '../support/golden.js';
 
 const cat = loadCatalogue();
 
@@ -157,4 +161,12 @@ test('wrap: lines of at most the width, broken at spaces, indents kept; a word l
   assert.deepEqual(wrap('line 1: a-very-long-host.example.com', 20, '  ', '    '), ['  line 1:', '    a-very-long-host', '    .example.com']);
   assert.deepEqual(wrap('short', 80, '', ''), ['short']);
   for (const l of wrap('x '.repeat(200) + 'y'.repeat(300), 40, '  ', '     ')) assert.ok(l.length <= 40, l);
+});
+
+test('policy.csv of generate (cells straight from the plan) is byte for byte `policy --format csv` (cells from the policy rows)', () => {
+  for (const text of [synthInventory(2000).text, readFileSync(fixturePath('001-realistic', 'inventory.yaml'), 'utf8')]) {
+    const plan = resolvePlan(parseInventory(text, 'inventory.yaml').data as Inventory, cat);
+    assert.ok(plan.phones.some((p) => p.agents.length > 1 || p.servers.length > 1));
+    assert.deepEqual(policyCsvBytes(plan), Buffer.from(policyCsv(policyRows(plan)), 'utf8'));
+  }
 });
