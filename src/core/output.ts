@@ -119,9 +119,7 @@ export class CsvText {
 
   /** One record and its line end. */
   row(cells: readonly Cell[]): this {
-    let s = csvCell(cells[0]);
-    for (let i = 1; i < cells.length; i++) s += `,${csvCell(cells[i])}`;
-    return this.line(s);
+    return this.line(csvRecord(cells));
   }
 
   /** A finished CSV line (quoted by csvRecord), and its line end. */

@@ -93,11 +93,19 @@ export function policyCsvBytes(plan: Plan): Buffer {
 
 /** policyCells(policyRow(p)), without the row's copies of the phone's lists. */
 function phoneCells(p: PhonePolicy): string[] {
-  let agents = '';
-  for (let i = 0; i < p.agents.length; i++) agents += i > 0 ? ` ${p.agents[i].login}` : p.agents[i].login;
-  let line1 = '';
-  for (let i = 0; i < p.servers.length; i++) line1 += i > 0 ? ` > ${serverText(p.servers[i])}` : serverText(p.servers[i]);
-  return [p.mac, p.modelId, p.place.id, agents, p.preferredSite, p.siteSource, p.mode, p.transport, line1, p.why.join('; ')];
+  const agents = p.agents.map((a) => a.login).join(' ');
+  return [
+    p.mac,
+    p.modelId,
+    p.place.id,
+    agents,
+    p.preferredSite,
+    p.siteSource,
+    p.mode,
+    p.transport,
+    lineText({ line: 1, servers: p.servers }),
+    p.why.join('; '),
+  ];
 }
 
 /** The header and `count` rows of cells, one at a time. */
