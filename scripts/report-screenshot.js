@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// docs/report.png, the README's picture of `sipbc report`: the bundled example's page in headless
+// docs/report.png, the user guide's picture of `sipbc report`: the bundled example's page in headless
 // Chromium (Debian's chromium package, started as the report tests start it: test/support/chromium.ts), 1100 px wide, showing the top
 // of the page and the first site failure (the sections between them are left out of the picture).
 //   npm run build && node scripts/report-screenshot.js

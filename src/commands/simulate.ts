@@ -27,7 +27,7 @@ Worst-case outage of a re-registering phone, from its family's failover timers (
   ${OUTAGE_FORMULA}
 (the site may die right after a refresh; the next REGISTER to it goes unanswered for the transaction timeout, then the survivor answers). baresip, measured: 0.9 × registerExpires + 32 s over UDP, 0.9 × registerExpires over TCP.
 
-The summary comes first (counts per outcome, capacity, longest expected outage), then the full table. --json (or --format json) prints one JSON object (fields in the README). Capacity overflow and stranded phones are warnings: exit 0, or 1 with --strict.`;
+The summary comes first (counts per outcome, capacity, longest expected outage), then the full table. --json (or --format json) prints one JSON object (fields in docs/guide.md, "Rehearsing a site failure"). Capacity overflow and stranded phones are warnings: exit 0, or 1 with --strict.`;
   static override examples = [
     '<%= config.bin %> simulate inventory.yaml --fail east',
     '<%= config.bin %> simulate inventory.yaml --fail west --strict',

@@ -376,7 +376,7 @@ describe('sipbc dns push: a zone transfer of several messages, each checked with
   });
 });
 
-describe("sipbc dns push with the update-policy the README gives (the key may change sipbc's names only)", { skip }, () => {
+describe("sipbc dns push with the update-policy the user guide gives (the key may change sipbc's names only)", { skip }, () => {
   let server: NamedServer;
   let keyFile: string;
   const inv = repoPath('test', 'fixtures', 'dns', '001-spec-example', 'inventory.yaml');

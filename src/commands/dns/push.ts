@@ -19,7 +19,7 @@ export default class DnsPush extends SipbcCommand {
 
 Prints the minimal change (- records to delete, + records to add, per RRset). Without --apply nothing is sent: exit 0 when the zone is up to date, 3 when changes are pending. With --apply the change goes as ONE RFC 2136 UPDATE (all or nothing) whose prerequisites make the server refuse it if any RRset changed since it was read; signed with TSIG (RFC 8945) when a key is given.
 
-The server needs the zone open to updates from the key: allow-update { key "<name>"; }; or an update-policy grant (see the README).`;
+The server needs the zone open to updates from the key: allow-update { key "<name>"; }; or an update-policy grant (see docs/guide.md, "Live DNS").`;
   static override examples = [
     '<%= config.bin %> dns push inventory.yaml --server ns1.contoso.example --key-file /etc/sipbc/tsig.key',
     '<%= config.bin %> dns push inventory.yaml --server ns1.contoso.example --key-file /etc/sipbc/tsig.key --apply',

@@ -6,7 +6,7 @@
  * severity; `--strict` fails on warnings too).
  *
  * Adding a rule: write `rules/<name>.ts`, append it to `rules/index.ts`, add
- * its code(s) here (the SARIF output and `README` table read this).
+ * its code(s) here (the SARIF output and the table in docs/guide.md read this).
  */
 import type { Severity } from '../findings.js';
 
