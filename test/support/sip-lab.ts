@@ -92,17 +92,20 @@ export async function portFree(host: string, port: number): Promise<boolean> {
 const handedOut = new Set<string>();
 
 /**
- * A port free over both UDP and TCP on every one of `hosts`, not handed out before by this process.
+ * A port free over both UDP and TCP on every one of `hosts`, not handed out before by this process,
+ * with the `count - 1` ports after it (baresip's sip_listen P also takes P + 1 for TLS).
  * Tries `preferred` first (e.g. 5060), then ports the kernel picks.
  */
-export async function freePort(hosts: readonly string[], preferred?: number): Promise<number> {
+export async function freePort(hosts: readonly string[], preferred?: number, count = 1): Promise<number> {
   const ok = async (p: number) => {
-    if (hosts.some((h) => handedOut.has(`${h}:${p}`))) return false;
-    for (const h of hosts) if (!(await portFree(h, p))) return false;
+    for (let q = p; q < p + count; q++) {
+      if (hosts.some((h) => handedOut.has(`${h}:${q}`))) return false;
+      for (const h of hosts) if (!(await portFree(h, q))) return false;
+    }
     return true;
   };
   const take = (p: number) => {
-    for (const h of hosts) handedOut.add(`${h}:${p}`);
+    for (let q = p; q < p + count; q++) for (const h of hosts) handedOut.add(`${h}:${q}`);
     return p;
   };
   if (preferred !== undefined && (await ok(preferred))) return take(preferred);
@@ -445,8 +448,9 @@ export class Lab {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     cpSync(generatedDir, dir, { recursive: true });
-    const sipPort = opts.sipPort ?? (await freePort(['127.0.0.1']));
-    if (!(await portFree('127.0.0.1', sipPort))) throw new Error(`127.0.0.1:${sipPort} is in use; cannot start baresip ${name}`);
+    // sip_listen P: UDP and TCP on P, TLS on P + 1 (a P + 1 in use made baresip exit at start: "ua: init failed").
+    const sipPort = opts.sipPort ?? (await freePort(['127.0.0.1'], undefined, 2));
+    for (const p of [sipPort, sipPort + 1]) if (!(await portFree('127.0.0.1', p))) throw new Error(`127.0.0.1:${p} is in use; cannot start baresip ${name}`);
     const extra = (opts.extraConfig ?? []).map((l) => `${l}\n`).join('');
     appendFileSync(join(dir, 'config'), `\n# added by the e2e test\ndns_server\t127.0.0.1:${opts.dnsPort}\nsip_listen\t127.0.0.1:${sipPort}\n${extra}`);
     const ua = new Baresip(name, dir, sipPort);
